@@ -1,0 +1,23 @@
+#![doc = include_str!("../README.md")]
+
+mod error;
+mod escalation;
+mod memory;
+mod service;
+mod settings;
+mod store;
+#[cfg(feature = "testkit")]
+pub mod testkit;
+mod warning;
+
+pub use self::{
+    error::{Error, PolicyError},
+    escalation::{
+        ESCALATION_STEPS_MAX, ESCALATION_WARNINGS_MAX, EscalationPolicy, EscalationStep, Punishment,
+    },
+    memory::MemoryStore,
+    service::{Moderation, WarnOutcome, WarnRequest},
+    settings::ModerationSettings,
+    store::{ModerationSettingsStore, WarningStore},
+    warning::{CaseNumber, NewWarning, REASON_MAX_CHARS, Reason, Warning, sort_newest_first},
+};

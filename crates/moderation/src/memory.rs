@@ -1,0 +1,147 @@
+//! The in-memory store: the reference semantics every backend must match.
+
+use std::{
+    collections::HashMap,
+    future::{Future, ready},
+    sync::{Arc, Mutex, MutexGuard, PoisonError},
+};
+
+use hearth_core::{GuildId, StoreError, UserId};
+
+use crate::{
+    CaseNumber, ModerationSettings, ModerationSettingsStore, NewWarning, Warning, WarningStore,
+    warning::newest_first,
+};
+
+/// Warnings and settings in memory; cheap to clone (clones share the data).
+///
+/// - `warnings` lists newest first, and on equal times the higher case number first.
+/// - Case numbers are per guild from 1; the counter never goes back, so a removed warning's
+///   number is not handed out again.
+/// - Not found is `None` (or 0 for counts), never an error; `clear_warnings` is idempotent.
+///
+/// The data is lost when the process ends; use it for tests and trials. A `std` mutex guards
+/// it and is never held across an `.await` (every method completes before returning its
+/// future).
+#[derive(Clone, Debug, Default)]
+pub struct MemoryStore {
+    inner: Arc<Mutex<Inner>>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    warnings: HashMap<(GuildId, UserId), Vec<Warning>>,
+    last_case: HashMap<GuildId, u64>,
+    settings: HashMap<GuildId, ModerationSettings>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock cannot leave Inner half-updated in a way that matters
+        // more than losing the whole store, so keep serving.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl WarningStore for MemoryStore {
+    fn add_warning(
+        &self,
+        warning: NewWarning,
+    ) -> impl Future<Output = Result<Warning, StoreError>> + Send {
+        let mut inner = self.lock();
+        let last = inner.last_case.entry(warning.guild).or_insert(0);
+        *last += 1;
+        let stored = warning.with_case(CaseNumber(*last));
+        inner
+            .warnings
+            .entry((stored.guild, stored.user))
+            .or_default()
+            .push(stored.clone());
+        ready(Ok(stored))
+    }
+
+    fn warnings(
+        &self,
+        guild: GuildId,
+        user: UserId,
+    ) -> impl Future<Output = Result<Vec<Warning>, StoreError>> + Send {
+        let mut list = self
+            .lock()
+            .warnings
+            .get(&(guild, user))
+            .cloned()
+            .unwrap_or_default();
+        list.sort_by(newest_first);
+        ready(Ok(list))
+    }
+
+    fn remove_warning(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        case: CaseNumber,
+    ) -> impl Future<Output = Result<Option<Warning>, StoreError>> + Send {
+        let mut inner = self.lock();
+        let removed = inner.warnings.get_mut(&(guild, user)).and_then(|list| {
+            let index = list.iter().position(|w| w.case == case)?;
+            Some(list.remove(index))
+        });
+        ready(Ok(removed))
+    }
+
+    fn clear_warnings(
+        &self,
+        guild: GuildId,
+        user: UserId,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send {
+        let removed = self
+            .lock()
+            .warnings
+            .remove(&(guild, user))
+            .map_or(0, |list| list.len());
+        ready(Ok(removed as u64))
+    }
+
+    fn delete_user_data(
+        &self,
+        user: UserId,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send {
+        let mut inner = self.lock();
+        let mut removed = 0;
+        inner.warnings.retain(|&(_, u), list| {
+            if u == user {
+                removed += list.len() as u64;
+            }
+            u != user
+        });
+        ready(Ok(removed))
+    }
+}
+
+impl ModerationSettingsStore for MemoryStore {
+    fn moderation_settings(
+        &self,
+        guild: GuildId,
+    ) -> impl Future<Output = Result<Option<ModerationSettings>, StoreError>> + Send {
+        ready(Ok(self.lock().settings.get(&guild).cloned()))
+    }
+
+    fn set_moderation_settings(
+        &self,
+        guild: GuildId,
+        settings: &ModerationSettings,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.lock().settings.insert(guild, settings.clone());
+        ready(Ok(()))
+    }
+}
+
+#[cfg(all(test, feature = "testkit"))]
+mod conformance {
+    crate::moderation_store_suite!(|| async { (crate::MemoryStore::new(), ()) });
+}

@@ -1,0 +1,293 @@
+//! The moderation service: rules and a store, returning what happened.
+
+use hearth_core::{ChannelId, GuildId, Timestamp, UserId};
+
+use crate::{
+    CaseNumber, Error, EscalationPolicy, EscalationStep, ModerationSettings,
+    ModerationSettingsStore, NewWarning, Reason, Warning, WarningStore,
+};
+
+/// Moderation for any number of guilds over one store.
+///
+/// It never talks to Discord: each method returns an outcome, and the caller (the bot) carries
+/// out what it says — posts the case to the mod log, times the member out, and so on.
+#[derive(Clone, Debug)]
+pub struct Moderation<S> {
+    store: S,
+}
+
+/// A moderator warns a member.
+#[derive(Clone, Copy, Debug)]
+pub struct WarnRequest<'a> {
+    /// The guild.
+    pub guild: GuildId,
+    /// The member being warned.
+    pub user: UserId,
+    /// The moderator giving the warning.
+    pub moderator: UserId,
+    /// The reason as typed; it is trimmed and checked.
+    pub reason: &'a str,
+    /// When the warning is given (the interaction's time, so a replayed event agrees).
+    pub now: Timestamp,
+    /// The guild's escalation policy, as the caller read it (usually through a cache).
+    pub escalation: &'a EscalationPolicy,
+}
+
+/// What a warning did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WarnOutcome {
+    /// The warning as stored, with its case number.
+    pub warning: Warning,
+    /// How many warnings the member has in this guild now, this one included.
+    pub total_warnings: usize,
+    /// The escalation step this warning reached, if any: the caller should carry out its action.
+    pub escalation: Option<EscalationStep>,
+}
+
+impl<S> Moderation<S> {
+    /// A service over `store`.
+    pub fn new(store: S) -> Self {
+        Self { store }
+    }
+
+    /// The store underneath.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+}
+
+impl<S: WarningStore> Moderation<S> {
+    /// Records a warning and says which escalation step, if any, is now due.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ReasonEmpty`] or [`Error::ReasonTooLong`] for a bad reason (nothing is
+    /// stored); [`Error::Store`] when the store fails.
+    pub async fn warn(&self, request: WarnRequest<'_>) -> Result<WarnOutcome, Error> {
+        let reason = Reason::parse(request.reason)?;
+        let warning = self
+            .store
+            .add_warning(NewWarning {
+                guild: request.guild,
+                user: request.user,
+                moderator: request.moderator,
+                reason,
+                created_at: request.now,
+            })
+            .await?;
+        let all = self.store.warnings(request.guild, request.user).await?;
+        let warned_at: Vec<Timestamp> = all.iter().map(|w| w.created_at).collect();
+        let escalation = request.escalation.due(&warned_at, request.now).copied();
+        Ok(WarnOutcome {
+            warning,
+            total_warnings: all.len(),
+            escalation,
+        })
+    }
+
+    /// A member's warnings, newest first.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Store`] when the store fails.
+    pub async fn warnings(&self, guild: GuildId, user: UserId) -> Result<Vec<Warning>, Error> {
+        Ok(self.store.warnings(guild, user).await?)
+    }
+
+    /// Removes one warning and returns it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::WarningNotFound`] when the member has no such warning in the guild;
+    /// [`Error::Store`] when the store fails.
+    pub async fn remove_warning(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        case: CaseNumber,
+    ) -> Result<Warning, Error> {
+        self.store
+            .remove_warning(guild, user, case)
+            .await?
+            .ok_or(Error::WarningNotFound { case })
+    }
+
+    /// Removes all of a member's warnings in a guild and returns how many there were (0 when
+    /// there were none).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Store`] when the store fails.
+    pub async fn clear_warnings(&self, guild: GuildId, user: UserId) -> Result<u64, Error> {
+        Ok(self.store.clear_warnings(guild, user).await?)
+    }
+}
+
+impl<S: ModerationSettingsStore> Moderation<S> {
+    /// The guild's moderation settings; the defaults when it never saved any.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Store`] when the store fails.
+    pub async fn settings(&self, guild: GuildId) -> Result<ModerationSettings, Error> {
+        Ok(self
+            .store
+            .moderation_settings(guild)
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Sets (or with `None` unsets) the guild's mod-log channel and returns the new settings.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Store`] when the store fails.
+    pub async fn set_mod_log_channel(
+        &self,
+        guild: GuildId,
+        channel: Option<ChannelId>,
+    ) -> Result<ModerationSettings, Error> {
+        let mut settings = self.settings(guild).await?;
+        settings.mod_log_channel = channel;
+        self.store.set_moderation_settings(guild, &settings).await?;
+        Ok(settings)
+    }
+
+    /// Replaces the guild's escalation policy and returns the new settings.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Store`] when the store fails.
+    pub async fn set_escalation(
+        &self,
+        guild: GuildId,
+        escalation: EscalationPolicy,
+    ) -> Result<ModerationSettings, Error> {
+        let mut settings = self.settings(guild).await?;
+        settings.escalation = escalation;
+        self.store.set_moderation_settings(guild, &settings).await?;
+        Ok(settings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::{MemoryStore, Punishment, REASON_MAX_CHARS};
+
+    const GUILD: GuildId = GuildId::new(100);
+    const ALICE: UserId = UserId::new(1);
+    const MOD: UserId = UserId::new(2);
+
+    fn request<'a>(reason: &'a str, secs: i64, policy: &'a EscalationPolicy) -> WarnRequest<'a> {
+        WarnRequest {
+            guild: GUILD,
+            user: ALICE,
+            moderator: MOD,
+            reason,
+            now: Timestamp::from_unix_secs(secs),
+            escalation: policy,
+        }
+    }
+
+    #[tokio::test]
+    async fn third_warning_is_due_a_one_hour_timeout() {
+        let service = Moderation::new(MemoryStore::new());
+        let policy = EscalationPolicy::default();
+        let first = service.warn(request("spam", 1, &policy)).await.unwrap();
+        assert_eq!(first.warning.case, CaseNumber(1));
+        assert_eq!(first.total_warnings, 1);
+        assert_eq!(first.escalation, None);
+        service.warn(request("spam", 2, &policy)).await.unwrap();
+        let third = service
+            .warn(request("  more spam  ", 3, &policy))
+            .await
+            .unwrap();
+        assert_eq!(
+            third,
+            WarnOutcome {
+                warning: Warning {
+                    case: CaseNumber(3),
+                    guild: GUILD,
+                    user: ALICE,
+                    moderator: MOD,
+                    reason: "more spam".into(),
+                    created_at: Timestamp::from_unix_secs(3),
+                },
+                total_warnings: 3,
+                escalation: Some(EscalationStep {
+                    warnings: 3,
+                    within: None,
+                    action: Punishment::Timeout {
+                        duration: Duration::from_secs(3_600)
+                    },
+                }),
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn bad_reasons_change_nothing() {
+        let service = Moderation::new(MemoryStore::new());
+        let policy = EscalationPolicy::default();
+        assert!(matches!(
+            service.warn(request(" \n ", 1, &policy)).await,
+            Err(Error::ReasonEmpty)
+        ));
+        let long = "a".repeat(REASON_MAX_CHARS + 1);
+        assert!(matches!(
+            service.warn(request(&long, 1, &policy)).await,
+            Err(Error::ReasonTooLong { max: 512, len: 513 })
+        ));
+        assert!(service.warnings(GUILD, ALICE).await.unwrap().is_empty());
+        // The refused attempts did not use up case numbers.
+        let ok = service
+            .warn(request(&long[..REASON_MAX_CHARS], 1, &policy))
+            .await
+            .unwrap();
+        assert_eq!(ok.warning.case, CaseNumber(1));
+    }
+
+    #[tokio::test]
+    async fn removing_an_unknown_warning_is_a_specific_refusal() {
+        let service = Moderation::new(MemoryStore::new());
+        let err = service
+            .remove_warning(GUILD, ALICE, CaseNumber(9))
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            Error::WarningNotFound {
+                case: CaseNumber(9)
+            }
+        ));
+        assert_eq!(err.to_string(), "that member has no warning #9");
+    }
+
+    #[tokio::test]
+    async fn settings_default_until_changed() {
+        let service = Moderation::new(MemoryStore::new());
+        assert_eq!(
+            service.settings(GUILD).await.unwrap(),
+            ModerationSettings::default()
+        );
+        let channel = ChannelId::new(77);
+        service
+            .set_mod_log_channel(GUILD, Some(channel))
+            .await
+            .unwrap();
+        service
+            .set_escalation(GUILD, EscalationPolicy::none())
+            .await
+            .unwrap();
+        assert_eq!(
+            service.settings(GUILD).await.unwrap(),
+            ModerationSettings {
+                mod_log_channel: Some(channel),
+                escalation: EscalationPolicy::none()
+            }
+        );
+    }
+}

@@ -1,0 +1,105 @@
+//! Where warnings and settings live: the traits every backend implements.
+//!
+//! Methods return `impl Future + Send` so services stay `Send` whatever the backend. Every
+//! method is required; the semantics are those of [`MemoryStore`](crate::MemoryStore), and the
+//! `testkit` suite checks a backend against them.
+
+use std::{future::Future, sync::Arc};
+
+use hearth_core::{GuildId, StoreError, UserId};
+
+use crate::{CaseNumber, ModerationSettings, NewWarning, Warning};
+
+/// Stores warnings and hands out case numbers.
+pub trait WarningStore: Send + Sync {
+    /// Stores a warning under the guild's next case number and returns it as stored.
+    ///
+    /// Case numbers are per guild, start at 1, and are never handed out twice — not under
+    /// concurrent calls, and not after the warning holding one was removed.
+    fn add_warning(
+        &self,
+        warning: NewWarning,
+    ) -> impl Future<Output = Result<Warning, StoreError>> + Send;
+
+    /// A member's warnings in a guild, newest first; on equal times, higher case first.
+    /// A member with none gets an empty list.
+    fn warnings(
+        &self,
+        guild: GuildId,
+        user: UserId,
+    ) -> impl Future<Output = Result<Vec<Warning>, StoreError>> + Send;
+
+    /// Removes one of a member's warnings and returns it; `None` when that member has no
+    /// warning with that case number in that guild (nothing changes then).
+    fn remove_warning(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        case: CaseNumber,
+    ) -> impl Future<Output = Result<Option<Warning>, StoreError>> + Send;
+
+    /// Removes all of a member's warnings in a guild and returns how many there were; a second
+    /// call returns 0.
+    fn clear_warnings(
+        &self,
+        guild: GuildId,
+        user: UserId,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Removes every warning given to `user` in every guild (a data-deletion request) and
+    /// returns how many there were. Warnings the user gave as a moderator stay: they are the
+    /// warned members' records.
+    fn delete_user_data(
+        &self,
+        user: UserId,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+}
+
+/// Stores each guild's moderation settings.
+pub trait ModerationSettingsStore: Send + Sync {
+    /// The guild's settings, or `None` when it never saved any.
+    fn moderation_settings(
+        &self,
+        guild: GuildId,
+    ) -> impl Future<Output = Result<Option<ModerationSettings>, StoreError>> + Send;
+
+    /// Saves the guild's settings, replacing what was there.
+    fn set_moderation_settings(
+        &self,
+        guild: GuildId,
+        settings: &ModerationSettings,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+macro_rules! forward_impls {
+    ($($ptr:ty),+) => {$(
+        impl<S: WarningStore + ?Sized> WarningStore for $ptr {
+            fn add_warning(&self, warning: NewWarning) -> impl Future<Output = Result<Warning, StoreError>> + Send {
+                (**self).add_warning(warning)
+            }
+            fn warnings(&self, guild: GuildId, user: UserId) -> impl Future<Output = Result<Vec<Warning>, StoreError>> + Send {
+                (**self).warnings(guild, user)
+            }
+            fn remove_warning(&self, guild: GuildId, user: UserId, case: CaseNumber) -> impl Future<Output = Result<Option<Warning>, StoreError>> + Send {
+                (**self).remove_warning(guild, user, case)
+            }
+            fn clear_warnings(&self, guild: GuildId, user: UserId) -> impl Future<Output = Result<u64, StoreError>> + Send {
+                (**self).clear_warnings(guild, user)
+            }
+            fn delete_user_data(&self, user: UserId) -> impl Future<Output = Result<u64, StoreError>> + Send {
+                (**self).delete_user_data(user)
+            }
+        }
+
+        impl<S: ModerationSettingsStore + ?Sized> ModerationSettingsStore for $ptr {
+            fn moderation_settings(&self, guild: GuildId) -> impl Future<Output = Result<Option<ModerationSettings>, StoreError>> + Send {
+                (**self).moderation_settings(guild)
+            }
+            fn set_moderation_settings(&self, guild: GuildId, settings: &ModerationSettings) -> impl Future<Output = Result<(), StoreError>> + Send {
+                (**self).set_moderation_settings(guild, settings)
+            }
+        }
+    )+};
+}
+
+forward_impls!(&S, Arc<S>);
