@@ -129,7 +129,7 @@ impl NewWarning {
 /// The listing order: newest first; between warnings given in the same millisecond, the higher
 /// case number (the later one) first.
 pub(crate) fn newest_first(a: &Warning, b: &Warning) -> Ordering {
-    a.created_at.cmp(&b.created_at).then(b.case.cmp(&a.case))
+    b.created_at.cmp(&a.created_at).then(b.case.cmp(&a.case))
 }
 
 /// Sorts warnings newest first, ties broken by the higher case number first — the order every
