@@ -1,0 +1,291 @@
+//! The `/rank` card: avatar, name, level, rank and a progress bar, 934×282.
+
+use tiny_skia::{Mask, Pixmap, Transform};
+
+use crate::{
+    colour::Colour,
+    draw,
+    error::RenderError,
+    picture::Picture,
+    text::{Line, Weight, thousands},
+};
+
+/// Width of a rank card in pixels.
+pub const CARD_WIDTH: u32 = 934;
+/// Height of a rank card in pixels.
+pub const CARD_HEIGHT: u32 = 282;
+/// The accent (avatar ring, level, bar) when a guild or member has not chosen one.
+pub const DEFAULT_ACCENT: Colour = Colour::BLURPLE;
+/// The rank colour of the member ranked first.
+pub const RANK_GOLD: Colour = Colour::rgb(0xF1, 0xC4, 0x0F);
+/// The rank colour of the member ranked second.
+pub const RANK_SILVER: Colour = Colour::rgb(0xC0, 0xC7, 0xD0);
+/// The rank colour of the member ranked third.
+pub const RANK_BRONZE: Colour = Colour::rgb(0xCD, 0x7F, 0x32);
+/// Names are cut to this many characters before they are measured (Discord allows 32).
+pub const NAME_MAX_CHARS: usize = 64;
+/// The size a name is drawn at when it fits, in pixels per em.
+pub const NAME_MAX_PX: f32 = 42.0;
+/// The smallest size a long name shrinks to before it is cut with `…`, in pixels per em.
+pub const NAME_MIN_PX: f32 = 28.0;
+/// How much a long name shrinks per step, in pixels per em.
+pub const NAME_STEP_PX: f32 = 2.0;
+/// Opacity of the panel laid over a background image: enough to keep the text readable.
+pub const BACKGROUND_PANEL_ALPHA: u8 = 0xC0;
+
+const OUTER: Colour = Colour::rgb(0x1E, 0x1F, 0x22);
+const PANEL: Colour = Colour::rgb(0x2B, 0x2D, 0x31);
+const TRACK: Colour = Colour::rgb(0x40, 0x42, 0x49);
+const LABEL: Colour = Colour::rgb(0xB5, 0xBA, 0xC1);
+const DEFAULT_AVATAR: Colour = Colour::rgb(0x4E, 0x50, 0x58);
+
+const AVATAR_CENTRE: f32 = 141.0;
+const AVATAR_RADIUS: f32 = 100.0;
+const TEXT_RIGHT: f32 = 894.0;
+const TEXT_LEFT: f32 = 280.0;
+const STATS_BASELINE: f32 = 86.0;
+const NAME_BASELINE: f32 = 156.0;
+const BAR: (f32, f32, f32, f32) = (280.0, 176.0, 614.0, 40.0);
+
+/// Style choices a guild or member can make for their card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CardOptions<'a> {
+    /// Colour of the avatar ring, the level and the progress bar.
+    pub accent: Colour,
+    /// PNG, JPEG or WebP bytes drawn behind the card, cover-cropped; unreadable bytes draw
+    /// the plain design.
+    pub background: Option<&'a [u8]>,
+    /// Whether the member's rank in the guild is shown next to their level.
+    pub show_rank: bool,
+}
+
+impl Default for CardOptions<'_> {
+    fn default() -> Self {
+        Self {
+            accent: DEFAULT_ACCENT,
+            background: None,
+            show_rank: true,
+        }
+    }
+}
+
+/// What a rank card shows: one member's standing in one guild.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RankCard<'a> {
+    /// Display name; any text is accepted, it is shrunk or cut to fit.
+    pub name: &'a str,
+    /// Current level.
+    pub level: u64,
+    /// Position on the guild leaderboard, 1 for the top.
+    pub rank: u64,
+    /// XP earned since reaching the current level.
+    pub xp: u64,
+    /// XP the current level takes to complete; 0 draws a full bar.
+    pub xp_required: u64,
+    /// PNG, JPEG or WebP bytes of the avatar, any size; `None` or unreadable bytes draw a
+    /// default avatar.
+    pub avatar: Option<&'a [u8]>,
+    /// Accent, background and what to show.
+    pub options: CardOptions<'a>,
+}
+
+impl RankCard<'_> {
+    /// Draws and encodes the card as PNG.
+    ///
+    /// # Errors
+    ///
+    /// [`RenderError::Encode`] if PNG encoding fails, which writing to memory should never do.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let png = hearth_render::RankCard {
+    ///     name: "Ada",
+    ///     level: 7,
+    ///     rank: 2,
+    ///     xp: 120,
+    ///     xp_required: 555,
+    ///     avatar: None,
+    ///     options: hearth_render::CardOptions::default(),
+    /// }
+    /// .render()?;
+    /// assert!(png.starts_with(b"\x89PNG"));
+    /// # Ok::<(), hearth_render::RenderError>(())
+    /// ```
+    pub fn render(&self) -> Result<Vec<u8>, RenderError> {
+        self.draw().to_png()
+    }
+
+    /// Draws the card, decoding the avatar and background, without encoding it.
+    pub fn draw(&self) -> Picture {
+        let mut pixmap = draw::canvas(CARD_WIDTH, CARD_HEIGHT);
+        let accent = self.options.accent;
+        self.draw_panels(&mut pixmap);
+        draw_avatar(&mut pixmap, self.avatar);
+        draw::stroke(
+            &mut pixmap,
+            draw::circle(AVATAR_CENTRE, AVATAR_CENTRE, 103.0).as_ref(),
+            accent,
+            6.0,
+        );
+        self.draw_stats(&mut pixmap);
+        let xp_text = Line::new(
+            &format!(
+                "{} / {} XP",
+                thousands(self.xp),
+                thousands(self.xp_required)
+            ),
+            Weight::Regular,
+            24.0,
+        );
+        xp_text.draw(
+            &mut pixmap,
+            TEXT_RIGHT - xp_text.width(),
+            NAME_BASELINE,
+            LABEL,
+        );
+        let name: String = self.name.chars().take(NAME_MAX_CHARS).collect();
+        let room = TEXT_RIGHT - xp_text.width() - 24.0 - TEXT_LEFT;
+        Line::fit(&name, Weight::Bold, &name_sizes(), room).draw(
+            &mut pixmap,
+            TEXT_LEFT,
+            NAME_BASELINE,
+            Colour::WHITE,
+        );
+        self.draw_bar(&mut pixmap);
+        Picture::new(pixmap)
+    }
+
+    fn draw_panels(&self, pixmap: &mut Pixmap) {
+        let outer = draw::rounded_rect(0.0, 0.0, 934.0, 282.0, 28.0);
+        let panel = draw::rounded_rect(16.0, 16.0, 902.0, 250.0, 20.0);
+        draw::fill(pixmap, outer.as_ref(), OUTER);
+        let background = self.options.background.and_then(draw::decode);
+        let panel_colour = match background {
+            Some(image) => {
+                let image = draw::shrink_for(image, 934.0, 282.0);
+                draw::fill_cover(pixmap, outer.as_ref(), &image, (0.0, 0.0, 934.0, 282.0));
+                PANEL.with_alpha(BACKGROUND_PANEL_ALPHA)
+            }
+            None => PANEL,
+        };
+        draw::fill(pixmap, panel.as_ref(), panel_colour);
+    }
+
+    fn draw_stats(&self, pixmap: &mut Pixmap) {
+        let rank_colour = match self.rank {
+            1 => RANK_GOLD,
+            2 => RANK_SILVER,
+            3 => RANK_BRONZE,
+            _ => Colour::WHITE,
+        };
+        let mut items = vec![
+            (
+                thousands(self.level),
+                Weight::Bold,
+                44.0,
+                self.options.accent,
+                8.0,
+            ),
+            ("LEVEL".to_owned(), Weight::Regular, 22.0, LABEL, 28.0),
+        ];
+        if self.options.show_rank {
+            items.push((
+                format!("#{}", thousands(self.rank)),
+                Weight::Bold,
+                44.0,
+                rank_colour,
+                8.0,
+            ));
+            items.push(("RANK".to_owned(), Weight::Regular, 22.0, LABEL, 0.0));
+        }
+        let mut right = TEXT_RIGHT;
+        for (text, weight, px, colour, gap) in items {
+            let line = Line::new(&text, weight, px);
+            right -= line.width();
+            line.draw(pixmap, right, STATS_BASELINE, colour);
+            right -= gap;
+        }
+    }
+
+    fn draw_bar(&self, pixmap: &mut Pixmap) {
+        let (x, y, width, height) = BAR;
+        let radius = height / 2.0;
+        draw::fill(
+            pixmap,
+            draw::rounded_rect(x, y, width, height, radius).as_ref(),
+            TRACK,
+        );
+        if self.xp == 0 {
+            return;
+        }
+        let progress = if self.xp_required == 0 {
+            1.0
+        } else {
+            #[allow(clippy::cast_precision_loss)]
+            let ratio = self.xp as f64 / self.xp_required as f64;
+            ratio.min(1.0)
+        };
+        #[allow(clippy::cast_possible_truncation)]
+        let fill = (f64::from(width) * progress) as f32;
+        draw::fill(
+            pixmap,
+            draw::rounded_rect(x, y, fill.max(height), height, radius).as_ref(),
+            self.options.accent,
+        );
+    }
+}
+
+/// Name sizes to try, largest first.
+fn name_sizes() -> Vec<f32> {
+    let mut sizes = vec![NAME_MAX_PX];
+    while let Some(&last) = sizes.last()
+        && last - NAME_STEP_PX >= NAME_MIN_PX
+    {
+        sizes.push(last - NAME_STEP_PX);
+    }
+    sizes
+}
+
+fn draw_avatar(pixmap: &mut Pixmap, avatar: Option<&[u8]>) {
+    let circle = draw::circle(AVATAR_CENTRE, AVATAR_CENTRE, AVATAR_RADIUS);
+    let side = 2.0 * AVATAR_RADIUS;
+    let corner = AVATAR_CENTRE - AVATAR_RADIUS;
+    if let Some(image) = avatar.and_then(draw::decode) {
+        let image = draw::shrink_for(image, side, side);
+        draw::fill_cover(
+            pixmap,
+            circle.as_ref(),
+            &image,
+            (corner, corner, side, side),
+        );
+        return;
+    }
+    // The default avatar: a head and shoulders on grey, kept inside the circle; grey rather
+    // than the accent so the ring stays visible around it.
+    draw::fill(pixmap, circle.as_ref(), DEFAULT_AVATAR);
+    let (Some(circle), Some(mut mask)) = (circle, Mask::new(CARD_WIDTH, CARD_HEIGHT)) else {
+        return;
+    };
+    mask.fill_path(
+        &circle,
+        tiny_skia::FillRule::Winding,
+        true,
+        Transform::identity(),
+    );
+    let figure = Colour::WHITE.with_alpha(0xE6);
+    let mut paint = tiny_skia::Paint::default();
+    paint.set_color(figure.to_skia());
+    paint.anti_alias = true;
+    let head = draw::circle(AVATAR_CENTRE, 112.0, 38.0);
+    let shoulders = draw::rounded_rect(AVATAR_CENTRE - 70.0, 166.0, 140.0, 120.0, 60.0);
+    for path in [head, shoulders].into_iter().flatten() {
+        pixmap.fill_path(
+            &path,
+            &paint,
+            tiny_skia::FillRule::Winding,
+            Transform::identity(),
+            Some(&mask),
+        );
+    }
+}
