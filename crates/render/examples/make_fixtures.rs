@@ -66,9 +66,13 @@ fn background() -> RgbImage {
             [250.0 - 120.0 * v, 150.0 + 40.0 * v, 120.0 + 130.0 * v]
         } else {
             let depth = (v - hill) * 2.0;
-            [30.0 + 20.0 * depth, 90.0 - 40.0 * depth, 60.0 - 20.0 * depth]
+            [
+                30.0 + 20.0 * depth,
+                90.0 - 40.0 * depth,
+                60.0 - 20.0 * depth,
+            ]
         };
-        let noise = grain.next() * 6.0;
+        let noise = grain.next() * 1.5;
         image::Rgb(rgb.map(|c| clamp(c + noise)))
     })
 }

@@ -1,7 +1,9 @@
 #![doc = include_str!("../README.md")]
 
 mod card;
+mod chart;
 mod colour;
+mod date;
 mod draw;
 mod error;
 mod picture;
@@ -13,7 +15,13 @@ pub use self::{
         NAME_MAX_CHARS, NAME_MAX_PX, NAME_MIN_PX, NAME_STEP_PX, RANK_BRONZE, RANK_GOLD,
         RANK_SILVER, RankCard,
     },
+    chart::{
+        CHART_HEIGHT, CHART_MAX_POINTS, CHART_MAX_SERIES, CHART_MAX_SIDE, CHART_MIN_SIDE,
+        CHART_PALETTE, CHART_VALUE_LIMIT, CHART_WIDTH, Chart, ChartKind, EMPTY_CHART_TEXT, Series,
+        XAxis,
+    },
     colour::Colour,
+    date::Date,
     draw::IMAGE_MAX_SIDE,
     error::RenderError,
     picture::{Picture, PngEncoding},
