@@ -1,0 +1,277 @@
+//! A private `redis-server` per test, or the shared one at `REDIS_URL`.
+//!
+//! - `REDIS_URL` set: [`redis`] hands out that server (tests isolate themselves with a key
+//!   prefix of their own); [`private_redis`] still starts a private server, because tests that
+//!   kill Redis must never kill a shared one.
+//! - `REDIS_URL` unset: a private `redis-server --port <free> --save '' --appendonly no` on
+//!   127.0.0.1, killed when dropped.
+//! - No `redis-server` on `PATH`: under `CI=true` that is a failure (panic); elsewhere the
+//!   test prints that it was skipped and returns.
+
+#![allow(dead_code, unreachable_pub)] // each test binary uses a part of this module
+
+use std::{
+    io::{Read, Write},
+    net::{TcpListener, TcpStream},
+    process::{Child, Command, Stdio},
+    sync::atomic::{AtomicU64, Ordering},
+    time::{Duration, Instant},
+};
+
+/// How long a fresh `redis-server` may take to answer PING (generous for a loaded machine).
+const START_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A Redis to test against.
+#[derive(Debug)]
+pub struct TestRedis {
+    url: String,
+    server: Option<RedisServer>,
+}
+
+impl TestRedis {
+    /// Its URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+/// The Redis of `REDIS_URL`, else a private one; `None` (after printing why) when neither is
+/// available outside CI.
+pub fn redis(test: &str) -> Option<TestRedis> {
+    if let Some(url) = std::env::var("REDIS_URL").ok().filter(|u| !u.is_empty()) {
+        return Some(TestRedis { url, server: None });
+    }
+    let server = private_redis(test)?;
+    Some(TestRedis {
+        url: server.url(),
+        server: Some(server),
+    })
+}
+
+/// A `redis-server` owned by the test, which may kill and restart it.
+pub fn private_redis(test: &str) -> Option<RedisServer> {
+    match RedisServer::start() {
+        Ok(server) => Some(server),
+        Err(why) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("{test}: needs redis-server, which CI must install (apt-get install redis-server): {why}")
+        }
+        Err(why) => {
+            eprintln!("SKIPPED {test}: no redis-server ({why}); install it to run this test");
+            None
+        }
+    }
+}
+
+/// A key prefix no other test uses, so tests can share one Redis.
+pub fn unique_prefix(test: &str) -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "test:{test}:{}:{}:",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A private `redis-server` process on 127.0.0.1, killed on drop.
+#[derive(Debug)]
+pub struct RedisServer {
+    port: u16,
+    child: Option<Child>,
+}
+
+impl RedisServer {
+    /// Starts one on a free port and waits until it answers.
+    pub fn start() -> Result<Self, String> {
+        let mut last_error = String::new();
+        // A free port can be taken by someone else between probing and binding: retry.
+        for _ in 0..5 {
+            let port = free_port().map_err(|e| format!("no free port: {e}"))?;
+            let mut server = Self { port, child: None };
+            match server.spawn() {
+                Ok(()) => return Ok(server),
+                Err(e) if e.contains("not found") => return Err(e),
+                Err(e) => last_error = e,
+            }
+        }
+        Err(last_error)
+    }
+
+    /// `redis://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Its port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Kills the server at once (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts it again, empty, on the same port.
+    pub fn restart(&mut self) {
+        self.kill();
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            match self.spawn() {
+                Ok(()) => return,
+                Err(e) if Instant::now() > deadline => panic!("redis-server did not restart: {e}"),
+                Err(_) => std::thread::sleep(Duration::from_millis(50)),
+            }
+        }
+    }
+
+    fn spawn(&mut self) -> Result<(), String> {
+        let mut child = Command::new("redis-server")
+            .args(["--port", &self.port.to_string()])
+            .args(["--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| {
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    "redis-server not found on PATH".to_owned()
+                } else {
+                    format!("could not start redis-server: {e}")
+                }
+            })?;
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            if ping(self.port) {
+                self.child = Some(child);
+                return Ok(());
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                return Err(format!("redis-server exited at start ({status})"));
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err("redis-server did not answer PING in time".to_owned());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn free_port() -> std::io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn ping(port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
+    let mut reply = [0; 7];
+    stream.write_all(b"PING\r\n").is_ok()
+        && stream.read_exact(&mut reply).is_ok()
+        && &reply == b"+PONG\r\n"
+}
+
+/// A port nothing listens on (for "Redis down at start").
+pub fn closed_port() -> u16 {
+    free_port().expect("a free port")
+}
+
+/// Polls `check` every 10 ms until it holds, for at most `timeout`.
+pub async fn eventually(timeout: Duration, mut check: impl AsyncFnMut() -> bool) -> bool {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if check().await {
+            return true;
+        }
+        if tokio::time::Instant::now() > deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Guild settings as the tests cache them.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Settings {
+    /// A prefix, to tell versions apart.
+    pub prefix: String,
+}
+
+/// A store that counts its queries and can be told to fail or to be slow.
+#[derive(Clone, Debug, Default)]
+pub struct CountingStore {
+    inner: std::sync::Arc<StoreInner>,
+}
+
+#[derive(Debug, Default)]
+struct StoreInner {
+    rows: std::sync::Mutex<std::collections::HashMap<u64, String>>,
+    queries: AtomicU64,
+    failing: std::sync::atomic::AtomicBool,
+    delay_ms: AtomicU64,
+}
+
+/// The error of [`CountingStore`].
+#[derive(Debug, PartialEq, Eq)]
+pub struct StoreDown;
+
+impl CountingStore {
+    /// Stores `prefix` for `guild` (the database update that precedes a cache `set`).
+    pub fn put(&self, guild: u64, prefix: &str) {
+        self.inner
+            .rows
+            .lock()
+            .unwrap()
+            .insert(guild, prefix.to_owned());
+    }
+
+    /// Reads the settings of `guild` (missing guilds get `"!"`), counting the query.
+    pub async fn load(&self, guild: u64) -> Result<Settings, StoreDown> {
+        self.inner.queries.fetch_add(1, Ordering::SeqCst);
+        let delay = self.inner.delay_ms.load(Ordering::SeqCst);
+        if delay > 0 {
+            tokio::time::sleep(Duration::from_millis(delay)).await;
+        }
+        if self.inner.failing.load(Ordering::SeqCst) {
+            return Err(StoreDown);
+        }
+        let prefix = self
+            .inner
+            .rows
+            .lock()
+            .unwrap()
+            .get(&guild)
+            .cloned()
+            .unwrap_or_else(|| "!".to_owned());
+        Ok(Settings { prefix })
+    }
+
+    /// How many queries were made.
+    pub fn queries(&self) -> u64 {
+        self.inner.queries.load(Ordering::SeqCst)
+    }
+
+    /// Makes every later query fail (or succeed again).
+    pub fn set_failing(&self, failing: bool) {
+        self.inner.failing.store(failing, Ordering::SeqCst);
+    }
+
+    /// Makes every later query take `delay`.
+    pub fn set_delay(&self, delay: Duration) {
+        self.inner
+            .delay_ms
+            .store(u64::try_from(delay.as_millis()).unwrap(), Ordering::SeqCst);
+    }
+}
