@@ -137,9 +137,8 @@ pub(crate) fn optional_string(doc: &Document, key: &str) -> Result<Option<String
 pub(crate) fn timestamp(key: &str, value: &Bson) -> Result<Timestamp, ReadError> {
     match value {
         Bson::DateTime(dt) => Ok(Timestamp::from_unix_millis(dt.timestamp_millis())),
-        Bson::String(s) => parse_iso8601(s).ok_or_else(|| {
-            ReadError::new(key, format!("`{s}` is not an ISO-8601 date and time"))
-        }),
+        Bson::String(s) => parse_iso8601(s)
+            .ok_or_else(|| ReadError::new(key, format!("`{s}` is not an ISO-8601 date and time"))),
         number @ (Bson::Int32(_) | Bson::Int64(_) | Bson::Double(_)) => {
             #[allow(clippy::cast_precision_loss)]
             let x = match *number {
@@ -260,7 +259,10 @@ mod tests {
         let at = Timestamp::from_unix_millis(JAN_15_2024_1030);
         let secs = JAN_15_2024_1030 / 1000;
         let read = |value: Bson| timestamp("t", &value);
-        assert_eq!(read(Bson::DateTime(DateTime::from_millis(JAN_15_2024_1030))), Ok(at));
+        assert_eq!(
+            read(Bson::DateTime(DateTime::from_millis(JAN_15_2024_1030))),
+            Ok(at)
+        );
         for text in [
             "2024-01-15T10:30:00",
             "2024-01-15 10:30:00",

@@ -76,7 +76,7 @@ impl MongoStore {
     }
 
     /// Creates every collection's indexes and adopts older data; safe to run any number of times.
-    async fn prepare(&self) -> Result<(), StoreError> {
+    pub(crate) async fn prepare(&self) -> Result<(), StoreError> {
         #[cfg(feature = "moderation")]
         crate::moderation::prepare(&self.db).await?;
         Ok(())
@@ -88,7 +88,9 @@ fn apply_defaults(options: &mut ClientOptions) {
     options
         .server_selection_timeout
         .get_or_insert(DEFAULT_SERVER_SELECTION_TIMEOUT);
-    options.connect_timeout.get_or_insert(DEFAULT_CONNECT_TIMEOUT);
+    options
+        .connect_timeout
+        .get_or_insert(DEFAULT_CONNECT_TIMEOUT);
     options.app_name.get_or_insert_with(|| APP_NAME.to_owned());
 }
 
@@ -213,15 +215,24 @@ mod tests {
 
     #[test]
     fn network_and_failover_errors_are_unavailable_the_rest_other() {
-        let io: DriverError = ErrorKind::Io(Arc::new(std::io::ErrorKind::ConnectionRefused.into())).into();
+        let io: DriverError =
+            ErrorKind::Io(Arc::new(std::io::ErrorKind::ConnectionRefused.into())).into();
         assert_eq!(error_kind(&io), StoreErrorKind::Unavailable);
         for code in [6, 89, 91, 189, 10107, 11600] {
-            assert_eq!(error_kind(&command_error(code)), StoreErrorKind::Unavailable, "{code}");
+            assert_eq!(
+                error_kind(&command_error(code)),
+                StoreErrorKind::Unavailable,
+                "{code}"
+            );
         }
         assert_eq!(error_kind(&write_error(10107)), StoreErrorKind::Unavailable);
         // Unauthorized, bad value, duplicate key: retrying does not help.
         for code in [13, 2, 11000] {
-            assert_eq!(error_kind(&command_error(code)), StoreErrorKind::Other, "{code}");
+            assert_eq!(
+                error_kind(&command_error(code)),
+                StoreErrorKind::Other,
+                "{code}"
+            );
         }
     }
 
