@@ -5,10 +5,7 @@
 )]
 // The shared helpers (lenient readers, upsert retries, start-up) serve the domain modules; with
 // every domain feature off there is nothing for them to do.
-#![cfg_attr(
-    not(feature = "moderation"),
-    allow(dead_code, clippy::unused_async)
-)]
+#![cfg_attr(not(feature = "moderation"), allow(dead_code, clippy::unused_async))]
 
 #[cfg(feature = "moderation")]
 mod moderation;
