@@ -1,1 +1,178 @@
-fn main() {}
+//! Prints how long a rank card and a chart take on one core: `cargo bench -p hearth-render`.
+//!
+//! Every card decodes its avatar afresh (members have different avatars, so there is nothing
+//! to cache), from the photo-like 256×256 JPEG fixture Discord-sized avatars resemble.
+
+use std::time::{Duration, Instant};
+
+use hearth_render::{
+    CardOptions, Chart, ChartKind, Date, Picture, PngEncoding, RankCard, Series, XAxis,
+};
+
+const PHOTO_AVATAR: &[u8] = include_bytes!("../tests/fixtures/avatar.jpg");
+const CARDS: usize = 400;
+const CHARTS: usize = 100;
+const ENCODES: usize = 60;
+
+struct Timing {
+    draw: Vec<Duration>,
+    encode: Vec<Duration>,
+    total: Vec<Duration>,
+    bytes: usize,
+    wall: Duration,
+    /// CPU time this thread spent in the loop, when the OS tells (Linux).
+    cpu: Option<Duration>,
+}
+
+/// CPU time of the calling thread so far, from `/proc/thread-self/schedstat` (Linux). On a
+/// shared machine this is what one core spends, whatever the other processes do.
+fn thread_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos = stat.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(nanos))
+}
+
+fn percentile(samples: &[Duration], pct: usize) -> Duration {
+    let mut sorted = samples.to_vec();
+    sorted.sort_unstable();
+    sorted[(sorted.len() * pct / 100).min(sorted.len() - 1)]
+}
+
+fn ms(duration: Duration) -> String {
+    format!("{:7.3} ms", duration.as_secs_f64() * 1e3)
+}
+
+fn measure(runs: usize, mut draw: impl FnMut() -> Picture) -> Timing {
+    // Warm the font parse, caches and branch predictors before measuring.
+    for _ in 0..5 {
+        draw().to_png().unwrap();
+    }
+    let mut timing = Timing {
+        draw: Vec::with_capacity(runs),
+        encode: Vec::with_capacity(runs),
+        total: Vec::with_capacity(runs),
+        bytes: 0,
+        wall: Duration::ZERO,
+        cpu: None,
+    };
+    let cpu_start = thread_cpu();
+    let start = Instant::now();
+    for _ in 0..runs {
+        let t0 = Instant::now();
+        let picture = std::hint::black_box(draw());
+        let t1 = Instant::now();
+        let png = std::hint::black_box(picture.to_png().unwrap());
+        let t2 = Instant::now();
+        timing.draw.push(t1 - t0);
+        timing.encode.push(t2 - t1);
+        timing.total.push(t2 - t0);
+        timing.bytes = png.len();
+    }
+    timing.wall = start.elapsed();
+    timing.cpu = thread_cpu().zip(cpu_start).map(|(end, start)| end - start);
+    timing
+}
+
+fn report(what: &str, runs: usize, timing: &Timing) {
+    println!("{what} ({runs} runs, one thread)");
+    for (step, samples) in [
+        ("draw", &timing.draw),
+        ("encode", &timing.encode),
+        ("total", &timing.total),
+    ] {
+        println!(
+            "  {step:<7} median {}   p95 {}",
+            ms(percentile(samples, 50)),
+            ms(percentile(samples, 95))
+        );
+    }
+    println!(
+        "  min     total {}   (the least contended run)",
+        ms(*timing.total.iter().min().unwrap())
+    );
+    let per_second = |time: Duration| runs as f64 / time.as_secs_f64();
+    print!(
+        "  PNG     {:.1} KiB   {:.0} per second of wall time",
+        timing.bytes as f64 / 1024.0,
+        per_second(timing.wall)
+    );
+    match timing.cpu {
+        Some(cpu) => println!(
+            ", {:.0} per second of CPU time ({} CPU per image)",
+            per_second(cpu),
+            ms(cpu / u32::try_from(runs).unwrap())
+        ),
+        None => println!(),
+    }
+}
+
+fn compare_encodings(what: &str, picture: &Picture) {
+    println!("PNG settings for {what} ({ENCODES} runs each)");
+    for encoding in PngEncoding::ALL {
+        let mut samples = Vec::with_capacity(ENCODES);
+        let mut bytes = 0;
+        for _ in 0..ENCODES {
+            let t0 = Instant::now();
+            bytes = std::hint::black_box(picture.to_png_with(encoding).unwrap()).len();
+            samples.push(t0.elapsed());
+        }
+        println!(
+            "  {:<9} median {}   {:6.1} KiB",
+            format!("{encoding:?}"),
+            ms(percentile(&samples, 50)),
+            bytes as f64 / 1024.0
+        );
+    }
+}
+
+fn card(avatar: Option<&[u8]>) -> RankCard<'_> {
+    RankCard {
+        name: "Ada Lovelace",
+        level: 12,
+        rank: 4,
+        xp: 1_234,
+        xp_required: 2_000,
+        avatar,
+        options: CardOptions::default(),
+    }
+}
+
+fn chart() -> Chart {
+    let days = |scale: f64, phase: f64| -> Vec<f64> {
+        (0..30)
+            .map(|d| {
+                let d = f64::from(d);
+                (scale * (1.0 + 0.35 * ((d + phase) * std::f64::consts::TAU / 7.0).sin())).round()
+            })
+            .collect()
+    };
+    let axis = XAxis::Dates {
+        first: Date::from_ymd(2026, 10, 27).unwrap(),
+        step_days: 1,
+    };
+    Chart::new("Messages per day", ChartKind::Area, axis)
+        .with_series(Series::new("#general", days(1_800.0, 0.0)))
+        .with_series(Series::new("#memes", days(650.0, 2.0)))
+}
+
+fn main() {
+    // `cargo test --benches` runs this binary with `--bench` absent; stay quick then.
+    let quick = !std::env::args().any(|arg| arg == "--bench");
+    let (cards, charts) = if quick { (5, 2) } else { (CARDS, CHARTS) };
+
+    let photo = measure(cards, || card(Some(PHOTO_AVATAR)).draw());
+    report(
+        "Rank card, 934x282, photo avatar decoded from a 256x256 JPEG every time",
+        cards,
+        &photo,
+    );
+    let plain = measure(cards, || card(None).draw());
+    report("Rank card, default avatar", cards, &plain);
+    let line = measure(charts, || chart().draw());
+    report("Area chart, 800x400, 30 days, 2 series", charts, &line);
+    if !quick {
+        compare_encodings("the rank card", &card(Some(PHOTO_AVATAR)).draw());
+        compare_encodings("the chart", &chart().draw());
+    }
+}
+

@@ -1,6 +1,6 @@
 //! The `/rank` card: avatar, name, level, rank and a progress bar, 934×282.
 
-use tiny_skia::{Mask, Pixmap, Transform};
+use tiny_skia::Pixmap;
 
 use crate::{
     colour::Colour,
@@ -41,6 +41,8 @@ const DEFAULT_AVATAR: Colour = Colour::rgb(0x4E, 0x50, 0x58);
 
 const AVATAR_CENTRE: f32 = 141.0;
 const AVATAR_RADIUS: f32 = 100.0;
+const AVATAR_SIDE: u32 = 200;
+const AVATAR_CORNER: u32 = 41;
 const TEXT_RIGHT: f32 = 894.0;
 const TEXT_LEFT: f32 = 280.0;
 const STATS_BASELINE: f32 = 86.0;
@@ -163,8 +165,9 @@ impl RankCard<'_> {
         let background = self.options.background.and_then(draw::decode);
         let panel_colour = match background {
             Some(image) => {
-                let image = draw::shrink_for(image, 934.0, 282.0);
-                draw::fill_cover(pixmap, outer.as_ref(), &image, (0.0, 0.0, 934.0, 282.0));
+                if let Some(image) = draw::resize_cover(&image, CARD_WIDTH, CARD_HEIGHT) {
+                    draw::fill_image(pixmap, outer.as_ref(), &image, 0, 0);
+                }
                 PANEL.with_alpha(BACKGROUND_PANEL_ALPHA)
             }
             None => PANEL,
@@ -249,43 +252,24 @@ fn name_sizes() -> Vec<f32> {
 
 fn draw_avatar(pixmap: &mut Pixmap, avatar: Option<&[u8]>) {
     let circle = draw::circle(AVATAR_CENTRE, AVATAR_CENTRE, AVATAR_RADIUS);
-    let side = 2.0 * AVATAR_RADIUS;
-    let corner = AVATAR_CENTRE - AVATAR_RADIUS;
-    if let Some(image) = avatar.and_then(draw::decode) {
-        let image = draw::shrink_for(image, side, side);
-        draw::fill_cover(
-            pixmap,
-            circle.as_ref(),
-            &image,
-            (corner, corner, side, side),
-        );
-        return;
-    }
-    // The default avatar: a head and shoulders on grey, kept inside the circle; grey rather
-    // than the accent so the ring stays visible around it.
-    draw::fill(pixmap, circle.as_ref(), DEFAULT_AVATAR);
-    let (Some(circle), Some(mut mask)) = (circle, Mask::new(CARD_WIDTH, CARD_HEIGHT)) else {
-        return;
-    };
-    mask.fill_path(
-        &circle,
-        tiny_skia::FillRule::Winding,
-        true,
-        Transform::identity(),
-    );
+    let image = avatar
+        .and_then(draw::decode)
+        .and_then(|image| draw::resize_cover(&image, AVATAR_SIDE, AVATAR_SIDE))
+        .unwrap_or_else(default_avatar);
+    draw::fill_image(pixmap, circle.as_ref(), &image, AVATAR_CORNER, AVATAR_CORNER);
+}
+
+/// A head and shoulders on grey; grey rather than the accent so the ring stays visible.
+fn default_avatar() -> Pixmap {
+    let mut avatar = draw::canvas(AVATAR_SIDE, AVATAR_SIDE);
+    avatar.fill(DEFAULT_AVATAR.to_skia());
     let figure = Colour::WHITE.with_alpha(0xE6);
-    let mut paint = tiny_skia::Paint::default();
-    paint.set_color(figure.to_skia());
-    paint.anti_alias = true;
-    let head = draw::circle(AVATAR_CENTRE, 112.0, 38.0);
-    let shoulders = draw::rounded_rect(AVATAR_CENTRE - 70.0, 166.0, 140.0, 120.0, 60.0);
-    for path in [head, shoulders].into_iter().flatten() {
-        pixmap.fill_path(
-            &path,
-            &paint,
-            tiny_skia::FillRule::Winding,
-            Transform::identity(),
-            Some(&mask),
-        );
-    }
+    let centre = AVATAR_RADIUS;
+    draw::fill(&mut avatar, draw::circle(centre, 71.0, 38.0).as_ref(), figure);
+    draw::fill(
+        &mut avatar,
+        draw::rounded_rect(centre - 70.0, 125.0, 140.0, 120.0, 60.0).as_ref(),
+        figure,
+    );
+    avatar
 }

@@ -3,7 +3,7 @@
 use std::io::Cursor;
 
 use tiny_skia::{
-    FillRule, FilterQuality, IntSize, Paint, Path, PathBuilder, Pattern, Pixmap, Rect, SpreadMode,
+    FillRule, IntSize, Mask, Paint, Path, PathBuilder, Pixmap, Rect,
     Transform,
 };
 
@@ -109,65 +109,142 @@ pub(crate) fn decode(bytes: &[u8]) -> Option<Pixmap> {
     Pixmap::from_vec(data, size)
 }
 
-/// Halves `image` (2×2 box average) until neither side is more than twice `target`, so
-/// the bicubic filter that scales the rest of the way does not skip pixels and alias.
-pub(crate) fn shrink_for(mut image: Pixmap, target_width: f32, target_height: f32) -> Pixmap {
-    while f64::from(image.width()) > 2.0 * f64::from(target_width)
-        && f64::from(image.height()) > 2.0 * f64::from(target_height)
-    {
-        let Some(half) = halve(&image) else { break };
-        image = half;
-    }
-    image
-}
+/// Scales `image` to cover `width`×`height` exactly, keeping its aspect ratio and cropping
+/// what overflows equally on both sides.
+///
+/// A separable triangle filter whose support grows with the reduction averages every source
+/// pixel, so large images shrink without aliasing and photo grain is smoothed, not sampled.
+pub(crate) fn resize_cover(image: &Pixmap, width: u32, height: u32) -> Option<Pixmap> {
+    let (iw, ih) = (f64::from(image.width()), f64::from(image.height()));
+    let (w, h) = (f64::from(width), f64::from(height));
+    let scale = (w / iw).max(h / ih);
+    let (crop_w, crop_h) = (w / scale, h / scale);
+    let columns = weights((iw - crop_w) / 2.0, crop_w, width, image.width());
+    let rows = weights((ih - crop_h) / 2.0, crop_h, height, image.height());
 
-fn halve(image: &Pixmap) -> Option<Pixmap> {
-    let (width, height) = (image.width() / 2, image.height() / 2);
-    let mut half = Pixmap::new(width, height)?;
-    let stride = image.width() as usize * 4;
     let source = image.data();
-    let target = half.data_mut();
-    for y in 0..height as usize {
-        for x in 0..width as usize {
-            let top = 2 * y * stride + 8 * x;
-            let bottom = top + stride;
-            for c in 0..4 {
-                let sum = u16::from(source[top + c])
-                    + u16::from(source[top + 4 + c])
-                    + u16::from(source[bottom + c])
-                    + u16::from(source[bottom + 4 + c]);
-                target[(y * width as usize + x) * 4 + c] = u8::try_from((sum + 2) / 4).ok()?;
+    let stride = image.width() as usize * 4;
+    // Only the source rows some output row reads are filtered horizontally.
+    let first_row = rows.first().map_or(0, |tap| tap.start);
+    let last_row = rows.last().map_or(0, |tap| tap.start + tap.weights.len());
+    let row_len = width as usize * 4;
+    let mut across = vec![0.0_f32; (last_row - first_row) * row_len];
+    for (row, out_row) in (first_row..last_row).zip(across.chunks_exact_mut(row_len)) {
+        let line = &source[row * stride..][..stride];
+        for (tap, out) in columns.iter().zip(out_row.chunks_exact_mut(4)) {
+            let pixels = &line[tap.start * 4..][..tap.weights.len() * 4];
+            let mut sum = [0.0_f32; 4];
+            for (pixel, weight) in pixels.chunks_exact(4).zip(&tap.weights) {
+                for (total, &channel) in sum.iter_mut().zip(pixel) {
+                    *total += f32::from(channel) * weight;
+                }
+            }
+            out.copy_from_slice(&sum);
+        }
+    }
+    let mut out = Pixmap::new(width, height)?;
+    let mut sum = vec![0.0_f32; row_len];
+    for (tap, out_row) in rows.iter().zip(out.data_mut().chunks_exact_mut(row_len)) {
+        sum.fill(0.0);
+        let start = (tap.start - first_row) * row_len;
+        let inputs = across[start..][..tap.weights.len() * row_len].chunks_exact(row_len);
+        for (input, &weight) in inputs.zip(&tap.weights) {
+            for (total, &value) in sum.iter_mut().zip(input) {
+                *total += value * weight;
+            }
+        }
+        for (pixel, total) in out_row.chunks_exact_mut(4).zip(sum.chunks_exact(4)) {
+            // Premultiplied: no colour channel may exceed alpha after rounding.
+            let alpha = to_u8(total[3]);
+            pixel[3] = alpha;
+            for c in 0..3 {
+                pixel[c] = to_u8(total[c]).min(alpha);
             }
         }
     }
-    Some(half)
+    Some(out)
 }
 
-/// Fills `path` with `image` scaled to cover the `width`×`height` box at (`x`, `y`), keeping
-/// its aspect ratio and cropping what overflows equally on both sides.
-pub(crate) fn fill_cover(
-    pixmap: &mut Pixmap,
-    path: Option<&Path>,
-    image: &Pixmap,
-    (x, y, width, height): (f32, f32, f32, f32),
-) {
+/// The source pixels one output pixel reads, and how much each counts.
+struct Taps {
+    start: usize,
+    weights: Vec<f32>,
+}
+
+/// Triangle-filter taps mapping `out_len` pixels onto `len` source pixels from `offset`.
+fn weights(offset: f64, len: f64, out_len: u32, source_len: u32) -> Vec<Taps> {
+    let step = len / f64::from(out_len);
+    let radius = step.max(1.0);
+    let last = f64::from(source_len - 1);
+    (0..out_len)
+        .map(|o| {
+            let centre = offset + (f64::from(o) + 0.5) * step - 0.5;
+            let from = (centre - radius).ceil().clamp(0.0, last);
+            let to = (centre + radius).floor().clamp(0.0, last);
+            let mut weights: Vec<f32> = (0..)
+                .map(|k| from + f64::from(k))
+                .take_while(|&i| i <= to)
+                .map(|i| {
+                    #[allow(clippy::cast_possible_truncation)]
+                    let weight = (1.0 - (i - centre).abs() / radius).max(0.0) as f32;
+                    weight
+                })
+                .collect();
+            let total: f32 = weights.iter().sum();
+            if total > 0.0 {
+                weights.iter_mut().for_each(|w| *w /= total);
+            } else {
+                weights = vec![1.0];
+            }
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let start = from as usize;
+            Taps { start, weights }
+        })
+        .collect()
+}
+
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn to_u8(value: f32) -> u8 {
+    // `as` saturates; adding ½ rounds without the slow libm `round` call.
+    (value + 0.5) as u8
+}
+
+/// Draws `image` unscaled with its top-left corner at whole pixel (`x`, `y`), only inside
+/// `path` (anti-aliased at its edge), source-over.
+pub(crate) fn fill_image(pixmap: &mut Pixmap, path: Option<&Path>, image: &Pixmap, x: u32, y: u32) {
     let Some(path) = path else { return };
-    #[allow(clippy::cast_precision_loss)]
-    let (iw, ih) = (image.width() as f32, image.height() as f32);
-    let scale = (width / iw).max(height / ih);
-    let dx = x + (width - iw * scale) / 2.0;
-    let dy = y + (height - ih * scale) / 2.0;
-    let pattern = Pattern::new(
-        image.as_ref(),
-        SpreadMode::Pad,
-        FilterQuality::Bicubic,
-        1.0,
-        Transform::from_row(scale, 0.0, 0.0, scale, dx, dy),
-    );
-    let paint = Paint {
-        shader: pattern,
-        anti_alias: true,
-        ..Paint::default()
+    let Some(mut mask) = Mask::new(image.width(), image.height()) else {
+        return;
     };
-    pixmap.fill_path(path, &paint, FillRule::Winding, Transform::identity(), None);
+    #[allow(clippy::cast_precision_loss)]
+    let shift = Transform::from_translate(-(x as f32), -(y as f32));
+    mask.fill_path(path, FillRule::Winding, true, shift);
+    let (width, height) = (pixmap.width() as usize, pixmap.height() as usize);
+    let (x, y) = (x as usize, y as usize);
+    let columns = (image.width() as usize).min(width.saturating_sub(x));
+    let rows = (image.height() as usize).min(height.saturating_sub(y));
+    let source = image.data();
+    let coverage = mask.data();
+    let target = pixmap.data_mut();
+    for row in 0..rows {
+        for column in 0..columns {
+            let at = row * image.width() as usize + column;
+            let m = u32::from(coverage[at]);
+            if m == 0 {
+                continue;
+            }
+            let src = &source[at * 4..at * 4 + 4];
+            let dst = &mut target[((y + row) * width + x + column) * 4..][..4];
+            if m == 255 && src[3] == 255 {
+                dst.copy_from_slice(src);
+                continue;
+            }
+            // Premultiplied source-over with the source scaled by its coverage, in 0..=255².
+            let keep = 255 * 255 - m * u32::from(src[3]);
+            for c in 0..4 {
+                let value = u32::from(src[c]) * m * 255 + u32::from(dst[c]) * keep;
+                dst[c] = u8::try_from((value + 32_512) / 65_025).unwrap_or(u8::MAX);
+            }
+        }
+    }
 }

@@ -25,6 +25,13 @@ impl PngEncoding {
     /// Every setting, for benchmarks and comparisons.
     pub const ALL: [Self; 3] = [Self::Fast, Self::Balanced, Self::Small];
 
+    fn filter(self) -> png::Filter {
+        match self {
+            Self::Fast => png::Filter::Paeth,
+            Self::Balanced | Self::Small => png::Filter::Adaptive,
+        }
+    }
+
     fn deflate(self) -> png::DeflateCompression {
         match self {
             Self::Fast => png::DeflateCompression::FdeflateUltraFast,
@@ -91,7 +98,7 @@ impl Picture {
         encoder.set_color(colour_type);
         encoder.set_depth(png::BitDepth::Eight);
         encoder.set_deflate_compression(encoding.deflate());
-        encoder.set_filter(png::Filter::Adaptive);
+        encoder.set_filter(encoding.filter());
         let boxed = |err: png::EncodingError| RenderError::Encode(Box::new(err));
         let mut writer = encoder.write_header().map_err(boxed)?;
         writer.write_image_data(&bytes).map_err(boxed)?;
