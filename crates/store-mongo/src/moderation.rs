@@ -266,8 +266,10 @@ fn count_entries(doc: &Document) -> u64 {
 /// missing `escalation` the default policy, as for a guild that never saved settings.
 fn read_settings(doc: &Document) -> Result<ModerationSettings, ReadError> {
     let escalation = match read::field(doc, "escalation") {
-        Some(value) => bson::from_bson::<EscalationPolicy>(value.clone())
-            .map_err(|e| ReadError::new("escalation", e.to_string()))?,
+        Some(value) => {
+            bson::from_bson::<EscalationPolicy>(read::whole_doubles_as_integers(value.clone()))
+                .map_err(|e| ReadError::new("escalation", e.to_string()))?
+        }
         None => EscalationPolicy::default(),
     };
     Ok(ModerationSettings {
@@ -862,11 +864,25 @@ mod tests {
             "guild_id": "111111111111111111",
             "escalation": [
                 { "warnings": 3_i32, "action": { "kind": "timeout", "duration_secs": 60_i32 } },
+                { "warnings": 5.0, "within_secs": 86_400.0, "action": { "kind": "kick" } },
             ],
         };
         let read = read_settings(&edited).unwrap();
         assert_eq!(read.mod_log_channel, None);
-        assert_eq!(read.escalation.steps()[0].warnings, 3);
+        let steps = read.escalation.steps();
+        assert_eq!(
+            (steps[0].warnings, steps[0].action),
+            (
+                3,
+                Punishment::Timeout {
+                    duration: Duration::from_secs(60)
+                }
+            )
+        );
+        assert_eq!(
+            (steps[1].warnings, steps[1].within),
+            (5, Some(Duration::from_secs(86_400)))
+        );
         assert_eq!(
             read_settings(&doc! { "guild_id": "1" }).unwrap(),
             ModerationSettings::default()

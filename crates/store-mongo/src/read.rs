@@ -72,6 +72,24 @@ pub(crate) fn integer(key: &str, value: &Bson) -> Result<i64, ReadError> {
     }
 }
 
+/// The same value with every whole Double (at any depth) turned into an Int64, for values read
+/// through serde, which refuses a Double where an integer belongs. The legacy `mongo` shell
+/// writes every number as a Double, so a hand-edited document needs this.
+pub(crate) fn whole_doubles_as_integers(value: Bson) -> Bson {
+    match value {
+        Bson::Double(_) => integer("", &value).map_or(value, Bson::Int64),
+        Bson::Array(items) => {
+            Bson::Array(items.into_iter().map(whole_doubles_as_integers).collect())
+        }
+        Bson::Document(doc) => Bson::Document(
+            doc.into_iter()
+                .map(|(key, value)| (key, whole_doubles_as_integers(value)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 /// A required whole number that is not negative.
 pub(crate) fn required_u64(doc: &Document, key: &str) -> Result<u64, ReadError> {
     let value = field(doc, key).ok_or_else(|| ReadError::new(key, "missing"))?;
@@ -210,6 +228,23 @@ mod tests {
         assert!(integer("n", &Bson::Double(f64::NAN)).is_err());
         assert!(integer("n", &Bson::Double(1e300)).is_err());
         assert!(integer("n", &Bson::String("3".into())).is_err());
+    }
+
+    #[test]
+    fn whole_doubles_become_integers_at_any_depth() {
+        let edited = Bson::Array(vec![
+            Bson::Document(doc! { "warnings": 3.0, "action": { "secs": 60.0, "kind": "x" } }),
+            Bson::Double(2.5),
+        ]);
+        assert_eq!(
+            whole_doubles_as_integers(edited),
+            Bson::Array(vec![
+                Bson::Document(
+                    doc! { "warnings": 3_i64, "action": { "secs": 60_i64, "kind": "x" } }
+                ),
+                Bson::Double(2.5),
+            ])
+        );
     }
 
     #[test]
