@@ -1086,15 +1086,33 @@ impl Member {
     ) -> InteractionHandle {
         let iid = self.shared.with(|s| {
             let origin = s.interactions[&opened_by.id].clone();
-            assert_eq!(origin.response, Some(ResponseKind::Modal), "the interaction was not answered with a modal");
+            assert_eq!(
+                origin.response,
+                Some(ResponseKind::Modal),
+                "the interaction was not answered with a modal"
+            );
             let body = origin.response_body.unwrap_or_default();
             let custom_id = body["data"]["custom_id"].clone();
+            // Discord numbers every component of a modal submit (`id`), rows and inputs alike.
             let components: Vec<Value> = fields
                 .iter()
-                .map(|(id, value)| json!({"type": 1, "components": [{"type": 4, "custom_id": id, "value": value}]}))
+                .zip(1..)
+                .map(|((custom_id, value), n)| {
+                    json!({"type": 1, "id": 2 * n - 1, "components": [
+                        {"type": 4, "id": 2 * n, "custom_id": custom_id, "value": value}
+                    ]})
+                })
                 .collect();
             let data = json!({"custom_id": custom_id, "components": components});
-            create_interaction(s, self.guild_id, origin.channel_id, self.user_id, 5, origin.source_message, &data)
+            create_interaction(
+                s,
+                self.guild_id,
+                origin.channel_id,
+                self.user_id,
+                5,
+                origin.source_message,
+                &data,
+            )
         });
         InteractionHandle {
             shared: Arc::clone(&self.shared),

@@ -112,8 +112,9 @@ impl Spec {
                 Err(vec![format!("{method} {path} takes no request body")])
             };
         };
+        let body = documented_form(body);
         let mut errors = Vec::new();
-        self.check(schema, body, "body", &mut errors, 0);
+        self.check(schema, &body, "body", &mut errors, 0);
         if errors.is_empty() {
             Ok(())
         } else {
@@ -303,6 +304,54 @@ impl Spec {
             _ => {}
         }
     }
+}
+
+/// Where Discord's documentation (and Discord itself) accepts what the OpenAPI description
+/// does not, the documentation wins: the body is rewritten into the form the description
+/// expects before it is checked. Each case:
+///
+/// - `attachments[].id` (messages, interaction responses, webhooks): the description types it
+///   as a snowflake string; the documentation's examples send the upload index as an integer
+///   (`"id": 0`) and Discord accepts it. twilight sends integers.
+/// - Permission bitfields (`allow`, `deny`, `permissions`, `default_member_permissions`): the
+///   description types them as integers; the documentation says they are serialized as
+///   strings (See Discord Docs/Topics/Permissions, "Permissions are serialized as a string")
+///   and twilight sends strings.
+///
+/// Where the description is laxer than the documentation, the sandbox enforces the
+/// documentation in the route itself: message `content` is 2000 characters, not 4000
+/// (See Discord Docs/Message Resource, "Create Message").
+fn documented_form(body: &Value) -> Value {
+    fn walk(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::Array(list)) = map.get_mut("attachments") {
+                    for item in list.iter_mut() {
+                        if let Some(id) = item.get_mut("id")
+                            && let Some(n) = id.as_u64()
+                        {
+                            *id = Value::String(n.to_string());
+                        }
+                    }
+                }
+                for key in ["allow", "deny", "permissions", "default_member_permissions"] {
+                    if let Some(field) = map.get_mut(key)
+                        && let Some(bits) = field.as_str().and_then(|t| t.parse::<u64>().ok())
+                    {
+                        *field = Value::from(bits);
+                    }
+                }
+                for child in map.values_mut() {
+                    walk(child);
+                }
+            }
+            Value::Array(list) => list.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let mut body = body.clone();
+    walk(&mut body);
+    body
 }
 
 fn type_matches(name: &str, value: &Value) -> bool {

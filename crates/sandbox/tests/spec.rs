@@ -1,0 +1,106 @@
+//! Every route the sandbox serves exists in Discord's `OpenAPI` description with the same
+//! method, and the validator refuses bodies the description refuses.
+
+use hearth_sandbox::Spec;
+use serde_json::json;
+
+fn spec() -> Spec {
+    let path = Spec::default_path();
+    Spec::load(&path).unwrap_or_else(|e| {
+        panic!(
+            "{e} at {} (set {} to its location)",
+            path.display(),
+            hearth_sandbox::spec::SPEC_PATH_ENV
+        )
+    })
+}
+
+#[test]
+fn every_route_of_the_sandbox_is_in_discords_api_description() {
+    let spec = spec();
+    let missing: Vec<String> = hearth_sandbox::routes()
+        .filter(|(method, path)| !spec.has_operation(method, path))
+        .map(|(method, path)| format!("{method} {path}"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes not in the description: {missing:?}"
+    );
+    assert!(hearth_sandbox::routes().count() >= 40);
+}
+
+#[test]
+fn a_route_or_method_not_in_the_description_is_detected() {
+    let spec = spec();
+    assert!(spec.has_operation("PUT", "/guilds/{guild_id}/bans/{user_id}"));
+    assert!(!spec.has_operation("POST", "/guilds/{guild_id}/bans/{user_id}"));
+    assert!(!spec.has_operation("GET", "/guilds/{guild_id}/warnings"));
+    // Parameter names matter too: the description spells them its own way.
+    assert!(!spec.has_operation("GET", "/guilds/{id}"));
+}
+
+#[test]
+fn bodies_are_validated_against_each_operations_request_schema() {
+    let spec = spec();
+    let member = "/guilds/{guild_id}/members/{user_id}";
+    assert!(
+        spec.validate_body(
+            "PATCH",
+            member,
+            &json!({"communication_disabled_until": "2030-01-01T00:00:00+00:00"})
+        )
+        .is_ok()
+    );
+    assert!(
+        spec.validate_body("PATCH", member, &json!({"nick": "x".repeat(33)}))
+            .is_err()
+    );
+    assert!(
+        spec.validate_body("PATCH", member, &json!({"roles": [12]}))
+            .is_err()
+    );
+    let messages = "/channels/{channel_id}/messages";
+    assert!(
+        spec.validate_body(
+            "POST",
+            messages,
+            &json!({"content": "hi", "embeds": [{"title": "t"}]})
+        )
+        .is_ok()
+    );
+    assert!(
+        spec.validate_body("POST", messages, &json!({"embeds": "not a list"}))
+            .is_err()
+    );
+    let overwrite = "/channels/{channel_id}/permissions/{overwrite_id}";
+    assert!(
+        spec.validate_body("PUT", overwrite, &json!({"deny": "2048", "type": 0}))
+            .is_ok()
+    );
+    assert!(
+        spec.validate_body("PUT", overwrite, &json!({"deny": "2048", "type": 7}))
+            .is_err()
+    );
+    let callback = "/interactions/{interaction_id}/{interaction_token}/callback";
+    assert!(
+        spec.validate_body(
+            "POST",
+            callback,
+            &json!({"type": 4, "data": {"content": "ok"}})
+        )
+        .is_ok()
+    );
+    assert!(
+        spec.validate_body("POST", callback, &json!({"type": 42}))
+            .is_err()
+    );
+    // Documented deviation: attachment ids may be upload indexes sent as integers.
+    assert!(
+        spec.validate_body(
+            "POST",
+            messages,
+            &json!({"attachments": [{"id": 0, "filename": "a.png"}]})
+        )
+        .is_ok()
+    );
+}
