@@ -1,5 +1,8 @@
 //! The real twilight `Shard` against the sandbox's gateway.
 
+// Each test is one scenario read top to bottom, like a member's story.
+#![allow(clippy::too_many_lines)]
+
 mod common;
 
 use common::{install_crypto, next_event, shard};

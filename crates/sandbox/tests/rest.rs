@@ -1,6 +1,9 @@
 //! The real twilight HTTP client (and shard, for interactions) against the sandbox's REST API:
 //! each success and each refusal comes back as Discord's would.
 
+// Each test is one scenario read top to bottom, like a member's story.
+#![allow(clippy::too_many_lines)]
+
 mod common;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
