@@ -1,8 +1,8 @@
 //! The in-memory Discord: users, guilds, roles, members, channels, messages, interactions.
 //!
-//! Everything lives in one [`State`] behind a `std::sync::Mutex` that is never held across an
+//! Everything lives in one `State` behind a `std::sync::Mutex` that is never held across an
 //! `.await`; the REST handlers, the gateway and the test API all change it through
-//! [`crate::Shared::with`], which wakes every `wait_for` after each change.
+//! `Shared::with`, which wakes every `wait_for` after each change.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Instant;
