@@ -7,6 +7,13 @@
 //!
 //! Run with `cargo run -p hearth-render --example make_fixtures`.
 
+// Pixel coordinates and channel values are small; the casts are exact or meant to saturate.
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_precision_loss,
+    clippy::cast_sign_loss
+)]
+
 use std::{f32::consts::TAU, path::Path};
 
 use image::{RgbImage, codecs::jpeg::JpegEncoder};

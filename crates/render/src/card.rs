@@ -256,7 +256,13 @@ fn draw_avatar(pixmap: &mut Pixmap, avatar: Option<&[u8]>) {
         .and_then(draw::decode)
         .and_then(|image| draw::resize_cover(&image, AVATAR_SIDE, AVATAR_SIDE))
         .unwrap_or_else(default_avatar);
-    draw::fill_image(pixmap, circle.as_ref(), &image, AVATAR_CORNER, AVATAR_CORNER);
+    draw::fill_image(
+        pixmap,
+        circle.as_ref(),
+        &image,
+        AVATAR_CORNER,
+        AVATAR_CORNER,
+    );
 }
 
 /// A head and shoulders on grey; grey rather than the accent so the ring stays visible.
@@ -265,7 +271,11 @@ fn default_avatar() -> Pixmap {
     avatar.fill(DEFAULT_AVATAR.to_skia());
     let figure = Colour::WHITE.with_alpha(0xE6);
     let centre = AVATAR_RADIUS;
-    draw::fill(&mut avatar, draw::circle(centre, 71.0, 38.0).as_ref(), figure);
+    draw::fill(
+        &mut avatar,
+        draw::circle(centre, 71.0, 38.0).as_ref(),
+        figure,
+    );
     draw::fill(
         &mut avatar,
         draw::rounded_rect(centre - 70.0, 125.0, 140.0, 120.0, 60.0).as_ref(),

@@ -272,7 +272,8 @@ impl Chart {
             })
             .collect();
         let widest = lines.iter().flatten().map(Line::width).fold(0.0, f32::max);
-        let spacing = (plot.right - plot.left) / bar_slots_or_gaps(points, self.kind == ChartKind::Bar);
+        let spacing =
+            (plot.right - plot.left) / bar_slots_or_gaps(points, self.kind == ChartKind::Bar);
         // Label every `every`-th point, from the last (the most recent day) backwards.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let every = (((widest + 14.0) / spacing.max(1.0)).ceil() as usize).max(1);
@@ -305,7 +306,11 @@ fn draw_legend(pixmap: &mut Pixmap, series: &[Prepared], right: f32) -> f32 {
         .iter()
         .map(|s| Line::fit(&s.label, Weight::Regular, &[14.0], 160.0))
         .collect();
-    let total: f32 = lines.iter().map(|l| l.width() + 12.0 + 6.0 + 18.0).sum::<f32>() - 18.0;
+    let total: f32 = lines
+        .iter()
+        .map(|l| l.width() + 12.0 + 6.0 + 18.0)
+        .sum::<f32>()
+        - 18.0;
     let start = right - total;
     let mut x = start;
     let baseline = MARGIN + 16.0;
@@ -416,9 +421,11 @@ struct Plot {
 impl Plot {
     fn y(&self, value: f64) -> f32 {
         let t = (value - self.min) / (self.max - self.min);
-        #[allow(clippy::cast_possible_truncation)]
         let y = f64::from(self.bottom) - t * f64::from(self.bottom - self.top);
-        y as f32
+        // Values are clamped and the range is finite, so `y` is within the plot.
+        #[allow(clippy::cast_possible_truncation)]
+        let y = y as f32;
+        y
     }
 
     /// The horizontal centre of point `i`: bars sit in slots, lines run edge to edge.
@@ -470,10 +477,18 @@ impl Plot {
                 }
                 path.line_to(run[run.len() - 1].0, baseline);
                 path.close();
-                draw::fill(pixmap, path.finish().as_ref(), series.colour.with_alpha(0x48));
+                draw::fill(
+                    pixmap,
+                    path.finish().as_ref(),
+                    series.colour.with_alpha(0x48),
+                );
             }
             if run.len() == 1 {
-                draw::fill(pixmap, draw::circle(run[0].0, run[0].1, 3.0).as_ref(), series.colour);
+                draw::fill(
+                    pixmap,
+                    draw::circle(run[0].0, run[0].1, 3.0).as_ref(),
+                    series.colour,
+                );
                 continue;
             }
             let mut path = PathBuilder::new();
@@ -490,9 +505,16 @@ impl Plot {
             return;
         }
         #[allow(clippy::cast_precision_loss)]
-        let (slot, count) = ((self.right - self.left) / points as f32, series.len() as f32);
+        let (slot, count) = (
+            (self.right - self.left) / points as f32,
+            series.len() as f32,
+        );
         let group = slot * 0.72;
-        let gap = if count > 1.0 { (slot * 0.04).min(3.0) } else { 0.0 };
+        let gap = if count > 1.0 {
+            (slot * 0.04).min(3.0)
+        } else {
+            0.0
+        };
         let bar = ((group - gap * (count - 1.0)) / count).max(1.0);
         let zero = self.y(0.0_f64.clamp(self.min, self.max));
         for (k, s) in series.iter().enumerate() {
@@ -503,7 +525,11 @@ impl Plot {
                 #[allow(clippy::cast_precision_loss)]
                 let x = self.x(i, points, true) - group / 2.0 + k as f32 * (bar + gap);
                 let y = self.y(v);
-                let (top, height) = if y < zero { (y, zero - y) } else { (zero, y - zero) };
+                let (top, height) = if y < zero {
+                    (y, zero - y)
+                } else {
+                    (zero, y - zero)
+                };
                 let radius = (bar / 2.0).min(4.0).min(height / 2.0);
                 draw::fill(
                     pixmap,
@@ -526,10 +552,16 @@ mod tests {
 
     #[test]
     fn ticks_are_round_numbers_with_thousands_separators() {
-        assert_eq!(labels(0.0, 9_870.0, true), ["0", "2,500", "5,000", "7,500", "10,000"]);
+        assert_eq!(
+            labels(0.0, 9_870.0, true),
+            ["0", "2,500", "5,000", "7,500", "10,000"]
+        );
         assert_eq!(labels(0.0, 3.0, true), ["0", "1", "2", "3"]);
         assert_eq!(labels(-40.0, 100.0, true), ["-50", "0", "50", "100"]);
-        assert_eq!(labels(0.0, 0.9, false), ["0.00", "0.25", "0.50", "0.75", "1.00"]);
+        assert_eq!(
+            labels(0.0, 0.9, false),
+            ["0.00", "0.25", "0.50", "0.75", "1.00"]
+        );
     }
 
     #[test]

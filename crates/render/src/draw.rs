@@ -2,10 +2,7 @@
 
 use std::io::Cursor;
 
-use tiny_skia::{
-    FillRule, IntSize, Mask, Paint, Path, PathBuilder, Pixmap, Rect,
-    Transform,
-};
+use tiny_skia::{FillRule, IntSize, Mask, Paint, Path, PathBuilder, Pixmap, Rect, Transform};
 
 use crate::colour::Colour;
 
@@ -181,9 +178,10 @@ fn weights(offset: f64, len: f64, out_len: u32, source_len: u32) -> Vec<Taps> {
             let centre = offset + (f64::from(o) + 0.5) * step - 0.5;
             let from = (centre - radius).ceil().clamp(0.0, last);
             let to = (centre + radius).floor().clamp(0.0, last);
-            let mut weights: Vec<f32> = (0..)
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let taps = (to - from) as u32 + 1;
+            let mut weights: Vec<f32> = (0..taps)
                 .map(|k| from + f64::from(k))
-                .take_while(|&i| i <= to)
                 .map(|i| {
                     #[allow(clippy::cast_possible_truncation)]
                     let weight = (1.0 - (i - centre).abs() / radius).max(0.0) as f32;
@@ -192,7 +190,9 @@ fn weights(offset: f64, len: f64, out_len: u32, source_len: u32) -> Vec<Taps> {
                 .collect();
             let total: f32 = weights.iter().sum();
             if total > 0.0 {
-                weights.iter_mut().for_each(|w| *w /= total);
+                for weight in &mut weights {
+                    *weight /= total;
+                }
             } else {
                 weights = vec![1.0];
             }

@@ -1,6 +1,6 @@
 //! Text on a pixmap: the bundled fonts, fallback per character, measuring and drawing one line.
 //!
-//! There is no shaping (ab_glyph draws glyphs, it does not shape), so scripts that need
+//! There is no shaping (`ab_glyph` draws glyphs, it does not shape), so scripts that need
 //! contextual forms (Arabic, Indic) come out as isolated letters — legible, never a panic.
 
 use std::sync::LazyLock;
@@ -10,11 +10,11 @@ use tiny_skia::Pixmap;
 
 use crate::colour::Colour;
 
-/// DejaVu Sans, the text face (Bitstream Vera licence, see `fonts/`).
+/// `DejaVuSans.ttf`, the text face (Bitstream Vera licence, see `fonts/`).
 const REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
-/// DejaVu Sans Bold, for names and figures.
+/// `DejaVuSans-Bold.ttf`, for names and figures.
 const BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
-/// Droid Sans Fallback (Apache-2.0): Chinese, Japanese and Korean, which DejaVu lacks.
+/// `DroidSansFallbackFull.ttf` (Apache-2.0): Chinese, Japanese and Korean, which the first two lack.
 const FALLBACK: &[u8] = include_bytes!("../fonts/DroidSansFallbackFull.ttf");
 
 /// Drawn where no bundled font has the character, so members see that something was there.
@@ -172,7 +172,8 @@ impl Line {
     }
 
     /// The size the line was set at, in pixels per em.
-    pub(crate) fn px(&self) -> f32 {
+    #[cfg(test)]
+    fn px(&self) -> f32 {
         self.px
     }
 
@@ -237,7 +238,7 @@ pub(crate) fn thousands(value: impl Into<i128>) -> String {
         out.push('-');
     }
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(digit);
@@ -262,8 +263,8 @@ mod tests {
     #[test]
     fn characters_missing_from_dejavu_come_from_the_fallback_font() {
         let line = Line::new("a漢", Weight::Regular, 20.0);
-        assert!(std::ptr::eq(line.glyphs[0].font, &FONTS.regular));
-        assert!(std::ptr::eq(line.glyphs[1].font, &FONTS.fallback));
+        assert!(std::ptr::eq(line.glyphs[0].font, &raw const FONTS.regular));
+        assert!(std::ptr::eq(line.glyphs[1].font, &raw const FONTS.fallback));
         assert_ne!(line.glyphs[1].id.0, 0);
     }
 

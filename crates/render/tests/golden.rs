@@ -8,7 +8,9 @@
 
 use std::path::{Path, PathBuf};
 
-use hearth_render::{CardOptions, Chart, ChartKind, Colour, Date, PngEncoding, RankCard, Series, XAxis};
+use hearth_render::{
+    CardOptions, Chart, ChartKind, Colour, Date, PngEncoding, RankCard, Series, XAxis,
+};
 
 /// How far one channel of one pixel may be from the golden.
 const CHANNEL_TOLERANCE: u8 = 3;
@@ -23,7 +25,9 @@ fn golden_path(case: &str) -> PathBuf {
 }
 
 fn rgba(png: &[u8]) -> image::RgbaImage {
-    image::load_from_memory(png).expect("a PNG we wrote").into_rgba8()
+    image::load_from_memory(png)
+        .expect("a PNG we wrote")
+        .into_rgba8()
 }
 
 fn check(case: &str, picture: &hearth_render::Picture) {
@@ -35,14 +39,25 @@ fn check(case: &str, picture: &hearth_render::Picture) {
         return;
     }
     let golden = std::fs::read(&path).unwrap_or_else(|err| {
-        panic!("{}: {err}; run with HEARTH_BLESS=1 to create it", path.display())
+        panic!(
+            "{}: {err}; run with HEARTH_BLESS=1 to create it",
+            path.display()
+        )
     });
     let (golden, drawn) = (rgba(&golden), rgba(&png));
-    assert_eq!(golden.dimensions(), drawn.dimensions(), "{case}: size changed");
+    assert_eq!(
+        golden.dimensions(),
+        drawn.dimensions(),
+        "{case}: size changed"
+    );
     let different = golden
         .pixels()
         .zip(drawn.pixels())
-        .filter(|(a, b)| a.0.iter().zip(b.0).any(|(x, y)| x.abs_diff(y) > CHANNEL_TOLERANCE))
+        .filter(|(a, b)| {
+            a.0.iter()
+                .zip(b.0)
+                .any(|(x, y)| x.abs_diff(y) > CHANNEL_TOLERANCE)
+        })
         .count();
     let allowed = drawn.pixels().len() * MAX_DIFFERENT_PIXELS / 1_000;
     if different > allowed {
@@ -86,7 +101,10 @@ fn card<'a>(name: &'a str, avatar: Option<&'a [u8]>) -> RankCard<'a> {
 
 #[test]
 fn ordinary_card_with_a_photo() {
-    check("card_default", &card("Ada Lovelace", Some(PHOTO_AVATAR)).draw());
+    check(
+        "card_default",
+        &card("Ada Lovelace", Some(PHOTO_AVATAR)).draw(),
+    );
 }
 
 #[test]
@@ -144,7 +162,10 @@ fn names_in_other_scripts_use_the_fallback_font() {
 
 #[test]
 fn a_broken_avatar_draws_the_default_avatar() {
-    check("card_missing_avatar", &card("Ghost", Some(b"<html>404</html>")).draw());
+    check(
+        "card_missing_avatar",
+        &card("Ghost", Some(b"<html>404</html>")).draw(),
+    );
 }
 
 #[test]
@@ -202,9 +223,18 @@ fn bar_chart_of_moderation_actions_per_week() {
         step_days: 7,
     };
     let chart = Chart::new("Moderation actions per week", ChartKind::Bar, weeks)
-        .with_series(Series::new("warnings", [12.0, 9.0, 15.0, 7.0, 11.0, 18.0, 6.0, 10.0]))
-        .with_series(Series::new("timeouts", [4.0, 2.0, 6.0, 1.0, 3.0, 7.0, 2.0, 3.0]))
-        .with_series(Series::new("bans", [1.0, 0.0, 2.0, 0.0, 1.0, 3.0, 0.0, 1.0]));
+        .with_series(Series::new(
+            "warnings",
+            [12.0, 9.0, 15.0, 7.0, 11.0, 18.0, 6.0, 10.0],
+        ))
+        .with_series(Series::new(
+            "timeouts",
+            [4.0, 2.0, 6.0, 1.0, 3.0, 7.0, 2.0, 3.0],
+        ))
+        .with_series(Series::new(
+            "bans",
+            [1.0, 0.0, 2.0, 0.0, 1.0, 3.0, 0.0, 1.0],
+        ));
     check("chart_bar", &chart.draw());
 }
 

@@ -1,0 +1,280 @@
+//! What a member sees on a rank card, probed pixel by pixel, and inputs that must never panic.
+
+use hearth_render::{
+    CARD_HEIGHT, CARD_WIDTH, CardOptions, Chart, ChartKind, Colour, DEFAULT_ACCENT, Date, Picture,
+    RankCard, Series, XAxis,
+};
+use proptest::prelude::*;
+
+const PHOTO_AVATAR: &[u8] = include_bytes!("fixtures/avatar.jpg");
+
+fn card(xp: u64, xp_required: u64) -> RankCard<'static> {
+    RankCard {
+        name: "Ada",
+        level: 3,
+        rank: 10,
+        xp,
+        xp_required,
+        avatar: None,
+        options: CardOptions::default(),
+    }
+}
+
+/// The straight RGBA colour of one pixel.
+fn pixel(picture: &Picture, x: u32, y: u32) -> [u8; 4] {
+    let at = ((y * picture.width() + x) * 4) as usize;
+    let p = &picture.premultiplied_rgba()[at..at + 4];
+    if p[3] == 0 {
+        return [0; 4];
+    }
+    let straight = |c: u8| u8::try_from(u16::from(c) * 255 / u16::from(p[3])).unwrap();
+    [straight(p[0]), straight(p[1]), straight(p[2]), p[3]]
+}
+
+fn is(colour: Colour, actual: [u8; 4]) -> bool {
+    [colour.r, colour.g, colour.b, colour.a]
+        .iter()
+        .zip(actual)
+        .all(|(a, b)| a.abs_diff(b) <= 2)
+}
+
+/// Where the bar's accent fill ends, scanning its middle row.
+fn fill_end(picture: &Picture, accent: Colour) -> u32 {
+    (280..894)
+        .take_while(|&x| is(accent, pixel(picture, x, 196)))
+        .last()
+        .map_or(0, |x| x + 1)
+}
+
+#[test]
+fn the_card_is_transparent_outside_its_rounded_corners() {
+    let picture = card(1, 2).draw();
+    assert_eq!(
+        (picture.width(), picture.height()),
+        (CARD_WIDTH, CARD_HEIGHT)
+    );
+    for (x, y) in [(0, 0), (933, 0), (0, 281), (933, 281), (3, 3)] {
+        assert_eq!(
+            pixel(&picture, x, y)[3],
+            0,
+            "({x}, {y}) should be transparent"
+        );
+    }
+    assert!(is(Colour::rgb(0x1E, 0x1F, 0x22), pixel(&picture, 466, 5)));
+    assert!(is(Colour::rgb(0x2B, 0x2D, 0x31), pixel(&picture, 466, 30)));
+}
+
+#[test]
+fn the_bar_fills_in_proportion_to_xp() {
+    let picture = card(1_234, 2_000).draw();
+    // 614 · 1234 / 2000 = 378.8 px from x = 280; the round end is anti-aliased.
+    let end = fill_end(&picture, DEFAULT_ACCENT);
+    assert!((655..=660).contains(&end), "fill ends at {end}");
+}
+
+#[test]
+fn zero_xp_shows_no_fill_and_a_sliver_shows_a_round_dot() {
+    assert_eq!(fill_end(&card(0, 100).draw(), DEFAULT_ACCENT), 0);
+    let sliver = fill_end(&card(1, 1_000_000).draw(), DEFAULT_ACCENT);
+    assert!(
+        (300..=320).contains(&sliver),
+        "minimum fill ends at {sliver}"
+    );
+}
+
+#[test]
+fn xp_beyond_the_level_or_a_zero_requirement_fills_the_bar_exactly() {
+    for (xp, required) in [(5_000, 2_000), (10, 0), (u64::MAX, 1)] {
+        let end = fill_end(&card(xp, required).draw(), DEFAULT_ACCENT);
+        assert!(
+            (888..=894).contains(&end),
+            "{xp}/{required}: fill ends at {end}"
+        );
+    }
+}
+
+#[test]
+fn the_accent_colours_the_ring_and_the_bar() {
+    let accent = Colour::rgb(0x57, 0xF2, 0x87);
+    let card = RankCard {
+        options: CardOptions {
+            accent,
+            ..CardOptions::default()
+        },
+        ..card(50, 100)
+    };
+    let picture = card.draw();
+    assert!(is(accent, pixel(&picture, 141, 141 - 103)), "ring top");
+    assert!(is(accent, pixel(&picture, 300, 196)), "bar");
+}
+
+#[test]
+fn the_avatar_is_drawn_inside_the_ring() {
+    let with_photo = RankCard {
+        avatar: Some(PHOTO_AVATAR),
+        ..card(1, 2)
+    }
+    .draw();
+    let without = card(1, 2).draw();
+    // The photo's face is skin-coloured at the centre; the default avatar is white there.
+    let face = pixel(&with_photo, 141, 120);
+    assert!(
+        face[0] > face[2] + 40,
+        "expected a warm face colour, got {face:?}"
+    );
+    let head = pixel(&without, 141, 112);
+    assert!(
+        head[0] > 220 && head[2] > 220,
+        "expected the default avatar's head, got {head:?}"
+    );
+}
+
+#[test]
+fn bad_avatar_and_background_bytes_draw_the_defaults() {
+    let broken = RankCard {
+        avatar: Some(b"\x89PNG\r\n\x1a\n truncated"),
+        options: CardOptions {
+            background: Some(b"GIF89a"),
+            ..CardOptions::default()
+        },
+        ..card(1, 2)
+    };
+    assert_eq!(broken.draw(), card(1, 2).draw());
+}
+
+#[test]
+fn hiding_the_rank_leaves_its_place_empty() {
+    let shown = card(1, 2).draw();
+    let hidden = RankCard {
+        options: CardOptions {
+            show_rank: false,
+            ..CardOptions::default()
+        },
+        ..card(1, 2)
+    }
+    .draw();
+    let ink = |picture: &Picture| {
+        (560..700)
+            .flat_map(|x| (50..90).map(move |y| (x, y)))
+            .filter(|&(x, y)| pixel(picture, x, y)[0] > 150)
+            .count()
+    };
+    assert!(ink(&shown) > 100);
+    assert_eq!(ink(&hidden), 0);
+}
+
+#[test]
+fn rendering_produces_a_png_of_the_card_size() {
+    let png = card(1, 2).render().unwrap();
+    let image = image::load_from_memory(&png).unwrap();
+    assert_eq!((image.width(), image.height()), (CARD_WIDTH, CARD_HEIGHT));
+}
+
+#[test]
+fn large_avatars_are_scaled_and_huge_ones_refused_without_failing() {
+    let big = image::RgbImage::from_pixel(1_500, 900, image::Rgb([200, 30, 30]));
+    let mut png = Vec::new();
+    big.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let picture = RankCard {
+        avatar: Some(&png),
+        ..card(1, 2)
+    }
+    .draw();
+    assert!(is(Colour::rgb(200, 30, 30), pixel(&picture, 141, 141)));
+
+    // A PNG header claiming 100 000 × 100 000 pixels is not decoded.
+    let mut bomb = png[..33].to_vec();
+    bomb[16..24].copy_from_slice(&[0, 1, 0x86, 0xA0, 0, 1, 0x86, 0xA0]);
+    let picture = RankCard {
+        avatar: Some(&bomb),
+        ..card(1, 2)
+    }
+    .draw();
+    assert_eq!(picture, card(1, 2).draw());
+}
+
+fn axis() -> XAxis {
+    XAxis::Dates {
+        first: Date::from_ymd(2026, 1, 1).unwrap(),
+        step_days: 1,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_card_input_panics(
+        name in any::<String>(),
+        level in any::<u64>(),
+        rank in any::<u64>(),
+        xp in prop_oneof![Just(0_u64), any::<u64>()],
+        xp_required in prop_oneof![Just(0_u64), any::<u64>()],
+        avatar in proptest::option::of(proptest::collection::vec(any::<u8>(), 0..64)),
+        show_rank in any::<bool>(),
+    ) {
+        let card = RankCard {
+            name: &name,
+            level,
+            rank,
+            xp,
+            xp_required,
+            avatar: avatar.as_deref(),
+            options: CardOptions { show_rank, ..CardOptions::default() },
+        };
+        let png = card.render().unwrap();
+        prop_assert!(png.starts_with(b"\x89PNG"));
+    }
+
+    #[test]
+    fn no_name_of_any_script_or_length_panics(name in "\\PC{0,300}") {
+        let picture = RankCard { name: &name, ..card(1, 2) }.draw();
+        prop_assert_eq!(picture.width(), CARD_WIDTH);
+    }
+
+    #[test]
+    fn no_chart_input_panics(
+        kind in prop_oneof![Just(ChartKind::Line), Just(ChartKind::Area), Just(ChartKind::Bar)],
+        series in proptest::collection::vec(
+            (any::<String>(), proptest::collection::vec(any::<f64>(), 0..40)),
+            0..10,
+        ),
+        width in any::<u32>(),
+        height in any::<u32>(),
+        first_day in any::<i64>(),
+        step_days in any::<u32>(),
+    ) {
+        let mut chart = Chart::new("chart", kind, XAxis::Dates {
+            first: Date::from_unix_secs(first_day),
+            step_days,
+        });
+        chart.width = width % 3_000;
+        chart.height = height % 3_000;
+        for (label, values) in series {
+            chart = chart.with_series(Series::new(label, values));
+        }
+        prop_assert!(chart.render().unwrap().starts_with(b"\x89PNG"));
+    }
+}
+
+#[test]
+fn charts_with_extreme_values_and_gaps_render() {
+    for values in [
+        vec![f64::NAN, f64::INFINITY, -f64::INFINITY],
+        vec![f64::MAX, f64::MIN, 0.0],
+        vec![1e-9, 2e-9, 3e-9],
+        vec![-5.0, -3.0, f64::NAN, -1.0],
+        vec![7.0],
+        vec![0.0; 30],
+    ] {
+        for kind in [ChartKind::Line, ChartKind::Area, ChartKind::Bar] {
+            let chart = Chart::new("t", kind, axis()).with_series(Series::new("s", values.clone()));
+            assert_eq!(chart.draw().width(), hearth_render::CHART_WIDTH);
+        }
+    }
+    let labels = XAxis::Labels(vec!["warn".into(), "mute".into()]);
+    let chart = Chart::new("By kind", ChartKind::Bar, labels)
+        .with_series(Series::new("actions", [3.0, 5.0, 8.0]));
+    chart.render().unwrap();
+}
