@@ -68,8 +68,7 @@ impl Cache {
         };
         let local = Arc::new(Local::new(config.capacity));
         let stats = Arc::new(Stats::default());
-        let redis =
-            RedisTier::start(url, &config, Arc::clone(&local), Arc::clone(&stats)).await?;
+        let redis = RedisTier::start(url, &config, Arc::clone(&local), Arc::clone(&stats)).await?;
         Ok(Self {
             inner: Arc::new(Inner {
                 local,
@@ -279,10 +278,8 @@ impl Cache {
         self.inner.local.clear();
     }
 
-    /// A snapshot of the counters (it first applies tier 1's pending evictions, so call it
-    /// for metrics, not per read).
+    /// A snapshot of the counters.
     pub fn stats(&self) -> CacheStats {
-        self.inner.local.run_pending_tasks();
         let redis_up = self.inner.redis.as_ref().is_some_and(|r| r.health.is_up());
         self.inner.stats.snapshot(self.inner.local.len(), redis_up)
     }

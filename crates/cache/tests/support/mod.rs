@@ -53,7 +53,9 @@ pub fn private_redis(test: &str) -> Option<RedisServer> {
     match RedisServer::start() {
         Ok(server) => Some(server),
         Err(why) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("{test}: needs redis-server, which CI must install (apt-get install redis-server): {why}")
+            panic!(
+                "{test}: needs redis-server, which CI must install (apt-get install redis-server): {why}"
+            )
         }
         Err(why) => {
             eprintln!("SKIPPED {test}: no redis-server ({why}); install it to run this test");
