@@ -466,6 +466,16 @@ async fn timeouts_bans_kicks_and_roles_follow_permissions_and_hierarchy() {
     let low_role = guild.create_role("Low", Permissions::empty());
     let http = http(&sandbox);
     let (g, soon) = (guild.id(), Timestamp::from_secs(now_secs() + 600).unwrap());
+    let all = Intents::GUILDS
+        | Intents::GUILD_MEMBERS
+        | Intents::GUILD_MODERATION
+        | Intents::GUILD_MESSAGES
+        | Intents::MESSAGE_CONTENT;
+    let mut shard = shard(&sandbox, ShardId::ONE, all);
+    next_event(&mut shard, "GUILD_CREATE", |e| {
+        matches!(e, Event::GuildCreate(_))
+    })
+    .await;
 
     // Time out, with a percent-encoded reason that the sandbox decodes.
     http.update_guild_member(g, member.id())
@@ -528,8 +538,24 @@ async fn timeouts_bans_kicks_and_roles_follow_permissions_and_hierarchy() {
     );
     assert!(member.info().is_none());
     assert!(guild.messages(general).iter().all(|m| m.id != spam.get()));
+    next_event(
+        &mut shard,
+        "MESSAGE_DELETE of the spam",
+        |e| matches!(e, Event::MessageDelete(m) if m.id == spam),
+    )
+    .await;
+    next_event(
+        &mut shard,
+        "GUILD_BAN_ADD",
+        |e| matches!(e, Event::BanAdd(b) if b.user.id == member.id()),
+    )
+    .await;
     http.delete_ban(g, member.id()).await.unwrap();
     assert!(guild.bans().is_empty());
+    next_event(&mut shard, "GUILD_BAN_REMOVE", |e| {
+        matches!(e, Event::BanRemove(_))
+    })
+    .await;
     let err = http.delete_ban(g, member.id()).await.unwrap_err();
     assert_eq!(api_error(&err), (404, 10026));
     let err = http.guild_member(g, member.id()).await.unwrap_err();
@@ -611,6 +637,11 @@ async fn channels_overwrites_slowmode_and_roles_are_managed_through_twilight() {
     let opener = guild.add_member("opener");
     let http = http(&sandbox);
     let everyone = guild.everyone_role();
+    let mut shard = shard(&sandbox, ShardId::ONE, Intents::GUILDS);
+    next_event(&mut shard, "GUILD_CREATE", |e| {
+        matches!(e, Event::GuildCreate(_))
+    })
+    .await;
     let overwrites = [
         PermissionOverwrite {
             allow: Permissions::empty(),
@@ -636,6 +667,12 @@ async fn channels_overwrites_slowmode_and_roles_are_managed_through_twilight() {
         .model()
         .await
         .unwrap();
+    next_event(
+        &mut shard,
+        "CHANNEL_CREATE",
+        |e| matches!(e, Event::ChannelCreate(c) if c.id == ticket.id),
+    )
+    .await;
     let stored = guild.channel(ticket.id).unwrap();
     assert_eq!(stored.parent_id, Some(tickets.get()));
     assert_eq!(stored.overwrites.len(), 2);
@@ -654,6 +691,12 @@ async fn channels_overwrites_slowmode_and_roles_are_managed_through_twilight() {
         .unwrap();
     let locked = guild.channel(general).unwrap();
     assert_eq!(locked.overwrites[0].deny, Permissions::SEND_MESSAGES);
+    next_event(
+        &mut shard,
+        "CHANNEL_UPDATE",
+        |e| matches!(e, Event::ChannelUpdate(c) if c.id == general),
+    )
+    .await;
     http.update_channel(general)
         .rate_limit_per_user(30)
         .await
@@ -676,6 +719,12 @@ async fn channels_overwrites_slowmode_and_roles_are_managed_through_twilight() {
         .await
         .unwrap();
     assert_eq!(role.position, 1);
+    next_event(
+        &mut shard,
+        "GUILD_ROLE_CREATE",
+        |e| matches!(e, Event::RoleCreate(r) if r.role.id == role.id),
+    )
+    .await;
     let err = http
         .create_role(guild.id())
         .permissions(Permissions::ADMINISTRATOR)
