@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 
 use crate::payload::{self, id};
 use crate::state::{
-    INTENT_GUILD_MEMBERS, INTENT_GUILD_MESSAGE_REACTIONS, INTENT_GUILD_MESSAGES,
-    INTENT_GUILD_MODERATION, INTENT_GUILDS, State,
+    INTENT_DIRECT_MESSAGES, INTENT_GUILD_MEMBERS, INTENT_GUILD_MESSAGE_REACTIONS,
+    INTENT_GUILD_MESSAGES, INTENT_GUILD_MODERATION, INTENT_GUILDS, State,
 };
 
 pub(crate) fn member_add(state: &mut State, guild_id: u64, user_id: u64) {
@@ -110,8 +110,13 @@ pub(crate) fn message(state: &mut State, message_id: u64, name: &str) {
         return;
     }
     let bot = state.bot_id();
-    let exempt = m.author_id == bot || m.mentions.contains(&bot);
+    let exempt = m.author_id == bot || m.mentions.contains(&bot) || m.guild_id == 0;
     let guild_id = m.guild_id;
+    if guild_id == 0 {
+        let data = payload::message(state, m);
+        state.dispatch(None, INTENT_DIRECT_MESSAGES, name, &data, None);
+        return;
+    }
     let mut data = payload::message(state, m);
     if let Some(member) = state
         .guilds
@@ -131,6 +136,11 @@ pub(crate) fn message(state: &mut State, message_id: u64, name: &str) {
 }
 
 pub(crate) fn message_delete(state: &mut State, guild_id: u64, channel_id: u64, message_id: u64) {
+    if guild_id == 0 {
+        let data = json!({"id": id(message_id), "channel_id": id(channel_id)});
+        state.dispatch(None, INTENT_DIRECT_MESSAGES, "MESSAGE_DELETE", &data, None);
+        return;
+    }
     let data =
         json!({"id": id(message_id), "channel_id": id(channel_id), "guild_id": id(guild_id)});
     state.dispatch(

@@ -97,6 +97,9 @@ pub(crate) fn role(role: &Role, bot_id: Option<u64>) -> Value {
 
 /// See Discord Docs/Channel Resource ("Channel Object").
 pub(crate) fn channel(channel: &Channel) -> Value {
+    if channel.recipient_id.is_some() {
+        return json!({"id": id(channel.id), "type": channel.kind, "last_message_id": null, "flags": 0});
+    }
     json!({
         "id": id(channel.id),
         "type": channel.kind,
@@ -243,6 +246,9 @@ pub(crate) fn message(state: &State, message: &Message) -> Value {
         "type": kind,
         "flags": message.flags,
     });
+    if message.guild_id == 0 {
+        value.as_object_mut().map(|o| o.remove("guild_id"));
+    }
     if !message.reactions.is_empty() {
         value["reactions"] = json!(
             message
@@ -280,6 +286,15 @@ pub(crate) fn strip_content(mut value: Value) -> Value {
     value["embeds"] = json!([]);
     value["attachments"] = json!([]);
     value["components"] = json!([]);
+    value
+}
+
+/// A DM channel with its recipient, as `POST /users/@me/channels` answers.
+///
+/// See Discord Docs/User Resource ("Create DM").
+pub(crate) fn dm_channel(state: &State, channel: &Channel) -> Value {
+    let mut value = self::channel(channel);
+    value["recipients"] = json!([user_by_id(state, channel.recipient_id.unwrap_or(0))]);
     value
 }
 
@@ -480,6 +495,7 @@ mod tests {
                 overwrites: vec![],
                 rate_limit_per_user: 0,
                 nsfw: false,
+                recipient_id: None,
             },
         );
         s.guilds.insert(gid, g);

@@ -53,6 +53,7 @@ pub(crate) static ROUTES: &[Route] = &[
     open("GET", "/gateway", gateway),
     bot("GET", "/users/@me", current_user),
     bot("GET", "/users/{user_id}", get_user),
+    bot("POST", "/users/@me/channels", create_dm),
     bot("GET", "/applications/@me", current_application),
     bot("GET", "/guilds/{guild_id}", get_guild),
     bot("GET", "/guilds/{guild_id}/roles", list_roles),
@@ -283,6 +284,24 @@ fn need(s: &State, g: &Guild, perms: Permissions) -> Result<(), ApiError> {
 /// The bot's permissions in a channel must include `perms`; without VIEW_CHANNEL it is
 /// "Missing Access" (50001), as Discord answers.
 fn need_in(s: &State, c: &Channel, perms: Permissions) -> Result<(), ApiError> {
+    if c.recipient_id.is_some() {
+        // In a DM only message actions exist. See Discord Docs/Topics/Opcodes and Status Codes (50003).
+        let dm_actions = Permissions::VIEW_CHANNEL
+            | Permissions::SEND_MESSAGES
+            | Permissions::READ_MESSAGE_HISTORY
+            | Permissions::ATTACH_FILES
+            | Permissions::EMBED_LINKS
+            | Permissions::ADD_REACTIONS;
+        return if dm_actions.contains(perms) {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                403,
+                50003,
+                "Cannot execute action on a DM channel",
+            ))
+        };
+    }
     let g = guild(s, c.guild_id)?;
     let have = g.channel_permissions(s.bot_id(), c, s.now());
     if !have.contains(Permissions::VIEW_CHANNEL) {
@@ -392,6 +411,48 @@ fn get_user(s: &mut State, r: &Req) -> Res {
         .get(&r.id("user_id")?)
         .ok_or_else(|| ApiError::unknown(10013, "User"))?;
     Ok(Reply::Json(payload::user(user)))
+}
+
+/// Create DM: one channel per recipient, reused.
+///
+/// See Discord Docs/User Resource ("Create DM").
+fn create_dm(s: &mut State, r: &Req) -> Res {
+    let user = snowflake(r.field("recipient_id")).ok_or_else(|| {
+        ApiError::field(
+            "recipient_id",
+            "BASE_TYPE_REQUIRED",
+            "This field is required",
+        )
+    })?;
+    if !s.users.contains_key(&user) {
+        return Err(ApiError::unknown(10013, "User"));
+    }
+    let existing = s
+        .channels
+        .values()
+        .find(|c| c.recipient_id == Some(user))
+        .map(|c| c.id);
+    let cid = existing.unwrap_or_else(|| {
+        let cid = s.ids.next();
+        s.channels.insert(
+            cid,
+            Channel {
+                id: cid,
+                guild_id: 0,
+                name: String::new(),
+                kind: channel_kind::DM,
+                parent_id: None,
+                position: 0,
+                topic: None,
+                overwrites: Vec::new(),
+                rate_limit_per_user: 0,
+                nsfw: false,
+                recipient_id: Some(user),
+            },
+        );
+        cid
+    });
+    Ok(Reply::Json(payload::dm_channel(s, &s.channels[&cid])))
 }
 
 fn current_application(s: &mut State, _: &Req) -> Res {
@@ -938,6 +999,7 @@ fn create_channel(s: &mut State, r: &Req) -> Res {
             overwrites,
             rate_limit_per_user: rate,
             nsfw: r.field("nsfw").and_then(Value::as_bool).unwrap_or(false),
+            recipient_id: None,
         },
     );
     s.record_audit(
@@ -1259,17 +1321,17 @@ fn build_message(
         return Err(ApiError::new(400, 50006, "Cannot send an empty message"));
     }
     let c = channel(s, channel_id)?;
-    let g = guild(s, c.guild_id)?;
     let bot = s.bot_id();
-    let may_ping = g
-        .channel_permissions(bot, c, s.now())
-        .contains(Permissions::MENTION_EVERYONE);
-    let (mentions, mention_roles, mention_everyone) = mentions(
-        &content,
-        body.get("allowed_mentions").filter(|v| !v.is_null()),
-        g,
-        may_ping,
-    );
+    let allowed = body.get("allowed_mentions").filter(|v| !v.is_null());
+    let (mentions, mention_roles, mention_everyone) = match s.guilds.get(&c.guild_id) {
+        Some(g) => {
+            let may_ping = g
+                .channel_permissions(bot, c, s.now())
+                .contains(Permissions::MENTION_EVERYONE);
+            mentions(&content, allowed, g, may_ping)
+        }
+        None => (Vec::new(), Vec::new(), false),
+    };
     let mut flags = u64_of(body.get("flags")).unwrap_or(0);
     if interaction_id.is_none() {
         flags &= !64;
@@ -1423,6 +1485,20 @@ fn create_message(s: &mut State, r: &Req) -> Res {
         needed |= Permissions::ATTACH_FILES;
     }
     need_in(s, c, needed)?;
+    if let Some(user) = c.recipient_id {
+        let bot = s.bot_id();
+        let shares_guild = s
+            .guilds
+            .values()
+            .any(|g| g.members.contains_key(&user) && g.members.contains_key(&bot));
+        if s.closed_dms.contains(&user) || !shares_guild {
+            return Err(ApiError::new(
+                403,
+                50007,
+                "Cannot send messages to this user",
+            ));
+        }
+    }
     let m = build_message(s, cid, &r.json, &r.files, None)?;
     let mid = m.id;
     s.messages.insert(mid, m);

@@ -635,6 +635,7 @@ impl Guild {
                     overwrites: Vec::new(),
                     rate_limit_per_user: 0,
                     nsfw: false,
+                    recipient_id: None,
                 },
             );
             events::channel(s, cid, "CHANNEL_CREATE");
@@ -846,6 +847,29 @@ impl Member {
                 .get(&self.guild_id)
                 .and_then(|g| g.members.get(&self.user_id).cloned())
         })
+    }
+
+    /// Messages the bot sent this user in a DM, oldest first.
+    pub fn dms(&self) -> Vec<Message> {
+        self.shared.with(|s| {
+            let Some(dm) = s
+                .channels
+                .values()
+                .find(|c| c.recipient_id == Some(self.user_id))
+            else {
+                return Vec::new();
+            };
+            s.messages
+                .values()
+                .filter(|m| m.channel_id == dm.id && !m.deleted)
+                .cloned()
+                .collect()
+        })
+    }
+
+    /// Refuses DMs from the bot from now on (Create Message then answers 403 with 50007).
+    pub fn close_dms(&self) {
+        self.shared.with(|s| s.closed_dms.insert(self.user_id));
     }
 
     /// Whether the member is timed out now.

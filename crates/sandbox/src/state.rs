@@ -19,6 +19,8 @@ use crate::time::{Snowflakes, now_ms};
 pub mod channel_kind {
     /// A text channel in a guild.
     pub const GUILD_TEXT: u8 = 0;
+    /// A direct message between the bot and one user.
+    pub const DM: u8 = 1;
     /// A category that holds other channels.
     pub const GUILD_CATEGORY: u8 = 4;
     /// A public thread.
@@ -135,6 +137,8 @@ pub struct Channel {
     pub rate_limit_per_user: u16,
     /// Whether the channel is age-restricted.
     pub nsfw: bool,
+    /// For a DM channel, the other user (then `guild_id` is 0).
+    pub recipient_id: Option<u64>,
 }
 
 /// A file attached to a message, with its bytes.
@@ -503,6 +507,8 @@ pub(crate) struct State {
     pub(crate) faults: Vec<RouteFault>,
     pub(crate) spec_violations: Vec<String>,
     pub(crate) sessions: BTreeMap<String, Session>,
+    /// Users who do not accept DMs from the bot.
+    pub(crate) closed_dms: std::collections::BTreeSet<u64>,
     pub(crate) next_conn: u64,
     pub(crate) identifies: u64,
     pub(crate) resumes: u64,
@@ -524,6 +530,8 @@ pub(crate) const INTENT_GUILD_PRESENCES: u64 = 1 << 8;
 pub(crate) const INTENT_GUILD_MESSAGES: u64 = 1 << 9;
 /// GUILD_MESSAGE_REACTIONS
 pub(crate) const INTENT_GUILD_MESSAGE_REACTIONS: u64 = 1 << 10;
+/// DIRECT_MESSAGES
+pub(crate) const INTENT_DIRECT_MESSAGES: u64 = 1 << 12;
 /// MESSAGE_CONTENT (privileged)
 pub(crate) const INTENT_MESSAGE_CONTENT: u64 = 1 << 15;
 /// Privileged intents.
@@ -556,6 +564,7 @@ impl State {
             faults: Vec::new(),
             spec_violations: Vec::new(),
             sessions: BTreeMap::new(),
+            closed_dms: std::collections::BTreeSet::new(),
             next_conn: 0,
             identifies: 0,
             resumes: 0,

@@ -795,3 +795,38 @@ async fn a_modal_opened_by_a_command_is_submitted_by_the_member() {
         sandbox.spec_violations()
     );
 }
+
+#[tokio::test]
+async fn the_bot_can_dm_a_member_unless_they_closed_their_dms() {
+    install_crypto();
+    let sandbox = Sandbox::start().await.unwrap();
+    let guild = sandbox.create_guild("DMs");
+    let member = guild.add_member("warned");
+    let http = http(&sandbox);
+    let dm = http
+        .create_private_channel(member.id())
+        .await
+        .unwrap()
+        .model()
+        .await
+        .unwrap();
+    http.create_message(dm.id)
+        .content("You were warned: spam")
+        .await
+        .unwrap();
+    assert_eq!(member.dms()[0].content, "You were warned: spam");
+    member.close_dms();
+    let err = http
+        .create_message(dm.id)
+        .content("again")
+        .await
+        .unwrap_err();
+    assert_eq!(api_error(&err), (403, 50007));
+    let err = http.update_channel(dm.id).name("x").await.unwrap_err();
+    assert_eq!(api_error(&err), (403, 50003));
+    assert!(
+        sandbox.spec_violations().is_empty(),
+        "{:?}",
+        sandbox.spec_violations()
+    );
+}
