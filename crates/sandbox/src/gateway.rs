@@ -5,6 +5,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
@@ -30,6 +31,8 @@ pub mod close_code {
     pub const AUTHENTICATION_FAILED: u16 = 4004;
     /// IDENTIFY was sent twice.
     pub const ALREADY_AUTHENTICATED: u16 = 4005;
+    /// More than 120 payloads in 60 seconds.
+    pub const RATE_LIMITED: u16 = 4008;
     /// The shard in IDENTIFY is invalid.
     pub const INVALID_SHARD: u16 = 4010;
     /// The intents value is invalid.
@@ -37,6 +40,13 @@ pub mod close_code {
     /// A privileged intent that is not enabled for the application was requested.
     pub const DISALLOWED_INTENTS: u16 = 4014;
 }
+
+/// Client payloads allowed per connection per [`COMMAND_WINDOW`].
+///
+/// See Discord Docs/Topics/Gateway ("Rate Limiting").
+pub const COMMANDS_PER_WINDOW: usize = 120;
+/// The window of [`COMMANDS_PER_WINDOW`].
+pub const COMMAND_WINDOW: Duration = Duration::from_secs(60);
 
 pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     while let Ok((stream, _)) = listener.accept().await {
@@ -59,6 +69,7 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>) {
         return;
     }
     let mut session: Option<String> = None;
+    let mut sent: VecDeque<Instant> = VecDeque::new();
     loop {
         tokio::select! {
             frame = incoming.next() => {
@@ -72,6 +83,16 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>) {
                     break;
                 }
                 let Some(text) = frame.as_text() else { continue };
+                // 120 payloads per 60 s per connection, else close 4008.
+                let now = Instant::now();
+                while sent.front().is_some_and(|t| now.duration_since(*t) >= COMMAND_WINDOW) {
+                    sent.pop_front();
+                }
+                sent.push_back(now);
+                if sent.len() > COMMANDS_PER_WINDOW {
+                    let _ = tx.send(Outbound::Close(close_code::RATE_LIMITED, "You are being rate limited.".to_owned()));
+                    continue;
+                }
                 let reply = shared.with(|s| receive(s, text, &mut session, conn_id, &tx));
                 if let Some(out) = reply {
                     let _ = tx.send(out);
@@ -139,7 +160,8 @@ fn receive(
             identify(s, d, session, conn_id, tx)
         }
         Some(6) => resume(s, d, session, conn_id, tx),
-        Some(3 | 4 | 8) if session.is_some() => None,
+        Some(8) if session.is_some() => request_members(s, d, session.as_deref().unwrap_or("")),
+        Some(3 | 4) if session.is_some() => None,
         Some(3 | 4 | 8) => close(
             close_code::NOT_AUTHENTICATED,
             "You sent a payload prior to identifying.",
@@ -247,6 +269,67 @@ fn resume(
     s.resumes += 1;
     *session = Some(id.clone());
     send_to(s, &id, "RESUMED", &json!({}));
+    None
+}
+
+/// Request Guild Members (op 8): answers with one GUILD_MEMBERS_CHUNK. Listing members by
+/// query needs the GUILD_MEMBERS intent.
+///
+/// See Discord Docs/Topics/Gateway Events ("Request Guild Members").
+fn request_members(s: &mut State, d: &Value, session_id: &str) -> Option<Outbound> {
+    let intents = s.sessions.get(session_id).map_or(0, |x| x.intents);
+    let guild_id = d["guild_id"].as_str().and_then(|g| g.parse::<u64>().ok())?;
+    let ids: Option<Vec<u64>> = d.get("user_ids").and_then(|u| match u {
+        Value::Array(list) => Some(
+            list.iter()
+                .filter_map(|v| v.as_str()?.parse().ok())
+                .collect(),
+        ),
+        Value::String(one) => one.parse().ok().map(|x| vec![x]),
+        _ => None,
+    });
+    if ids.is_none() && intents & crate::state::INTENT_GUILD_MEMBERS == 0 {
+        return close(close_code::DISALLOWED_INTENTS, "Disallowed intent(s).");
+    }
+    let guild = s.guilds.get(&guild_id)?;
+    let query = d["query"].as_str().unwrap_or("").to_lowercase();
+    let limit = d["limit"].as_u64().filter(|l| *l > 0).unwrap_or(u64::MAX);
+    let mut not_found = Vec::new();
+    let members: Vec<Value> = match &ids {
+        Some(ids) => ids
+            .iter()
+            .filter_map(|u| {
+                let m = guild.members.get(u);
+                if m.is_none() {
+                    not_found.push(payload::id(*u));
+                }
+                m
+            })
+            .map(|m| payload::member(s, m, true))
+            .collect(),
+        None => guild
+            .members
+            .values()
+            .filter(|m| {
+                s.users
+                    .get(&m.user_id)
+                    .is_some_and(|u| u.name.to_lowercase().starts_with(&query))
+            })
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|m| payload::member(s, m, true))
+            .collect(),
+    };
+    let mut data = json!({
+        "guild_id": payload::id(guild_id),
+        "members": members,
+        "chunk_index": 0,
+        "chunk_count": 1,
+        "not_found": not_found,
+    });
+    if let Some(nonce) = d.get("nonce").filter(|n| !n.is_null()) {
+        data["nonce"] = nonce.clone();
+    }
+    send_to(s, session_id, "GUILD_MEMBERS_CHUNK", &data);
     None
 }
 

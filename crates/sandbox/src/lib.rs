@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::Notify;
 
-pub use self::gateway::{ShardFault, close_code};
+pub use self::gateway::{COMMAND_WINDOW, COMMANDS_PER_WINDOW, ShardFault, close_code};
 pub use self::rest::{API_PREFIX, GLOBAL_RATE_LIMIT_PER_SECOND};
 pub use self::routes::limits;
 pub use self::sandbox::{

@@ -815,6 +815,8 @@ pub enum CommandValue {
     Number(f64),
     /// Type 1: a subcommand with its options.
     Subcommand(String, Vec<(String, CommandValue)>),
+    /// A string option being typed, for [`Member::autocomplete`] (`"focused": true`).
+    Focused(String),
 }
 
 /// A user in a guild, to act as people do.
@@ -1010,6 +1012,32 @@ impl Member {
         name: &str,
         options: &[(&str, CommandValue)],
     ) -> InteractionHandle {
+        self.command_interaction(channel, name, options, 2)
+    }
+
+    /// Types into a command option: an APPLICATION_COMMAND_AUTOCOMPLETE interaction (type 4)
+    /// whose options include one [`CommandValue::Focused`]; read the bot's choices with
+    /// [`InteractionHandle::autocomplete_choices`].
+    ///
+    /// # Panics
+    ///
+    /// When no global or guild command of that name is registered.
+    pub fn autocomplete(
+        &self,
+        channel: Id<ChannelMarker>,
+        name: &str,
+        options: &[(&str, CommandValue)],
+    ) -> InteractionHandle {
+        self.command_interaction(channel, name, options, 4)
+    }
+
+    fn command_interaction(
+        &self,
+        channel: Id<ChannelMarker>,
+        name: &str,
+        options: &[(&str, CommandValue)],
+        kind: u8,
+    ) -> InteractionHandle {
         let iid = self.shared.with(|s| {
             let command = s
                 .guild_commands
@@ -1037,7 +1065,7 @@ impl Member {
                 self.guild_id,
                 channel.get(),
                 self.user_id,
-                2,
+                kind,
                 None,
                 &data,
             )
@@ -1201,6 +1229,9 @@ fn options_json<S: AsRef<str>>(
                     }
                     (8, json!(r.to_string()))
                 }
+                CommandValue::Focused(x) => {
+                    return json!({"name": name.as_ref(), "type": 3, "value": x, "focused": true});
+                }
                 CommandValue::Subcommand(sub, inner) => {
                     let nested = options_json(s, guild_id, inner, resolved);
                     return json!({"name": sub, "type": 1, "options": nested});
@@ -1293,6 +1324,14 @@ impl InteractionHandle {
                 .original_message
                 .and_then(|m| s.messages.get(&m).cloned())
         })
+    }
+
+    /// The choices the bot answered an autocomplete interaction with.
+    pub fn autocomplete_choices(&self) -> Vec<Value> {
+        self.info()
+            .response_body
+            .and_then(|b| b["data"]["choices"].as_array().cloned())
+            .unwrap_or_default()
     }
 
     /// Follow-up messages, in order.

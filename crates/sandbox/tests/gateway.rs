@@ -189,3 +189,32 @@ async fn guilds_are_routed_to_shards_by_the_sharding_formula() {
         assert_eq!(got, expected);
     }
 }
+
+#[tokio::test]
+async fn request_guild_members_is_answered_with_a_chunk() {
+    use twilight_model::gateway::payload::outgoing::RequestGuildMembers;
+    install_crypto();
+    let sandbox = Sandbox::start().await.unwrap();
+    let guild = sandbox.create_guild("Chunks");
+    let alice = guild.add_member("alice");
+    guild.add_member("bob");
+    let mut shard = shard(&sandbox, ShardId::ONE, INTENTS);
+    next_event(&mut shard, "GUILD_CREATE", |e| {
+        matches!(e, Event::GuildCreate(_))
+    })
+    .await;
+    let request = RequestGuildMembers::builder(guild.id())
+        .nonce("n1")
+        .query("ali", None);
+    shard.command(&request);
+    let Event::MemberChunk(chunk) = next_event(&mut shard, "GUILD_MEMBERS_CHUNK", |e| {
+        matches!(e, Event::MemberChunk(_))
+    })
+    .await
+    else {
+        unreachable!()
+    };
+    assert_eq!(chunk.nonce.as_deref(), Some("n1"));
+    assert_eq!(chunk.members.len(), 1);
+    assert_eq!(chunk.members[0].user.id, alice.id());
+}

@@ -830,3 +830,51 @@ async fn the_bot_can_dm_a_member_unless_they_closed_their_dms() {
         sandbox.spec_violations()
     );
 }
+
+#[tokio::test]
+async fn autocomplete_interactions_carry_the_focused_option_and_take_choices() {
+    install_crypto();
+    let sandbox = Sandbox::start().await.unwrap();
+    let guild = sandbox.create_guild("Autocomplete");
+    let general = guild.text_channel("general");
+    let member = guild.add_member("typist");
+    let http = http(&sandbox);
+    let app = http.interaction(sandbox.application_id());
+    let ticket = CommandBuilder::new("ticket", "Open a ticket", CommandType::ChatInput)
+        .option(StringBuilder::new("panel", "Which panel").autocomplete(true))
+        .build();
+    app.set_global_commands(&[ticket]).await.unwrap();
+    let mut shard = shard(&sandbox, ShardId::ONE, Intents::GUILDS);
+    next_event(&mut shard, "GUILD_CREATE", |e| {
+        matches!(e, Event::GuildCreate(_))
+    })
+    .await;
+    let typing = member.autocomplete(
+        general,
+        "ticket",
+        &[("panel", CommandValue::Focused("sup".to_owned()))],
+    );
+    let Event::InteractionCreate(i) = next_event(&mut shard, "the autocomplete", |e| {
+        matches!(e, Event::InteractionCreate(_))
+    })
+    .await
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        i.kind,
+        twilight_model::application::interaction::InteractionType::ApplicationCommandAutocomplete
+    );
+    let choices: InteractionResponse = serde_json::from_value(serde_json::json!({
+        "type": 8, "data": {"choices": [{"name": "Support", "value": "support"}]}
+    }))
+    .unwrap();
+    app.create_response(i.id, &i.token, &choices).await.unwrap();
+    assert_eq!(typing.wait_for_response().await, ResponseKind::Autocomplete);
+    assert_eq!(typing.autocomplete_choices()[0]["value"], "support");
+    assert!(
+        sandbox.spec_violations().is_empty(),
+        "{:?}",
+        sandbox.spec_violations()
+    );
+}
