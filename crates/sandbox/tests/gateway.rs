@@ -218,3 +218,27 @@ async fn request_guild_members_is_answered_with_a_chunk() {
     assert_eq!(chunk.members.len(), 1);
     assert_eq!(chunk.members[0].user.id, alice.id());
 }
+
+#[tokio::test]
+async fn a_resumable_invalid_session_and_a_4000_close_are_resumed() {
+    install_crypto();
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.create_guild("Resumable");
+    let mut shard = shard(&sandbox, ShardId::ONE, INTENTS);
+    next_event(&mut shard, "GUILD_CREATE", |e| {
+        matches!(e, Event::GuildCreate(_))
+    })
+    .await;
+    sandbox.shard_fault(0, ShardFault::InvalidSession { resumable: true });
+    next_event(&mut shard, "RESUMED after op 9 true", |e| {
+        matches!(e, Event::Resumed)
+    })
+    .await;
+    sandbox.shard_fault(0, ShardFault::Close(4000));
+    next_event(&mut shard, "RESUMED after close 4000", |e| {
+        matches!(e, Event::Resumed)
+    })
+    .await;
+    assert_eq!(sandbox.gateway_counts(), (1, 2));
+    assert_eq!(sandbox.connected_shards(), [0]);
+}

@@ -878,3 +878,15 @@ async fn autocomplete_interactions_carry_the_focused_option_and_take_choices() {
         sandbox.spec_violations()
     );
 }
+
+#[tokio::test]
+async fn a_delayed_route_answers_late_but_answers() {
+    install_crypto();
+    let sandbox = Sandbox::start().await.unwrap();
+    let http = http(&sandbox);
+    sandbox.delay_route("GET", "/users/@me", Duration::from_millis(300), Some(1));
+    let started = std::time::Instant::now();
+    http.current_user().await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(sandbox.request_count("GET", "/users/@me"), 1);
+}
