@@ -90,9 +90,23 @@ pub(crate) fn decode(bytes: &[u8]) -> Option<Pixmap> {
     limits.max_image_width = Some(IMAGE_MAX_SIDE);
     limits.max_image_height = Some(IMAGE_MAX_SIDE);
     reader.limits(limits);
-    let rgba = reader.decode().ok()?.into_rgba8();
-    let size = IntSize::from_wh(rgba.width(), rgba.height())?;
-    let mut data = rgba.into_raw();
+    let image = reader.decode().ok()?;
+    let size = IntSize::from_wh(image.width(), image.height())?;
+    let data = match image {
+        // Most avatars are JPEG: opaque RGB needs widening, not premultiplying.
+        image::DynamicImage::ImageRgb8(rgb) => {
+            let mut data = vec![u8::MAX; rgb.as_raw().len() / 3 * 4];
+            for (target, source) in data.chunks_exact_mut(4).zip(rgb.as_raw().chunks_exact(3)) {
+                target[..3].copy_from_slice(source);
+            }
+            data
+        }
+        image => premultiply(image.into_rgba8().into_raw()),
+    };
+    Pixmap::from_vec(data, size)
+}
+
+fn premultiply(mut data: Vec<u8>) -> Vec<u8> {
     for pixel in data.chunks_exact_mut(4) {
         let a = u16::from(pixel[3]);
         if a != 255 {
@@ -103,7 +117,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Option<Pixmap> {
             }
         }
     }
-    Pixmap::from_vec(data, size)
+    data
 }
 
 /// Scales `image` to cover `width`×`height` exactly, keeping its aspect ratio and cropping
@@ -130,13 +144,14 @@ pub(crate) fn resize_cover(image: &Pixmap, width: u32, height: u32) -> Option<Pi
         let line = &source[row * stride..][..stride];
         for (tap, out) in columns.iter().zip(out_row.chunks_exact_mut(4)) {
             let pixels = &line[tap.start * 4..][..tap.weights.len() * 4];
-            let mut sum = [0.0_f32; 4];
-            for (pixel, weight) in pixels.chunks_exact(4).zip(&tap.weights) {
-                for (total, &channel) in sum.iter_mut().zip(pixel) {
-                    *total += f32::from(channel) * weight;
-                }
+            let (mut r, mut g, mut b, mut a) = (0.0, 0.0, 0.0, 0.0);
+            for (pixel, &weight) in pixels.chunks_exact(4).zip(&tap.weights) {
+                r += f32::from(pixel[0]) * weight;
+                g += f32::from(pixel[1]) * weight;
+                b += f32::from(pixel[2]) * weight;
+                a += f32::from(pixel[3]) * weight;
             }
-            out.copy_from_slice(&sum);
+            out.copy_from_slice(&[r, g, b, a]);
         }
     }
     let mut out = Pixmap::new(width, height)?;

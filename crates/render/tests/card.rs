@@ -1,8 +1,9 @@
 //! What a member sees on a rank card, probed pixel by pixel, and inputs that must never panic.
 
 use hearth_render::{
-    CARD_HEIGHT, CARD_WIDTH, CardOptions, Chart, ChartKind, Colour, DEFAULT_ACCENT, Date, Picture,
-    RankCard, Series, XAxis,
+    CARD_HEIGHT, CARD_WIDTH, CHART_MAX_SERIES, CHART_MAX_SIDE, CHART_MIN_SIDE, CardOptions, Chart,
+    ChartKind, Colour, DEFAULT_ACCENT, Date, IMAGE_MAX_SIDE, NAME_MAX_CHARS, Picture, RankCard,
+    Series, XAxis,
 };
 use proptest::prelude::*;
 
@@ -192,6 +193,88 @@ fn large_avatars_are_scaled_and_huge_ones_refused_without_failing() {
     }
     .draw();
     assert_eq!(picture, card(1, 2).draw());
+}
+
+fn png_of(image: &image::RgbImage) -> Vec<u8> {
+    let mut png = Vec::new();
+    image
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    png
+}
+
+#[test]
+fn avatars_up_to_the_size_limit_are_decoded_and_larger_ones_are_not() {
+    let red = image::Rgb([220, 20, 20]);
+    for (side, drawn) in [
+        (IMAGE_MAX_SIDE - 1, true),
+        (IMAGE_MAX_SIDE, true),
+        (IMAGE_MAX_SIDE + 1, false),
+    ] {
+        let png = png_of(&image::RgbImage::from_pixel(side, 2, red));
+        let picture = RankCard {
+            avatar: Some(&png),
+            ..card(1, 2)
+        }
+        .draw();
+        let centre = pixel(&picture, 141, 141);
+        assert_eq!(
+            is(Colour::rgb(220, 20, 20), centre),
+            drawn,
+            "{side} px wide: {centre:?}"
+        );
+    }
+}
+
+#[test]
+fn names_are_cut_to_the_character_limit_before_layout() {
+    // Zero-width spaces take no room, so only the limit decides whether the X is drawn.
+    let padded = |count: usize| format!("{}X", "\u{200B}".repeat(count));
+    let draw = |name: &str| RankCard { name, ..card(1, 2) }.draw();
+    let blank = draw("");
+    assert_ne!(
+        draw(&padded(NAME_MAX_CHARS - 1)),
+        blank,
+        "the X is character {NAME_MAX_CHARS}"
+    );
+    assert_eq!(
+        draw(&padded(NAME_MAX_CHARS)),
+        blank,
+        "the X is one past the limit"
+    );
+}
+
+#[test]
+fn chart_sizes_and_series_counts_are_kept_within_their_limits() {
+    let size = |width, height| {
+        let mut chart = Chart::new("t", ChartKind::Line, axis());
+        chart.width = width;
+        chart.height = height;
+        let picture = chart.draw();
+        (picture.width(), picture.height())
+    };
+    assert_eq!(
+        size(CHART_MIN_SIDE - 1, 0),
+        (CHART_MIN_SIDE, CHART_MIN_SIDE)
+    );
+    assert_eq!(
+        size(CHART_MIN_SIDE, CHART_MIN_SIDE),
+        (CHART_MIN_SIDE, CHART_MIN_SIDE)
+    );
+    assert_eq!(
+        size(CHART_MAX_SIDE, CHART_MAX_SIDE + 1),
+        (CHART_MAX_SIDE, CHART_MAX_SIDE)
+    );
+
+    let with = |count: usize| {
+        (0..count)
+            .fold(Chart::new("t", ChartKind::Bar, axis()), |chart, i| {
+                chart.with_series(Series::new(format!("s{i}"), [1.0, 2.0]))
+            })
+            .draw()
+    };
+    assert_eq!(with(CHART_MAX_SERIES), with(CHART_MAX_SERIES + 1));
+    assert_ne!(with(CHART_MAX_SERIES - 1), with(CHART_MAX_SERIES));
 }
 
 fn axis() -> XAxis {
