@@ -126,12 +126,12 @@ fn premultiply(mut data: Vec<u8>) -> Vec<u8> {
 /// A separable triangle filter whose support grows with the reduction averages every source
 /// pixel, so large images shrink without aliasing and photo grain is smoothed, not sampled.
 pub(crate) fn resize_cover(image: &Pixmap, width: u32, height: u32) -> Option<Pixmap> {
-    let (iw, ih) = (f64::from(image.width()), f64::from(image.height()));
-    let (w, h) = (f64::from(width), f64::from(height));
-    let scale = (w / iw).max(h / ih);
-    let (crop_w, crop_h) = (w / scale, h / scale);
-    let columns = weights((iw - crop_w) / 2.0, crop_w, width, image.width());
-    let rows = weights((ih - crop_h) / 2.0, crop_h, height, image.height());
+    let source_size = (f64::from(image.width()), f64::from(image.height()));
+    let target_size = (f64::from(width), f64::from(height));
+    let scale = (target_size.0 / source_size.0).max(target_size.1 / source_size.1);
+    let crop = (target_size.0 / scale, target_size.1 / scale);
+    let columns = weights((source_size.0 - crop.0) / 2.0, crop.0, width, image.width());
+    let rows = weights((source_size.1 - crop.1) / 2.0, crop.1, height, image.height());
 
     let source = image.data();
     let stride = image.width() as usize * 4;
