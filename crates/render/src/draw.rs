@@ -131,7 +131,12 @@ pub(crate) fn resize_cover(image: &Pixmap, width: u32, height: u32) -> Option<Pi
     let scale = (target_size.0 / source_size.0).max(target_size.1 / source_size.1);
     let crop = (target_size.0 / scale, target_size.1 / scale);
     let columns = weights((source_size.0 - crop.0) / 2.0, crop.0, width, image.width());
-    let rows = weights((source_size.1 - crop.1) / 2.0, crop.1, height, image.height());
+    let rows = weights(
+        (source_size.1 - crop.1) / 2.0,
+        crop.1,
+        height,
+        image.height(),
+    );
 
     let source = image.data();
     let stride = image.width() as usize * 4;
