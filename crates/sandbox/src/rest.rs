@@ -223,7 +223,39 @@ fn plain(status: u16, message: &str) -> (u16, Value) {
     )
 }
 
+/// Serves an attachment's bytes at the URL its message gives (`/attachments/{channel}/{id}/{name}`),
+/// standing in for Discord's CDN, which is not part of the API.
+fn attachment(shared: &Shared, path: &str) -> Response {
+    let mut parts = path.split('/');
+    let channel = parts.next().and_then(|c| c.parse::<u64>().ok());
+    let id = parts.next().and_then(|a| a.parse::<u64>().ok());
+    let found = shared.with(|s| {
+        s.messages
+            .values()
+            .filter(|m| Some(m.channel_id) == channel && !m.deleted)
+            .flat_map(|m| &m.attachments)
+            .find(|a| Some(a.id) == id)
+            .map(|a| (a.content_type.clone(), a.bytes.clone()))
+    });
+    match found {
+        Some((content_type, bytes)) => {
+            let mut response = bytes.into_response();
+            let kind = content_type.unwrap_or_else(|| "application/octet-stream".to_owned());
+            if let Ok(v) = HeaderValue::from_str(&kind) {
+                response.headers_mut().insert("content-type", v);
+            }
+            response
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
 async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> Response {
+    if request.method() == Method::GET
+        && let Some(path) = request.uri().path().strip_prefix("/attachments/")
+    {
+        return attachment(&shared, path);
+    }
     let started = Instant::now();
     let method = request.method().clone();
     let uri = request.uri().clone();

@@ -319,6 +319,24 @@ async fn messages_with_embeds_and_png_attachments_are_stored_with_their_bytes() 
         .await;
     assert_eq!(stored.attachments[0].bytes, PNG);
     assert_eq!(stored.embeds[0]["image"]["url"], "attachment://rank.png");
+    // The attachment URL serves the bytes, as Discord's CDN does.
+    let url = sent.attachments[0]
+        .url
+        .strip_prefix("http://")
+        .unwrap()
+        .to_owned();
+    let (host, path) = url.split_once('/').unwrap();
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    let request = format!("GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    tokio::io::AsyncWriteExt::write_all(&mut stream, request.as_bytes())
+        .await
+        .unwrap();
+    let mut response = Vec::new();
+    tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut response)
+        .await
+        .unwrap();
+    assert!(response.starts_with(b"HTTP/1.1 200"));
+    assert!(response.ends_with(PNG));
 
     // Unknown ids, as Discord answers them.
     let unknown_channel = http
