@@ -305,7 +305,7 @@ type Outcome = (
 );
 
 fn rate_limit_headers(route: &str) -> Vec<(&'static str, String)> {
-    let reset = crate::time::now_ms() / 1000 + 1;
+    let reset = crate::time::now_ms() + 1000;
     let bucket: u64 = route.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
     });
@@ -313,7 +313,10 @@ fn rate_limit_headers(route: &str) -> Vec<(&'static str, String)> {
         ("x-ratelimit-bucket", format!("{bucket:016x}")),
         ("x-ratelimit-limit", "5".to_owned()),
         ("x-ratelimit-remaining", "4".to_owned()),
-        ("x-ratelimit-reset", reset.to_string()),
+        (
+            "x-ratelimit-reset",
+            format!("{}.{:03}", reset / 1000, reset % 1000),
+        ),
         ("x-ratelimit-reset-after", "1.000".to_owned()),
     ]
 }

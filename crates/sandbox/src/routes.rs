@@ -130,6 +130,11 @@ pub(crate) static ROUTES: &[Route] = &[
         add_reaction,
     ),
     bot(
+        "GET",
+        "/channels/{channel_id}/messages/{message_id}/reactions/{emoji_name}",
+        list_reactions,
+    ),
+    bot(
         "DELETE",
         "/channels/{channel_id}/messages/{message_id}/reactions/{emoji_name}/@me",
         remove_own_reaction,
@@ -1651,6 +1656,43 @@ pub(crate) fn react(s: &mut State, message_id: u64, user_id: u64, emoji: &str, a
         events::reaction(s, message_id, user_id, emoji, add);
     }
     changed
+}
+
+/// Get Reactions: the users who reacted with an emoji, by id, at most `limit` (default 25).
+///
+/// See Discord Docs/Message Resource ("Get Reactions").
+fn list_reactions(s: &mut State, r: &Req) -> Res {
+    let (cid, mid) = (r.id("channel_id")?, r.id("message_id")?);
+    need_in(s, channel(s, cid)?, Permissions::READ_MESSAGE_HISTORY)?;
+    let emoji = emoji_key(r.param("emoji_name"));
+    let m = message(s, cid, mid)?;
+    let limit = r
+        .query
+        .get("limit")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(25usize);
+    let after = r
+        .query
+        .get("after")
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(0u64);
+    let Some(reaction) = m.reactions.iter().find(|x| x.emoji == emoji) else {
+        return Ok(Reply::Json(json!([])));
+    };
+    let mut users: Vec<u64> = reaction
+        .users
+        .iter()
+        .copied()
+        .filter(|u| *u > after)
+        .collect();
+    users.sort_unstable();
+    users.truncate(limit.min(100));
+    Ok(Reply::Json(json!(
+        users
+            .iter()
+            .map(|u| payload::user_by_id(s, *u))
+            .collect::<Vec<_>>()
+    )))
 }
 
 fn remove_own_reaction(s: &mut State, r: &Req) -> Res {

@@ -908,3 +908,54 @@ async fn a_delayed_route_answers_late_but_answers() {
     assert!(started.elapsed() >= Duration::from_millis(300));
     assert_eq!(sandbox.request_count("GET", "/users/@me"), 1);
 }
+
+#[tokio::test]
+async fn reactions_by_members_and_the_bot_are_listed_and_removed() {
+    use twilight_http::request::channel::reaction::RequestReactionType;
+    install_crypto();
+    let sandbox = Sandbox::start().await.unwrap();
+    let guild = sandbox.create_guild("Reactions");
+    let roles = guild.text_channel("roles");
+    let member = guild.add_member("reactor");
+    let http = http(&sandbox);
+    let menu = http
+        .create_message(roles)
+        .content("React for roles")
+        .await
+        .unwrap()
+        .model()
+        .await
+        .unwrap();
+    let thumbs = RequestReactionType::Unicode { name: "👍" };
+    http.create_reaction(roles, menu.id, &thumbs).await.unwrap();
+    member.react(menu.id, "👍");
+    let users = http
+        .reactions(roles, menu.id, &thumbs)
+        .await
+        .unwrap()
+        .models()
+        .await
+        .unwrap();
+    assert_eq!(users.len(), 2);
+    http.delete_reaction(roles, menu.id, &thumbs, member.id())
+        .await
+        .unwrap();
+    let users = http
+        .reactions(roles, menu.id, &thumbs)
+        .await
+        .unwrap()
+        .models()
+        .await
+        .unwrap();
+    assert_eq!(
+        users.iter().map(|u| u.id).collect::<Vec<_>>(),
+        [sandbox.bot_id()]
+    );
+    let stored = guild.messages(roles);
+    assert_eq!(stored[0].reactions[0].users, [sandbox.bot_id().get()]);
+    assert!(
+        sandbox.spec_violations().is_empty(),
+        "{:?}",
+        sandbox.spec_violations()
+    );
+}
