@@ -367,6 +367,19 @@ async fn process(
         }
     };
     let mut out = serve(shared, route, params, uri, headers, request, reason).await;
+    if let (Some(spec), Some(body)) = (&shared.spec, &out.1)
+        && let Err(errors) = spec.validate_response(route.method, route.path, out.0, body)
+    {
+        shared.with(|s| {
+            s.response_violations.push(format!(
+                "{} {} -> {}: {}",
+                route.method,
+                route.path,
+                out.0,
+                errors.join("; ")
+            ));
+        });
+    }
     out.2 = Some(route.path);
     if out.3.is_empty() {
         out.3 = rate_limit_headers(route.path);

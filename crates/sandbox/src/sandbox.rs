@@ -357,6 +357,12 @@ impl Sandbox {
         self.shared.with(|s| s.spec_violations.clone())
     }
 
+    /// Answers of the sandbox that Discord's API description does not allow, as
+    /// `METHOD route -> status: problems` (a check on the sandbox itself).
+    pub fn response_violations(&self) -> Vec<String> {
+        self.shared.with(|s| s.response_violations.clone())
+    }
+
     /// How many IDENTIFYs and RESUMEs the gateway accepted.
     pub fn gateway_counts(&self) -> (u64, u64) {
         self.shared.with(|s| (s.identifies, s.resumes))

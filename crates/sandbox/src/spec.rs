@@ -98,6 +98,46 @@ impl Spec {
             .get("schema")
     }
 
+    /// The JSON schema of an operation's answer with this status, if the description has one.
+    pub fn response_schema(&self, method: &str, path: &str, status: u16) -> Option<&Value> {
+        let response = self
+            .operation(method, path)?
+            .get("responses")?
+            .get(status.to_string())?;
+        let response = match response.get("$ref").and_then(Value::as_str) {
+            Some(reference) => self.resolve(reference)?,
+            None => response,
+        };
+        response
+            .get("content")?
+            .get("application/json")?
+            .get("schema")
+    }
+
+    /// Validates a JSON answer against the operation's response schema for its status.
+    ///
+    /// # Errors
+    ///
+    /// The list of violations; an answer whose status the description does not list passes.
+    pub fn validate_response(
+        &self,
+        method: &str,
+        path: &str,
+        status: u16,
+        body: &Value,
+    ) -> Result<(), Vec<String>> {
+        let Some(schema) = self.response_schema(method, path, status) else {
+            return Ok(());
+        };
+        let mut errors = Vec::new();
+        self.check(schema, body, "response", &mut errors, 0);
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
     /// Validates a JSON request body against its operation's schema.
     ///
     /// # Errors

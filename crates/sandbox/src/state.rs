@@ -506,6 +506,7 @@ pub(crate) struct State {
     pub(crate) requests: Vec<RecordedRequest>,
     pub(crate) faults: Vec<RouteFault>,
     pub(crate) spec_violations: Vec<String>,
+    pub(crate) response_violations: Vec<String>,
     pub(crate) sessions: BTreeMap<String, Session>,
     /// Users who do not accept DMs from the bot.
     pub(crate) closed_dms: std::collections::BTreeSet<u64>,
@@ -563,6 +564,7 @@ impl State {
             requests: Vec::new(),
             faults: Vec::new(),
             spec_violations: Vec::new(),
+            response_violations: Vec::new(),
             sessions: BTreeMap::new(),
             closed_dms: std::collections::BTreeSet::new(),
             next_conn: 0,

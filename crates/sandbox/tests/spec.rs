@@ -104,3 +104,24 @@ fn bodies_are_validated_against_each_operations_request_schema() {
         .is_ok()
     );
 }
+
+#[test]
+fn answers_are_checked_against_each_operations_response_schema() {
+    let spec = spec();
+    let member = "/guilds/{guild_id}/members/{user_id}";
+    assert!(spec.response_schema("GET", member, 200).is_some());
+    let errors = spec
+        .validate_response("GET", member, 200, &json!({"roles": 5}))
+        .unwrap_err();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("response.joined_at: required")),
+        "{errors:?}"
+    );
+    // A status the description does not list is not checked.
+    assert!(
+        spec.validate_response("GET", member, 299, &json!(1))
+            .is_ok()
+    );
+}
