@@ -17,5 +17,6 @@ pub use self::{
     },
     error::Error,
     key::{DEFAULT_LOCAL_TTL, DEFAULT_REDIS_TTL, Key, KeyId, NAMESPACE_NAME_MAX_LEN, Namespace},
+    redis::MAX_PENDING_INVALIDATIONS,
     stats::{CacheStats, NamespaceStats},
 };

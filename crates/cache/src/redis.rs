@@ -35,6 +35,10 @@ const CHANNEL_SUFFIX: &str = "invalidate";
 /// in-process tier is cleared, since messages were lost).
 const MESSAGE_QUEUE: usize = 4096;
 
+/// How many keys whose invalidation could not reach Redis are remembered, to be replayed when
+/// Redis is back. Past this, further ones are only bounded by the TTLs (and logged).
+pub const MAX_PENDING_INVALIDATIONS: usize = 10_000;
+
 /// After this long without an answer, fred drops the connection and reconnects.
 const UNRESPONSIVE_AFTER: Duration = Duration::from_secs(2);
 
@@ -51,6 +55,8 @@ pub(crate) struct Health {
     start: Instant,
     retry_interval: Duration,
     stats: Arc<Stats>,
+    /// Woken when Redis comes back, to replay pending invalidations.
+    back: tokio::sync::Notify,
 }
 
 impl Health {
@@ -61,6 +67,7 @@ impl Health {
             start: Instant::now(),
             retry_interval,
             stats,
+            back: tokio::sync::Notify::new(),
         }
     }
 
@@ -111,6 +118,7 @@ impl Health {
     pub(crate) fn succeeded(&self) {
         if self.state.load(SeqCst) != UP && self.state.swap(UP, SeqCst) == DOWN {
             info!("Redis is reachable again; the shared cache tier is back in use");
+            self.back.notify_one();
         }
     }
 }
@@ -127,6 +135,79 @@ pub(crate) struct RedisTier {
     origin: String,
     clients: (Client, SubscriberClient),
     tasks: Vec<AbortHandle>,
+    pending: Arc<Pending>,
+}
+
+/// Invalidations that did not reach Redis, replayed (as DEL + PUBLISH) on reconnection.
+#[derive(Debug, Default)]
+struct Pending {
+    keys: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+impl Pending {
+    fn add(&self, key: &str) {
+        let mut keys = self
+            .keys
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if keys.len() < MAX_PENDING_INVALIDATIONS {
+            keys.insert(key.to_owned());
+        } else if !keys.contains(key) {
+            warn!(
+                key,
+                "too many invalidations waiting for Redis; this one is bounded by the TTLs only"
+            );
+        }
+    }
+
+    fn take(&self) -> Vec<String> {
+        self.keys
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .drain()
+            .collect()
+    }
+}
+
+/// What a replay of pending invalidations needs.
+struct Replay {
+    fast: WithOptions<Client>,
+    wait: Duration,
+    pending: Arc<Pending>,
+    prefix: String,
+    channel: String,
+    origin: String,
+}
+
+impl Replay {
+    async fn run(&self) {
+        if self.pending.keys.lock().is_ok_and(|k| k.is_empty()) {
+            return;
+        }
+        // A reconnection is announced before the connection takes commands.
+        let deadline = Instant::now() + self.wait;
+        while !self.fast.is_connected() && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let keys = self.pending.take();
+        info!(
+            count = keys.len(),
+            "replaying invalidations that could not reach Redis"
+        );
+        for key in keys {
+            let deleted = self
+                .fast
+                .del::<Value, _>(format!("{}{key}", self.prefix))
+                .await;
+            let published = self
+                .fast
+                .publish::<Value, _, _>(&self.channel, format!("{} {key}", self.origin))
+                .await;
+            if deleted.is_err() || published.is_err() {
+                self.pending.add(&key);
+            }
+        }
+    }
 }
 
 impl Drop for RedisTier {
@@ -166,9 +247,24 @@ impl RedisTier {
         let channel = format!("{}{CHANNEL_SUFFIX}", config.key_prefix);
         let (subscribed_tx, mut subscribed_rx) = tokio::sync::watch::channel(false);
 
+        let fast = client.with_options(&Options {
+            fail_fast: true,
+            timeout: Some(config.command_timeout),
+            max_attempts: Some(1),
+            ..Options::default()
+        });
+        let pending = Arc::new(Pending::default());
+        let replay = Replay {
+            fast: fast.clone(),
+            wait: config.connect_timeout,
+            pending: Arc::clone(&pending),
+            prefix: config.key_prefix.clone(),
+            channel: channel.clone(),
+            origin: origin.clone(),
+        };
         // Listeners subscribe to fred's event streams before connecting, so no event is missed.
         let tasks = vec![
-            spawn_health_listener(&client, Arc::clone(&health)),
+            spawn_health_listener(&client, Arc::clone(&health), replay),
             spawn_subscriber(
                 &subscriber,
                 Subscription {
@@ -183,12 +279,6 @@ impl RedisTier {
             subscriber.connect().abort_handle(),
         ];
 
-        let fast = client.with_options(&Options {
-            fail_fast: true,
-            timeout: Some(config.command_timeout),
-            max_attempts: Some(1),
-            ..Options::default()
-        });
         let tier = Self {
             fast,
             health,
@@ -197,6 +287,7 @@ impl RedisTier {
             origin,
             clients: (client, subscriber),
             tasks,
+            pending,
         };
 
         // Wait for both connections and the subscription, or the first sign that Redis is down.
@@ -263,7 +354,8 @@ impl RedisTier {
     }
 
     /// Stores `value` under `key` (or deletes the key when `value` is `None`) and tells the
-    /// other processes to drop their copy. Returns whether both reached Redis.
+    /// other processes to drop their copy. Returns whether both reached Redis; if not, the
+    /// key is deleted and announced again when Redis is back.
     pub(crate) async fn update(&self, key: &str, value: Option<(String, Duration)>) -> bool {
         let redis_key = self.redis_key(key);
         let written = if let Some((value, ttl)) = value {
@@ -283,7 +375,11 @@ impl RedisTier {
             .fast
             .publish::<Value, _, _>(&self.channel, message)
             .await;
-        self.record(result, "publishing an invalidation") && written
+        let reached = self.record(result, "publishing an invalidation") && written;
+        if !reached {
+            self.pending.add(key);
+        }
+        reached
     }
 
     fn record<T>(&self, result: Result<T, fred::error::Error>, doing: &str) -> bool {
@@ -358,8 +454,9 @@ fn millis(d: Duration) -> u32 {
     u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
 }
 
-/// Marks Redis down on connection errors and up on (re)connection.
-fn spawn_health_listener(client: &Client, health: Arc<Health>) -> AbortHandle {
+/// Marks Redis down on connection errors and up on (re)connection,
+/// and replays pending invalidations after a reconnection.
+fn spawn_health_listener(client: &Client, health: Arc<Health>, replay: Replay) -> AbortHandle {
     let mut errors = client.error_rx();
     let mut reconnects = client.reconnect_rx();
     tokio::spawn(async move {
@@ -371,10 +468,13 @@ fn spawn_health_listener(client: &Client, health: Arc<Health>) -> AbortHandle {
                     Err(RecvError::Closed) => return,
                 },
                 event = reconnects.recv() => match event {
-                    Ok(_) => health.succeeded(),
-                    Err(RecvError::Lagged(_)) => {}
+                    Ok(_) | Err(RecvError::Lagged(_)) => {
+                        health.succeeded();
+                        replay.run().await;
+                    }
                     Err(RecvError::Closed) => return,
                 },
+                () = health.back.notified() => replay.run().await,
             }
         }
     })

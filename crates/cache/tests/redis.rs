@@ -353,6 +353,8 @@ async fn a_process_that_missed_invalidations_forgets_its_entries_on_reconnect() 
         )
         .await;
     assert_eq!(reach.unwrap(), Reach::ThisProcessRedisDown);
+    // B goes away before Redis returns, so nobody replays its invalidation.
+    drop(b);
     server.restart();
 
     // A's tier-1 TTL is 10 minutes, yet A forgets the old value once it is back on Redis.
@@ -377,4 +379,63 @@ async fn a_url_that_is_not_redis_is_refused() {
         err.to_string(),
         "REDIS_URL must be redis://HOST[:PORT][/DB] or rediss://… (the scheme is neither redis:// nor rediss://)"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invalidation_that_missed_redis_is_replayed_when_redis_is_reachable_again() {
+    let Some(server) =
+        redis("an_invalidation_that_missed_redis_is_replayed_when_redis_is_reachable_again")
+    else {
+        return;
+    };
+    let prefix = unique_prefix("replay");
+    let port: u16 = server
+        .url()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    if port == 0 {
+        eprintln!("SKIPPED: REDIS_URL has no plain 127.0.0.1 port to proxy");
+        return;
+    }
+    // B reaches Redis through a proxy that the test cuts: a partition of B alone, while Redis
+    // keeps its data and A stays connected.
+    let proxy = support::CutProxy::start(port).await;
+    let (a, b) = (
+        cache_at(server.url(), &prefix).await,
+        cache_at(&proxy.url(), &prefix).await,
+    );
+    let store = CountingStore::default();
+    store.put(1, "old");
+    read(&a, &store, 1).await.unwrap();
+    read(&b, &store, 1).await.unwrap();
+
+    proxy.cut();
+    store.put(1, "new");
+    let reach = b
+        .set(
+            &SETTINGS.key(GuildId::new(1)),
+            Settings {
+                prefix: "new".into(),
+            },
+        )
+        .await;
+    assert_eq!(reach.unwrap(), Reach::ThisProcessRedisDown);
+    assert_eq!(
+        read(&a, &store, 1).await.unwrap().prefix,
+        "old",
+        "A cannot know yet"
+    );
+    proxy.restore();
+
+    // Once B is back on Redis it deletes the key and announces it: A drops "old" although it
+    // never lost its connection and its tier-1 TTL is 10 minutes.
+    assert!(
+        eventually(SETTLE, async || read(&a, &store, 1).await.unwrap().prefix
+            == "new")
+        .await,
+        "A kept the old value"
+    );
+    assert_eq!(read(&b, &store, 1).await.unwrap().prefix, "new");
 }
