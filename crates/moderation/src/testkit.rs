@@ -13,8 +13,9 @@
 //!
 //! The macro expands into one `#[tokio::test]` per behaviour (on the multi-threaded runtime,
 //! so concurrency tests are real), so the calling crate needs `tokio` as a dev-dependency with
-//! the `macros` and `rt-multi-thread` features. Attributes written before the factory (for
-//! example `#[cfg_attr(no_server, ignore = "set MONGODB_URI")]`) are put on every test.
+//! the `macros` and `rt-multi-thread` features. Attributes in brackets before the factory (for
+//! example `[#[cfg_attr(no_server, ignore = "set MONGODB_URI")]] factory`) are put on every
+//! test.
 //!
 //! Every function panics, as a test does, when the store breaks the behaviour it describes or
 //! returns an error.
@@ -391,10 +392,12 @@ pub async fn settings_are_isolated_per_guild(store: &impl ModerationSettingsStor
 /// Runs the whole conformance suite as `#[tokio::test]`s against stores made by a factory.
 ///
 /// The factory is an expression callable with no arguments that returns a future of a
-/// [`Fixture`] (a `(store, guard)` pair works). Attributes before it go on every test.
+/// [`Fixture`] (a `(store, guard)` pair works). Attributes in brackets before it go on every
+/// test: `moderation_store_suite!([#[ignore = "needs a server"]] factory)`. (The brackets keep
+/// the matcher unambiguous: an expression may itself start with an attribute.)
 #[macro_export]
 macro_rules! moderation_store_suite {
-    ($(#[$attr:meta])* $factory:expr) => {
+    ([$(#[$attr:meta])*] $factory:expr) => {
         $crate::__moderation_store_suite! {
             [$(#[$attr])*] ($factory);
             added_warning_is_returned_and_listed_with_all_fields,
@@ -414,6 +417,9 @@ macro_rules! moderation_store_suite {
             settings_round_trip_and_are_replaced,
             settings_are_isolated_per_guild,
         }
+    };
+    ($factory:expr) => {
+        $crate::moderation_store_suite!([] $factory);
     };
 }
 

@@ -943,34 +943,12 @@ mod server {
         }
     }
 
-    #[cfg(mongodb_server)]
-    hearth_moderation::moderation_store_suite!(TestDatabase::create);
-
-    // Without a server the same tests are generated ignored, so a run shows them as ignored,
-    // never as passed. `moderation_store_suite!(#[attr] factory)` cannot be written today: its
-    // `$(#[$attr:meta])* $factory:expr` matcher is ambiguous (an expression may start with an
-    // attribute), so this spells out the suite's list through the macro it expands to. A
-    // behaviour missing here still runs with a server, through the line above.
-    #[cfg(not(mongodb_server))]
-    hearth_moderation::__moderation_store_suite! {
-        [#[ignore = "set MONGODB_URI to run against MongoDB"]] (TestDatabase::create);
-        added_warning_is_returned_and_listed_with_all_fields,
-        longest_reason_in_any_script_is_kept_intact,
-        member_without_warnings_has_an_empty_list,
-        warnings_are_listed_newest_first,
-        equal_times_list_the_higher_case_first,
-        case_numbers_are_sequential_per_guild,
-        concurrent_warnings_get_distinct_sequential_cases,
-        case_numbers_are_never_reused,
-        warnings_are_isolated_per_guild_and_member,
-        removing_a_warning_returns_it_and_keeps_the_rest,
-        removing_an_unknown_warning_returns_none,
-        clearing_warnings_counts_them_and_is_idempotent,
-        deleting_user_data_removes_their_warnings_everywhere,
-        unsaved_settings_read_as_none,
-        settings_round_trip_and_are_replaced,
-        settings_are_isolated_per_guild,
-    }
+    // Without a server the suite's tests are generated ignored, so a run shows them as
+    // ignored, never as passed; build.rs sets `mongodb_server` when MONGODB_URI is set.
+    hearth_moderation::moderation_store_suite!(
+        [#[cfg_attr(not(mongodb_server), ignore = "set MONGODB_URI to run against MongoDB")]]
+        TestDatabase::create
+    );
 
     const GUILD: GuildId = GuildId::new(111_111_111_111_111_111);
     const USER: UserId = UserId::new(222_222_222_222_222_222);
