@@ -22,7 +22,7 @@ pub use self::rest::{API_PREFIX, GLOBAL_RATE_LIMIT_PER_SECOND};
 pub use self::routes::limits;
 pub use self::sandbox::{
     BOT_DEFAULT_PERMISSIONS, CommandValue, Guild, InteractionHandle, Member, Sandbox,
-    SandboxBuilder, WAIT_TIMEOUT,
+    SandboxBuilder, SendRefused, WAIT_TIMEOUT,
 };
 pub use self::spec::Spec;
 pub use self::state::{RecordedRequest, ResponseKind};

@@ -363,6 +363,13 @@ impl Sandbox {
         self.shared.with(|s| s.response_violations.clone())
     }
 
+    /// Every dispatch the gateway produced, in order, as `(event name, data)` (at most the last
+    /// 10,000), whether or not a shard was connected to receive it.
+    pub fn dispatches(&self) -> Vec<(String, Value)> {
+        self.shared
+            .with(|s| s.dispatch_log.iter().cloned().collect())
+    }
+
     /// How many IDENTIFYs and RESUMEs the gateway accepted.
     pub fn gateway_counts(&self) -> (u64, u64) {
         self.shared.with(|s| (s.identifies, s.resumes))
@@ -773,6 +780,19 @@ impl Guild {
         self.read(|_, g| g.roles.get(&role.get()).cloned())
     }
 
+    /// The application commands members of this guild can run: guild commands, then global ones.
+    pub fn commands(&self) -> Vec<Value> {
+        self.shared.with(|s| {
+            s.guild_commands
+                .get(&self.id)
+                .into_iter()
+                .flatten()
+                .chain(&s.global_commands)
+                .cloned()
+                .collect()
+        })
+    }
+
     /// The guild's bans.
     pub fn bans(&self) -> Vec<Ban> {
         self.read(|_, g| g.bans.values().cloned().collect())
@@ -798,6 +818,25 @@ impl Guild {
         let found = wait(&self.shared, WAIT_TIMEOUT, || self.read(|_, g| check(g))).await;
         found.unwrap_or_else(|| panic!("timed out after {WAIT_TIMEOUT:?} waiting for {what}"))
     }
+}
+
+/// Why Discord would not let a member send a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SendRefused {
+    /// The channel does not exist.
+    UnknownChannel,
+    /// The user is not in the guild.
+    NotAMember,
+    /// The member is timed out.
+    TimedOut,
+    /// The member lacks VIEW_CHANNEL or SEND_MESSAGES in the channel.
+    MissingPermissions,
+    /// Slowmode: the member must wait this long.
+    Slowmode {
+        /// Time left until the member may send again.
+        retry_after: Duration,
+    },
 }
 
 /// A value of a slash-command option, for [`Member::run_command`].
@@ -927,27 +966,82 @@ impl Member {
     ///
     /// # Panics
     ///
-    /// When the channel does not exist.
+    /// When Discord would refuse it (see [`Member::try_send`]).
     pub fn send(&self, channel: Id<ChannelMarker>, content: &str) -> Id<MessageMarker> {
+        self.try_send(channel, content)
+            .unwrap_or_else(|refused| panic!("member {} cannot send: {refused:?}", self.user_id))
+    }
+
+    /// Sends a message as Discord's client would: refused without VIEW_CHANNEL and
+    /// SEND_MESSAGES, while timed out, or faster than the channel's slowmode (unless the member
+    /// has MANAGE_MESSAGES, MANAGE_CHANNELS or BYPASS_SLOWMODE).
+    ///
+    /// See Discord Docs/Channel Resource ("rate_limit_per_user").
+    ///
+    /// # Errors
+    ///
+    /// The [`SendRefused`] reason.
+    pub fn try_send(
+        &self,
+        channel: Id<ChannelMarker>,
+        content: &str,
+    ) -> Result<Id<MessageMarker>, SendRefused> {
         let mid = self.shared.with(|s| {
+            let now = s.now();
+            let c = s
+                .channels
+                .get(&channel.get())
+                .ok_or(SendRefused::UnknownChannel)?;
+            let g = s
+                .guilds
+                .get(&c.guild_id)
+                .ok_or(SendRefused::UnknownChannel)?;
+            let m = g
+                .members
+                .get(&self.user_id)
+                .ok_or(SendRefused::NotAMember)?;
+            if m.timed_out_at(now) {
+                return Err(SendRefused::TimedOut);
+            }
+            let perms = g.channel_permissions(self.user_id, c, now);
+            if !perms.contains(Permissions::VIEW_CHANNEL | Permissions::SEND_MESSAGES) {
+                return Err(SendRefused::MissingPermissions);
+            }
+            let exempt = perms.intersects(
+                Permissions::MANAGE_MESSAGES
+                    | Permissions::MANAGE_CHANNELS
+                    | Permissions::BYPASS_SLOWMODE,
+            );
+            if c.rate_limit_per_user > 0 && !exempt {
+                let window = u64::from(c.rate_limit_per_user) * 1000;
+                let last = s
+                    .messages
+                    .values()
+                    .rev()
+                    .find(|x| x.channel_id == c.id && x.author_id == self.user_id)
+                    .map(|x| crate::time::snowflake_ms(x.id));
+                if let Some(last) = last
+                    && now < last + window
+                {
+                    return Err(SendRefused::Slowmode {
+                        retry_after: Duration::from_millis(last + window - now),
+                    });
+                }
+            }
+            let guild_id = c.guild_id;
             let mid = s.ids.next();
-            let mentions = parse_user_mentions(content);
             s.messages.insert(
                 mid,
                 Message {
                     id: mid,
                     channel_id: channel.get(),
-                    guild_id: s
-                        .channels
-                        .get(&channel.get())
-                        .expect("channel exists")
-                        .guild_id,
+                    guild_id,
                     author_id: self.user_id,
                     content: content.to_owned(),
                     embeds: Vec::new(),
                     components: Vec::new(),
                     attachments: Vec::new(),
-                    mentions,
+                    mentions: parse_user_mentions(content),
                     mention_roles: Vec::new(),
                     mention_everyone: false,
                     flags: 0,
@@ -958,9 +1052,9 @@ impl Member {
                 },
             );
             events::message(s, mid, "MESSAGE_CREATE");
-            mid
-        });
-        Id::new(mid)
+            Ok(mid)
+        })?;
+        Ok(Id::new(mid))
     }
 
     /// Edits one of the member's messages (MESSAGE_UPDATE).

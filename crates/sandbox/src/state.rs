@@ -437,6 +437,9 @@ pub(crate) enum Outbound {
     Abort,
 }
 
+/// Dispatches kept in the sandbox-wide log.
+const DISPATCH_LOG: usize = 10_000;
+
 /// Dispatches kept per session for RESUME.
 const REPLAY_BUFFER: usize = 2_000;
 
@@ -507,6 +510,7 @@ pub(crate) struct State {
     pub(crate) faults: Vec<RouteFault>,
     pub(crate) spec_violations: Vec<String>,
     pub(crate) response_violations: Vec<String>,
+    pub(crate) dispatch_log: VecDeque<(String, Value)>,
     pub(crate) sessions: BTreeMap<String, Session>,
     /// Users who do not accept DMs from the bot.
     pub(crate) closed_dms: std::collections::BTreeSet<u64>,
@@ -565,6 +569,7 @@ impl State {
             faults: Vec::new(),
             spec_violations: Vec::new(),
             response_violations: Vec::new(),
+            dispatch_log: VecDeque::new(),
             sessions: BTreeMap::new(),
             closed_dms: std::collections::BTreeSet::new(),
             next_conn: 0,
@@ -594,6 +599,10 @@ impl State {
         data: &Value,
         stripped: Option<&Value>,
     ) {
+        self.dispatch_log.push_back((name.to_owned(), data.clone()));
+        if self.dispatch_log.len() > DISPATCH_LOG {
+            self.dispatch_log.pop_front();
+        }
         for session in self.sessions.values_mut() {
             if let Some(g) = guild_id
                 && Self::shard_for(g, session.shard[1]) != session.shard[0]

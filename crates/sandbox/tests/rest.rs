@@ -959,3 +959,52 @@ async fn reactions_by_members_and_the_bot_are_listed_and_removed() {
         sandbox.spec_violations()
     );
 }
+
+#[tokio::test]
+async fn members_cannot_send_through_lockdown_slowmode_or_a_timeout() {
+    use hearth_sandbox::SendRefused;
+    install_crypto();
+    let sandbox = Sandbox::start().await.unwrap();
+    let guild = sandbox.create_guild("Refusals");
+    let general = guild.text_channel("general");
+    let member = guild.add_member("chatty");
+    let http = http(&sandbox);
+    http.update_channel(general)
+        .rate_limit_per_user(60)
+        .await
+        .unwrap();
+    member.send(general, "first");
+    assert!(matches!(
+        member.try_send(general, "second"),
+        Err(SendRefused::Slowmode { .. })
+    ));
+    let lock = twilight_model::http::permission_overwrite::PermissionOverwrite {
+        allow: None,
+        deny: Some(Permissions::SEND_MESSAGES),
+        id: guild.everyone_role().cast(),
+        kind: twilight_model::http::permission_overwrite::PermissionOverwriteType::Role,
+    };
+    let other = guild.text_channel("other");
+    http.update_channel_permission(other, &lock).await.unwrap();
+    assert_eq!(
+        member.try_send(other, "hi"),
+        Err(SendRefused::MissingPermissions)
+    );
+    http.delete_channel_permission(other)
+        .role(guild.everyone_role())
+        .await
+        .unwrap();
+    member.send(other, "hi again");
+    let soon = Timestamp::from_secs(now_secs() + 600).unwrap();
+    http.update_guild_member(guild.id(), member.id())
+        .communication_disabled_until(Some(soon))
+        .await
+        .unwrap();
+    assert_eq!(member.try_send(other, "muted?"), Err(SendRefused::TimedOut));
+    let names: Vec<String> = sandbox
+        .dispatches()
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    assert!(names.contains(&"GUILD_MEMBER_UPDATE".to_owned()));
+}
