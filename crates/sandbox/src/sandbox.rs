@@ -712,6 +712,45 @@ impl Guild {
         }
     }
 
+    /// The member whose username is `name`, if one is in the guild.
+    pub fn member_named(&self, name: &str) -> Option<Member> {
+        let found = self.read(|s, g| {
+            g.members
+                .keys()
+                .copied()
+                .find(|u| s.users.get(u).is_some_and(|x| x.name == name))
+        });
+        found.map(|u| self.member(Id::new(u)))
+    }
+
+    /// Every member of the guild with their username, the bot included.
+    pub fn members(&self) -> Vec<(Member, String)> {
+        let list = self.read(|s, g| {
+            g.members
+                .keys()
+                .map(|u| {
+                    (
+                        *u,
+                        s.users.get(u).map_or_else(String::new, |x| x.name.clone()),
+                    )
+                })
+                .collect::<Vec<_>>()
+        });
+        list.into_iter()
+            .map(|(u, name)| (self.member(Id::new(u)), name))
+            .collect()
+    }
+
+    /// The channel named `name` in this guild, if any.
+    pub fn channel_named(&self, name: &str) -> Option<Id<ChannelMarker>> {
+        self.shared.with(|s| {
+            s.channels
+                .values()
+                .find(|c| c.guild_id == self.id && c.name == name)
+                .map(|c| Id::new(c.id))
+        })
+    }
+
     /// The guild's owner.
     pub fn owner(&self) -> Member {
         let owner = self.read(|_, g| g.owner_id);
