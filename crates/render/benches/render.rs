@@ -164,6 +164,12 @@ fn main() {
     // `cargo test --benches` runs this binary with `--bench` absent; stay quick then.
     let quick = !std::env::args().any(|arg| arg == "--bench");
     let (cards, charts) = if quick { (5, 2) } else { (CARDS, CHARTS) };
+    // Medians on a shared machine are only as good as its idleness: say how busy it was.
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let minute = load.split_whitespace().next().unwrap_or("?");
+        println!("load average {minute} on {cores} cores\n");
+    }
 
     let photo = measure(cards, || card(Some(PHOTO_AVATAR)).draw());
     report(

@@ -159,20 +159,19 @@ impl RankCard<'_> {
     }
 
     fn draw_panels(&self, pixmap: &mut Pixmap) {
-        let outer = draw::rounded_rect(0.0, 0.0, 934.0, 282.0, 28.0);
-        let panel = draw::rounded_rect(16.0, 16.0, 902.0, 250.0, 20.0);
-        draw::fill(pixmap, outer.as_ref(), OUTER);
+        draw::fill_rounded(pixmap, (0, 0, CARD_WIDTH, CARD_HEIGHT), 28, OUTER);
         let background = self.options.background.and_then(draw::decode);
         let panel_colour = match background {
             Some(image) => {
                 if let Some(image) = draw::resize_cover(&image, CARD_WIDTH, CARD_HEIGHT) {
+                    let outer = draw::rounded_rect(0.0, 0.0, 934.0, 282.0, 28.0);
                     draw::fill_image(pixmap, outer.as_ref(), &image, 0, 0);
                 }
                 PANEL.with_alpha(BACKGROUND_PANEL_ALPHA)
             }
             None => PANEL,
         };
-        draw::fill(pixmap, panel.as_ref(), panel_colour);
+        draw::fill_rounded(pixmap, (16, 16, 902, 250), 20, panel_colour);
     }
 
     fn draw_stats(&self, pixmap: &mut Pixmap) {

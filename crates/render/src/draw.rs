@@ -10,6 +10,9 @@ use crate::colour::Colour;
 /// images draw the default instead, so a hostile upload cannot make a card cost seconds.
 pub const IMAGE_MAX_SIDE: u32 = 4_096;
 
+/// Cubic control points at this fraction of the radius approximate a quarter circle.
+const KAPPA: f32 = 0.552_284_8;
+
 /// A transparent pixmap; callers pass sizes that are non-zero and bounded by constants.
 pub(crate) fn canvas(width: u32, height: u32) -> Pixmap {
     Pixmap::new(width, height).expect("canvas sizes are non-zero constants")
@@ -17,8 +20,6 @@ pub(crate) fn canvas(width: u32, height: u32) -> Pixmap {
 
 /// A path for a rectangle with circular corners of `radius` (clamped to half the short side).
 pub(crate) fn rounded_rect(x: f32, y: f32, width: f32, height: f32, radius: f32) -> Option<Path> {
-    // Cubic control points at this fraction of the radius approximate a quarter circle.
-    const KAPPA: f32 = 0.552_284_8;
     let r = radius.min(width / 2.0).min(height / 2.0).max(0.0);
     let k = r * KAPPA;
     let (right, bottom) = (x + width, y + height);
@@ -42,6 +43,50 @@ pub(crate) fn rounded_rect(x: f32, y: f32, width: f32, height: f32, radius: f32)
     path.close();
     path.finish()
 }
+
+/// Fills a rounded rectangle on whole pixels, as three parts: anti-aliased bands for the
+/// rounded top and bottom, and a plain rectangle between them.
+///
+/// Same pixels as filling [`rounded_rect`] (edges on whole pixels are fully covered), but
+/// tiny-skia's supersampling anti-aliasing then only runs over the corners' rows: for the
+/// card's two panels that halves the drawing time.
+pub(crate) fn fill_rounded(
+    pixmap: &mut Pixmap,
+    (x, y, width, height): Whole,
+    radius: u32,
+    colour: Colour,
+) {
+    let radius = radius.min(width / 2).min(height / 2);
+    #[allow(clippy::cast_precision_loss)]
+    let [x, y, w, h, r] = [x, y, width, height, radius].map(|v| v as f32);
+    let k = r * KAPPA;
+    let (right, bottom) = (x + w, y + h);
+    let mut top = PathBuilder::new();
+    top.move_to(x, y + r);
+    top.cubic_to(x, y + r - k, x + r - k, y, x + r, y);
+    top.line_to(right - r, y);
+    top.cubic_to(right - r + k, y, right, y + r - k, right, y + r);
+    top.close();
+    let mut low = PathBuilder::new();
+    low.move_to(right, bottom - r);
+    low.cubic_to(
+        right,
+        bottom - r + k,
+        right - r + k,
+        bottom,
+        right - r,
+        bottom,
+    );
+    low.line_to(x + r, bottom);
+    low.cubic_to(x + r - k, bottom, x, bottom - r + k, x, bottom - r);
+    low.close();
+    fill(pixmap, top.finish().as_ref(), colour);
+    fill_rect(pixmap, Rect::from_xywh(x, y + r, w, h - 2.0 * r), colour);
+    fill(pixmap, low.finish().as_ref(), colour);
+}
+
+/// A rectangle on whole pixels: x, y, width, height.
+pub(crate) type Whole = (u32, u32, u32, u32);
 
 /// A path for a circle.
 pub(crate) fn circle(cx: f32, cy: f32, r: f32) -> Option<Path> {
@@ -140,37 +185,32 @@ pub(crate) fn resize_cover(image: &Pixmap, width: u32, height: u32) -> Option<Pi
 
     let source = image.data();
     let stride = image.width() as usize * 4;
-    // Only the source rows some output row reads are filtered horizontally.
-    let first_row = rows.first().map_or(0, |tap| tap.start);
-    let last_row = rows.last().map_or(0, |tap| tap.start + tap.weights.len());
-    let row_len = width as usize * 4;
-    let mut across = vec![0.0_f32; (last_row - first_row) * row_len];
-    for (row, out_row) in (first_row..last_row).zip(across.chunks_exact_mut(row_len)) {
-        let line = &source[row * stride..][..stride];
-        for (tap, out) in columns.iter().zip(out_row.chunks_exact_mut(4)) {
-            let pixels = &line[tap.start * 4..][..tap.weights.len() * 4];
-            let (mut r, mut g, mut b, mut a) = (0.0, 0.0, 0.0, 0.0);
-            for (pixel, &weight) in pixels.chunks_exact(4).zip(&tap.weights) {
-                r += f32::from(pixel[0]) * weight;
-                g += f32::from(pixel[1]) * weight;
-                b += f32::from(pixel[2]) * weight;
-                a += f32::from(pixel[3]) * weight;
-            }
-            out.copy_from_slice(&[r, g, b, a]);
-        }
-    }
+    // Only the source columns some output column reads are filtered vertically.
+    let first = columns.first().map_or(0, |tap| tap.start);
+    let last = columns
+        .last()
+        .map_or(0, |tap| tap.start + tap.weights.len());
+    let mut down = vec![0.0_f32; (last - first) * 4];
     let mut out = Pixmap::new(width, height)?;
-    let mut sum = vec![0.0_f32; row_len];
+    let row_len = width as usize * 4;
     for (tap, out_row) in rows.iter().zip(out.data_mut().chunks_exact_mut(row_len)) {
-        sum.fill(0.0);
-        let start = (tap.start - first_row) * row_len;
-        let inputs = across[start..][..tap.weights.len() * row_len].chunks_exact(row_len);
-        for (input, &weight) in inputs.zip(&tap.weights) {
-            for (total, &value) in sum.iter_mut().zip(input) {
-                *total += value * weight;
+        // Vertical first: whole rows, which the compiler turns into vector arithmetic.
+        down.fill(0.0);
+        for (k, &weight) in tap.weights.iter().enumerate() {
+            let line = &source[(tap.start + k) * stride..][first * 4..last * 4];
+            for (total, &value) in down.iter_mut().zip(line) {
+                *total += f32::from(value) * weight;
             }
         }
-        for (pixel, total) in out_row.chunks_exact_mut(4).zip(sum.chunks_exact(4)) {
+        for (tap, pixel) in columns.iter().zip(out_row.chunks_exact_mut(4)) {
+            let inputs = &down[(tap.start - first) * 4..][..tap.weights.len() * 4];
+            let mut total = [0.0_f32; 4];
+            for (input, &weight) in inputs.chunks_exact(4).zip(&tap.weights) {
+                total[0] += input[0] * weight;
+                total[1] += input[1] * weight;
+                total[2] += input[2] * weight;
+                total[3] += input[3] * weight;
+            }
             // Premultiplied: no colour channel may exceed alpha after rounding.
             let alpha = to_u8(total[3]);
             pixel[3] = alpha;
