@@ -43,6 +43,13 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// Runs `f` on the locked state without waking anyone: for observers, so a `wait_for`
+    /// that reads the state does not wake itself.
+    pub(crate) fn read<R>(&self, f: impl FnOnce(&state::State) -> R) -> R {
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&state)
+    }
+
     /// Runs `f` on the locked state, then wakes everything waiting for a change.
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut state::State) -> R) -> R {
         let result = {

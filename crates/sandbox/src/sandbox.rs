@@ -239,7 +239,7 @@ impl Sandbox {
 
     /// The bot token (without the `Bot ` prefix).
     pub fn token(&self) -> String {
-        self.shared.with(|s| s.config.token.clone())
+        self.shared.read(|s| s.config.token.clone())
     }
 
     /// The gateway URL for twilight's `ConfigBuilder::proxy_url`: `ws://127.0.0.1:PORT`.
@@ -259,12 +259,12 @@ impl Sandbox {
 
     /// The application's id.
     pub fn application_id(&self) -> Id<ApplicationMarker> {
-        Id::new(self.shared.with(|s| s.config.application_id))
+        Id::new(self.shared.read(|s| s.config.application_id))
     }
 
     /// The bot user's id.
     pub fn bot_id(&self) -> Id<UserMarker> {
-        Id::new(self.shared.with(|s| s.bot_id()))
+        Id::new(self.shared.read(State::bot_id))
     }
 
     /// Creates a guild with an owner, @everyone and the bot (with a managed role holding
@@ -323,12 +323,12 @@ impl Sandbox {
 
     /// Every REST request received so far, in order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.with(|s| s.requests.clone())
+        self.shared.read(|s| s.requests.clone())
     }
 
     /// Requests matching a method and route template (as in [`crate::routes`]).
     pub fn request_count(&self, method: &str, route: &str) -> usize {
-        self.shared.with(|s| {
+        self.shared.read(|s| {
             s.requests
                 .iter()
                 .filter(|r| r.method == method && r.route.as_deref() == Some(route))
@@ -354,13 +354,13 @@ impl Sandbox {
 
     /// Request bodies that Discord's API description rejects, as `METHOD route: problems`.
     pub fn spec_violations(&self) -> Vec<String> {
-        self.shared.with(|s| s.spec_violations.clone())
+        self.shared.read(|s| s.spec_violations.clone())
     }
 
     /// Answers of the sandbox that Discord's API description does not allow, as
     /// `METHOD route -> status: problems` (a check on the sandbox itself).
     pub fn response_violations(&self) -> Vec<String> {
-        self.shared.with(|s| s.response_violations.clone())
+        self.shared.read(|s| s.response_violations.clone())
     }
 
     /// Every dispatch the gateway produced, in order, as `(event name, data)` (at most the last
@@ -372,12 +372,12 @@ impl Sandbox {
 
     /// How many IDENTIFYs and RESUMEs the gateway accepted.
     pub fn gateway_counts(&self) -> (u64, u64) {
-        self.shared.with(|s| (s.identifies, s.resumes))
+        self.shared.read(|s| (s.identifies, s.resumes))
     }
 
     /// The shard ids that have a live, identified connection.
     pub fn connected_shards(&self) -> Vec<u32> {
-        self.shared.with(|s| {
+        self.shared.read(|s| {
             let mut shards: Vec<u32> = s
                 .sessions
                 .values()
@@ -544,7 +544,7 @@ impl Guild {
 
     /// The bot's managed role.
     pub fn bot_role(&self) -> Id<RoleMarker> {
-        self.shared.with(|s| {
+        self.shared.read(|s| {
             let g = &s.guilds[&self.id];
             let bot = s.bot_id();
             Id::new(
@@ -557,7 +557,7 @@ impl Guild {
     }
 
     fn read<R>(&self, f: impl FnOnce(&State, &state::Guild) -> R) -> R {
-        self.shared.with(|s| f(s, &s.guilds[&self.id]))
+        self.shared.read(|s| f(s, &s.guilds[&self.id]))
     }
 
     /// Creates a role at position 1 (just above @everyone, as Discord does), shifting the
@@ -743,7 +743,7 @@ impl Guild {
 
     /// The channel named `name` in this guild, if any.
     pub fn channel_named(&self, name: &str) -> Option<Id<ChannelMarker>> {
-        self.shared.with(|s| {
+        self.shared.read(|s| {
             s.channels
                 .values()
                 .find(|c| c.guild_id == self.id && c.name == name)
@@ -759,7 +759,7 @@ impl Guild {
 
     /// The bot as a member of this guild.
     pub fn bot(&self) -> Member {
-        let bot = self.shared.with(|s| s.bot_id());
+        let bot = self.shared.read(State::bot_id);
         self.member(Id::new(bot))
     }
 
@@ -780,7 +780,7 @@ impl Guild {
 
     /// Messages in a channel, oldest first, without deleted or ephemeral ones.
     pub fn messages(&self, channel: Id<ChannelMarker>) -> Vec<Message> {
-        self.shared.with(|s| {
+        self.shared.read(|s| {
             s.messages
                 .values()
                 .filter(|m| m.channel_id == channel.get() && !m.deleted && !m.is_ephemeral())
@@ -821,7 +821,7 @@ impl Guild {
 
     /// The application commands members of this guild can run: guild commands, then global ones.
     pub fn commands(&self) -> Vec<Value> {
-        self.shared.with(|s| {
+        self.shared.read(|s| {
             s.guild_commands
                 .get(&self.id)
                 .into_iter()
@@ -839,7 +839,7 @@ impl Guild {
 
     /// The guild's audit log, oldest first.
     pub fn audit_log(&self) -> Vec<AuditEntry> {
-        self.shared.with(|s| {
+        self.shared.read(|s| {
             s.audit_log
                 .iter()
                 .filter(|e| e.guild_id == self.id)
@@ -928,7 +928,7 @@ impl Member {
 
     /// The member as it is now (roles, nickname, timeout); `None` when not in the guild.
     pub fn info(&self) -> Option<state::Member> {
-        self.shared.with(|s| {
+        self.shared.read(|s| {
             s.guilds
                 .get(&self.guild_id)
                 .and_then(|g| g.members.get(&self.user_id).cloned())
@@ -937,7 +937,7 @@ impl Member {
 
     /// Messages the bot sent this user in a DM, oldest first.
     pub fn dms(&self) -> Vec<Message> {
-        self.shared.with(|s| {
+        self.shared.read(|s| {
             let Some(dm) = s
                 .channels
                 .values()
@@ -1442,7 +1442,7 @@ impl InteractionHandle {
 
     /// The interaction as it is now.
     pub fn info(&self) -> Interaction {
-        self.shared.with(|s| s.interactions[&self.id].clone())
+        self.shared.read(|s| s.interactions[&self.id].clone())
     }
 
     /// Backdates the interaction, as if it had been created `age` ago (to test the 3 s and
@@ -1458,7 +1458,7 @@ impl InteractionHandle {
 
     /// The original response message, once there is one.
     pub fn original_message(&self) -> Option<Message> {
-        self.shared.with(|s| {
+        self.shared.read(|s| {
             s.interactions[&self.id]
                 .original_message
                 .and_then(|m| s.messages.get(&m).cloned())
@@ -1475,7 +1475,7 @@ impl InteractionHandle {
 
     /// Follow-up messages, in order.
     pub fn followups(&self) -> Vec<Message> {
-        self.shared.with(|s| {
+        self.shared.read(|s| {
             s.interactions[&self.id]
                 .followups
                 .iter()
