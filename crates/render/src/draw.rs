@@ -58,18 +58,18 @@ pub(crate) fn fill_rounded(
 ) {
     let radius = radius.min(width / 2).min(height / 2);
     #[allow(clippy::cast_precision_loss)]
-    let [x, y, w, h, r] = [x, y, width, height, radius].map(|v| v as f32);
+    let [left, top, width, height, r] = [x, y, width, height, radius].map(|v| v as f32);
     let k = r * KAPPA;
-    let (right, bottom) = (x + w, y + h);
-    let mut top = PathBuilder::new();
-    top.move_to(x, y + r);
-    top.cubic_to(x, y + r - k, x + r - k, y, x + r, y);
-    top.line_to(right - r, y);
-    top.cubic_to(right - r + k, y, right, y + r - k, right, y + r);
-    top.close();
-    let mut low = PathBuilder::new();
-    low.move_to(right, bottom - r);
-    low.cubic_to(
+    let (right, bottom) = (left + width, top + height);
+    let mut upper = PathBuilder::new();
+    upper.move_to(left, top + r);
+    upper.cubic_to(left, top + r - k, left + r - k, top, left + r, top);
+    upper.line_to(right - r, top);
+    upper.cubic_to(right - r + k, top, right, top + r - k, right, top + r);
+    upper.close();
+    let mut lower = PathBuilder::new();
+    lower.move_to(right, bottom - r);
+    lower.cubic_to(
         right,
         bottom - r + k,
         right - r + k,
@@ -77,12 +77,16 @@ pub(crate) fn fill_rounded(
         right - r,
         bottom,
     );
-    low.line_to(x + r, bottom);
-    low.cubic_to(x + r - k, bottom, x, bottom - r + k, x, bottom - r);
-    low.close();
-    fill(pixmap, top.finish().as_ref(), colour);
-    fill_rect(pixmap, Rect::from_xywh(x, y + r, w, h - 2.0 * r), colour);
-    fill(pixmap, low.finish().as_ref(), colour);
+    lower.line_to(left + r, bottom);
+    lower.cubic_to(left + r - k, bottom, left, bottom - r + k, left, bottom - r);
+    lower.close();
+    fill(pixmap, upper.finish().as_ref(), colour);
+    fill_rect(
+        pixmap,
+        Rect::from_xywh(left, top + r, width, height - 2.0 * r),
+        colour,
+    );
+    fill(pixmap, lower.finish().as_ref(), colour);
 }
 
 /// A rectangle on whole pixels: x, y, width, height.
