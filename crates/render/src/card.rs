@@ -1,5 +1,7 @@
 //! The `/rank` card: avatar, name, level, rank and a progress bar, 934×282.
 
+use std::fmt;
+
 use tiny_skia::Pixmap;
 
 use crate::{
@@ -50,7 +52,7 @@ const NAME_BASELINE: f32 = 156.0;
 const BAR: (f32, f32, f32, f32) = (280.0, 176.0, 614.0, 40.0);
 
 /// Style choices a guild or member can make for their card.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct CardOptions<'a> {
     /// Colour of the avatar ring, the level and the progress bar.
     pub accent: Colour,
@@ -72,7 +74,7 @@ impl Default for CardOptions<'_> {
 }
 
 /// What a rank card shows: one member's standing in one guild.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct RankCard<'a> {
     /// Display name; any text is accepted, it is shrunk or cut to fit.
     pub name: &'a str,
@@ -89,6 +91,42 @@ pub struct RankCard<'a> {
     pub avatar: Option<&'a [u8]>,
     /// Accent, background and what to show.
     pub options: CardOptions<'a>,
+}
+
+/// Image bytes in `Debug` output: their length, not tens of thousands of numbers.
+struct ByteCount<'a>(Option<&'a [u8]>);
+
+impl fmt::Debug for ByteCount<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(bytes) => write!(f, "Some(<{} bytes>)", bytes.len()),
+            None => f.write_str("None"),
+        }
+    }
+}
+
+impl fmt::Debug for CardOptions<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CardOptions")
+            .field("accent", &self.accent)
+            .field("background", &ByteCount(self.background))
+            .field("show_rank", &self.show_rank)
+            .finish()
+    }
+}
+
+impl fmt::Debug for RankCard<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RankCard")
+            .field("name", &self.name)
+            .field("level", &self.level)
+            .field("rank", &self.rank)
+            .field("xp", &self.xp)
+            .field("xp_required", &self.xp_required)
+            .field("avatar", &ByteCount(self.avatar))
+            .field("options", &self.options)
+            .finish()
+    }
 }
 
 impl RankCard<'_> {
@@ -281,4 +319,25 @@ fn default_avatar() -> Pixmap {
         figure,
     );
     avatar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_gives_image_sizes_not_bytes() {
+        let card = RankCard {
+            name: "Ada",
+            level: 1,
+            rank: 2,
+            xp: 3,
+            xp_required: 4,
+            avatar: Some(&[0; 1_000]),
+            options: CardOptions::default(),
+        };
+        let debug = format!("{card:?}");
+        assert!(debug.contains("avatar: Some(<1000 bytes>)"), "{debug}");
+        assert!(debug.contains("background: None"), "{debug}");
+    }
 }
