@@ -24,6 +24,7 @@ pub(crate) fn user(user: &User) -> Value {
         "bot": user.bot,
         "public_flags": 0,
         "flags": 0,
+        "primary_guild": null,
     })
 }
 
@@ -395,6 +396,10 @@ pub(crate) fn interaction_member(
     value
 }
 
+/// The bot's permissions in a DM: view, send, embed, attach, read history, add reactions.
+const DM_APP_PERMISSIONS: u64 =
+    (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 6);
+
 /// See Discord Docs/Interactions/Receiving and Responding ("Interaction Object").
 pub(crate) fn interaction(
     state: &State,
@@ -402,8 +407,32 @@ pub(crate) fn interaction(
     data: &Value,
     message: Option<Value>,
 ) -> Value {
-    let guild = &state.guilds[&interaction.guild_id];
     let channel = &state.channels[&interaction.channel_id];
+    let Some(guild) = state.guilds.get(&interaction.guild_id) else {
+        // In the bot's DM: `user` instead of `member`, context 1, and "0" as the guild install
+        // owner (See Discord Docs/Interactions/Receiving and Responding, "Interaction Object").
+        let mut value = json!({
+            "id": id(interaction.id),
+            "application_id": id(state.config.application_id),
+            "type": interaction.kind,
+            "data": data.clone(),
+            "channel": dm_channel(state, channel),
+            "channel_id": id(channel.id),
+            "user": user_by_id(state, interaction.user_id),
+            "token": interaction.token,
+            "version": 1,
+            "app_permissions": DM_APP_PERMISSIONS.to_string(),
+            "locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": "0"},
+            "context": 1,
+            "attachment_size_limit": state.config.attachment_size_limit,
+        });
+        if let Some(m) = message {
+            value["message"] = m;
+        }
+        return value;
+    };
     let member = &guild.members[&interaction.user_id];
     let bot_perms = guild.channel_permissions(state.bot_id(), channel, state.now());
     let mut value = json!({

@@ -1208,6 +1208,36 @@ fn check_embeds(embeds: &[Value]) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Fills in what Discord adds to stored components: a sequential `id` on every component that
+/// has none, and `min_values`/`max_values` of 1 on select menus.
+///
+/// See Discord Docs/Components/Reference ("Anatomy of a Component", "id").
+fn complete_components(components: &mut [Value]) {
+    fn walk(v: &mut Value, next: &mut u64) {
+        let Some(obj) = v.as_object_mut() else { return };
+        if !obj.contains_key("id") {
+            obj.insert("id".to_owned(), json!(*next));
+        }
+        *next += 1;
+        if matches!(obj.get("type").and_then(Value::as_u64), Some(3 | 5..=8)) {
+            obj.entry("min_values").or_insert(json!(1));
+            obj.entry("max_values").or_insert(json!(1));
+        }
+        if let Some(Value::Array(children)) = obj.get_mut("components") {
+            for child in children {
+                walk(child, next);
+            }
+        }
+        if let Some(accessory) = obj.get_mut("accessory") {
+            walk(accessory, next);
+        }
+    }
+    let mut next = 1;
+    for c in components {
+        walk(c, &mut next);
+    }
+}
+
 /// `custom_id`s must be unique within a message.
 fn check_components(components: &[Value]) -> Result<(), ApiError> {
     fn collect<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
@@ -1315,12 +1345,13 @@ fn build_message(
         .cloned()
         .unwrap_or_default();
     check_embeds(&embeds)?;
-    let components = body
+    let mut components = body
         .get("components")
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
     check_components(&components)?;
+    complete_components(&mut components);
     let attachments = attachments_of(s, body, files, &[])?;
     if content.is_empty() && embeds.is_empty() && components.is_empty() && attachments.is_empty() {
         return Err(ApiError::new(400, 50006, "Cannot send an empty message"));
@@ -1418,8 +1449,9 @@ fn apply_edit(s: &State, m: &mut Message, body: &Value, files: &[File]) -> Resul
         m.embeds = embeds;
     }
     if let Some(components) = body.get("components") {
-        let components = components.as_array().cloned().unwrap_or_default();
+        let mut components = components.as_array().cloned().unwrap_or_default();
         check_components(&components)?;
+        complete_components(&mut components);
         m.components = components;
     }
     if body.get("attachments").is_some() || !files.is_empty() {

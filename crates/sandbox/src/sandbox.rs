@@ -1244,13 +1244,71 @@ impl Member {
         )
     }
 
+    /// Picks roles in a role select menu (component type 6), with the roles resolved.
+    ///
+    /// # Panics
+    ///
+    /// When the message does not exist.
+    pub fn select_roles(
+        &self,
+        message: Id<MessageMarker>,
+        custom_id: &str,
+        roles: &[Id<RoleMarker>],
+    ) -> InteractionHandle {
+        let resolved = self.shared.read(|s| {
+            let mut map = serde_json::Map::new();
+            if let Some(g) = s.guilds.get(&self.guild_id) {
+                for r in roles {
+                    if let Some(role) = g.roles.get(&r.get()) {
+                        map.insert(r.to_string(), payload::role(role, Some(s.bot_id())));
+                    }
+                }
+            }
+            map
+        });
+        let values: Vec<String> = roles.iter().map(ToString::to_string).collect();
+        self.component(
+            message,
+            &json!({"custom_id": custom_id, "component_type": 6, "values": values, "resolved": {"roles": resolved}}),
+        )
+    }
+
+    /// Picks users in a user select menu (component type 5), with users and members resolved.
+    ///
+    /// # Panics
+    ///
+    /// When the message does not exist.
+    pub fn select_users(
+        &self,
+        message: Id<MessageMarker>,
+        custom_id: &str,
+        users: &[Id<UserMarker>],
+    ) -> InteractionHandle {
+        let mut resolved = json!({});
+        self.shared.read(|s| {
+            let options: Vec<(String, CommandValue)> = users
+                .iter()
+                .map(|u| (String::new(), CommandValue::User(*u)))
+                .collect();
+            if s.guilds.contains_key(&self.guild_id) {
+                options_json(s, self.guild_id, &options, &mut resolved);
+            }
+        });
+        let values: Vec<String> = users.iter().map(ToString::to_string).collect();
+        self.component(
+            message,
+            &json!({"custom_id": custom_id, "component_type": 5, "values": values, "resolved": resolved}),
+        )
+    }
+
     fn component(&self, message: Id<MessageMarker>, data: &Value) -> InteractionHandle {
         let iid = self.shared.with(|s| {
             let m = s.messages.get(&message.get()).expect("message exists");
-            let channel = m.channel_id;
+            // A button in the bot's DM belongs to no guild.
+            let (channel, guild) = (m.channel_id, m.guild_id);
             create_interaction(
                 s,
-                self.guild_id,
+                guild,
                 channel,
                 self.user_id,
                 3,

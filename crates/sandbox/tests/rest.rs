@@ -1008,3 +1008,104 @@ async fn members_cannot_send_through_lockdown_slowmode_or_a_timeout() {
         .collect();
     assert!(names.contains(&"GUILD_MEMBER_UPDATE".to_owned()));
 }
+
+#[tokio::test]
+async fn buttons_in_a_dm_and_role_selects_arrive_with_their_context() {
+    install_crypto();
+    let sandbox = Sandbox::start().await.unwrap();
+    let guild = sandbox.create_guild("DM buttons");
+    let member = guild.add_member("rater");
+    let menu_channel = guild.text_channel("roles");
+    let red = guild.create_role("Red", Permissions::empty());
+    let http = http(&sandbox);
+    let rate: Vec<twilight_model::channel::message::Component> = serde_json::from_value(serde_json::json!([
+        {"type": 1, "components": [{"type": 2, "style": 1, "label": "5 stars", "custom_id": "rate:5"}]}
+    ]))
+    .unwrap();
+    let dm = http
+        .create_private_channel(member.id())
+        .await
+        .unwrap()
+        .model()
+        .await
+        .unwrap();
+    let ask = http
+        .create_message(dm.id)
+        .content("Rate us")
+        .components(&rate)
+        .await
+        .unwrap()
+        .model()
+        .await
+        .unwrap();
+    let picker: Vec<twilight_model::channel::message::Component> =
+        serde_json::from_value(serde_json::json!([
+            {"type": 1, "components": [{"type": 6, "custom_id": "roles"}]}
+        ]))
+        .unwrap();
+    let menu = http
+        .create_message(menu_channel)
+        .components(&picker)
+        .await
+        .unwrap()
+        .model()
+        .await
+        .unwrap();
+    let mut shard = shard(
+        &sandbox,
+        ShardId::ONE,
+        Intents::GUILDS | Intents::DIRECT_MESSAGES,
+    );
+    next_event(&mut shard, "GUILD_CREATE", |e| {
+        matches!(e, Event::GuildCreate(_))
+    })
+    .await;
+
+    let click = member.click(ask.id, "rate:5");
+    let Event::InteractionCreate(i) = next_event(&mut shard, "the DM click", |e| {
+        matches!(e, Event::InteractionCreate(_))
+    })
+    .await
+    else {
+        unreachable!()
+    };
+    assert!(i.guild_id.is_none());
+    assert_eq!(i.author_id(), Some(member.id()));
+    let thanks = InteractionResponse {
+        kind: InteractionResponseType::UpdateMessage,
+        data: Some(InteractionResponseData {
+            content: Some("Thanks!".to_owned()),
+            ..Default::default()
+        }),
+    };
+    http.interaction(sandbox.application_id())
+        .create_response(i.id, &i.token, &thanks)
+        .await
+        .unwrap();
+    click.wait_for_response().await;
+    assert_eq!(member.dms()[0].content, "Thanks!");
+
+    member.select_roles(menu.id, "roles", &[red]);
+    let Event::InteractionCreate(i) = next_event(&mut shard, "the role select", |e| {
+        matches!(e, Event::InteractionCreate(_))
+    })
+    .await
+    else {
+        unreachable!()
+    };
+    let Some(InteractionData::MessageComponent(data)) = &i.data else {
+        panic!("component data")
+    };
+    assert_eq!(data.values, [red.to_string()]);
+    assert!(data.resolved.as_ref().unwrap().roles.contains_key(&red));
+    assert!(
+        sandbox.spec_violations().is_empty(),
+        "{:?}",
+        sandbox.spec_violations()
+    );
+    assert!(
+        sandbox.response_violations().is_empty(),
+        "{:?}",
+        sandbox.response_violations()
+    );
+}
