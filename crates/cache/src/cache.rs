@@ -231,27 +231,33 @@ impl Cache {
                 });
             }
         };
+        let value = Arc::new(value);
+        let encoded_len = text.len();
         // Bump the epoch first: a load of this key under way read the old value.
         inner.local.invalidate(key.as_str());
         inner.local.insert(
             key.text(),
-            Arc::new(value),
+            Arc::clone(&value),
             meta.local_ttl,
-            text.len(),
+            encoded_len,
             &counters,
         );
-        Ok(match &inner.redis {
-            None => Reach::ThisProcess,
-            Some(redis) => {
-                if redis
-                    .update(key.as_str(), Some((text, meta.redis_ttl)))
-                    .await
-                {
-                    Reach::Everywhere
-                } else {
-                    Reach::ThisProcessRedisDown
-                }
-            }
+        let Some(redis) = &inner.redis else {
+            return Ok(Reach::ThisProcess);
+        };
+        let reached = redis
+            .update(key.as_str(), Some((text, meta.redis_ttl)))
+            .await;
+        // A read that began after the first bump may have fetched the old value from Redis
+        // before the write above landed; bump and write again so it cannot stay cached.
+        inner.local.invalidate(key.as_str());
+        inner
+            .local
+            .insert(key.text(), value, meta.local_ttl, encoded_len, &counters);
+        Ok(if reached {
+            Reach::Everywhere
+        } else {
+            Reach::ThisProcessRedisDown
         })
     }
 
@@ -261,15 +267,16 @@ impl Cache {
         let inner = &*self.inner;
         Counters::bump(&inner.stats.namespace(key.namespace()).invalidations);
         inner.local.invalidate(key.as_str());
-        match &inner.redis {
-            None => Reach::ThisProcess,
-            Some(redis) => {
-                if redis.update(key.as_str(), None).await {
-                    Reach::Everywhere
-                } else {
-                    Reach::ThisProcessRedisDown
-                }
-            }
+        let Some(redis) = &inner.redis else {
+            return Reach::ThisProcess;
+        };
+        let reached = redis.update(key.as_str(), None).await;
+        // As in `set`: a read may have fetched the old value from Redis before the delete.
+        inner.local.invalidate(key.as_str());
+        if reached {
+            Reach::Everywhere
+        } else {
+            Reach::ThisProcessRedisDown
         }
     }
 

@@ -5,8 +5,8 @@
 //!   kill Redis must never kill a shared one.
 //! - `REDIS_URL` unset: a private `redis-server --port <free> --save '' --appendonly no` on
 //!   127.0.0.1, killed when dropped.
-//! - No `redis-server` on `PATH`: under `CI=true` that is a failure (panic); elsewhere the
-//!   test prints that it was skipped and returns.
+//! - No `redis-server` on `PATH`: the test fails with a message saying what to install, unless
+//!   `HEARTH_SKIP_REDIS_TESTS=1` is set outside CI (`CI=true` never skips).
 
 #![allow(dead_code, unreachable_pub)] // each test binary uses a part of this module
 
@@ -35,8 +35,8 @@ impl TestRedis {
     }
 }
 
-/// The Redis of `REDIS_URL`, else a private one; `None` (after printing why) when neither is
-/// available outside CI.
+/// The Redis of `REDIS_URL`, else a private one; `None` only when the Redis tests are skipped
+/// on purpose (see [`SKIP_VAR`]).
 pub fn redis(test: &str) -> Option<TestRedis> {
     if let Some(url) = std::env::var("REDIS_URL").ok().filter(|u| !u.is_empty()) {
         return Some(TestRedis { url, server: None });
@@ -52,17 +52,23 @@ pub fn redis(test: &str) -> Option<TestRedis> {
 pub fn private_redis(test: &str) -> Option<RedisServer> {
     match RedisServer::start() {
         Ok(server) => Some(server),
-        Err(why) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!(
-                "{test}: needs redis-server, which CI must install (apt-get install redis-server): {why}"
-            )
-        }
-        Err(why) => {
-            eprintln!("SKIPPED {test}: no redis-server ({why}); install it to run this test");
+        // Opting out is explicit, and never possible in CI: a skip must not pass silently.
+        Err(why)
+            if std::env::var(SKIP_VAR).is_ok_and(|v| v == "1")
+                && !std::env::var("CI").is_ok_and(|v| v == "true") =>
+        {
+            eprintln!("SKIPPED {test}: no redis-server ({why}) and {SKIP_VAR}=1");
             None
         }
+        Err(why) => panic!(
+            "{test} needs redis-server on PATH (apt-get install redis-server): \
+             {why}. Outside CI, {SKIP_VAR}=1 skips the Redis tests."
+        ),
     }
 }
+
+/// Set to `1` to skip the Redis tests where `redis-server` is missing (ignored under `CI=true`).
+pub const SKIP_VAR: &str = "HEARTH_SKIP_REDIS_TESTS";
 
 /// A key prefix no other test uses, so tests can share one Redis.
 pub fn unique_prefix(test: &str) -> String {
