@@ -207,6 +207,15 @@ async fn a_slash_command_arrives_as_interaction_create_and_is_answered_through_t
         .unwrap();
     let done = deferred.wait_for_original(|m| m.content == "done").await;
     assert!(done.is_ephemeral());
+
+    // After 15 minutes the token no longer edits or follows up (401, Invalid Webhook Token).
+    deferred.age_by(Duration::from_secs(15 * 60 + 1));
+    let err = app
+        .update_response(&third.token)
+        .content(Some("too late"))
+        .await
+        .unwrap_err();
+    assert_eq!(api_error(&err), (401, 50027));
     assert!(
         sandbox.spec_violations().is_empty(),
         "{:?}",
