@@ -245,16 +245,10 @@ impl CountingStore {
             .insert(guild, prefix.to_owned());
     }
 
-    /// Reads the settings of `guild` (missing guilds get `"!"`), counting the query.
+    /// Reads the settings of `guild` (missing guilds get `"!"`), counting the query. The row
+    /// is read at once and returned after the delay, like a query whose answer is in flight.
     pub async fn load(&self, guild: u64) -> Result<Settings, StoreDown> {
         self.inner.queries.fetch_add(1, Ordering::SeqCst);
-        let delay = self.inner.delay_ms.load(Ordering::SeqCst);
-        if delay > 0 {
-            tokio::time::sleep(Duration::from_millis(delay)).await;
-        }
-        if self.inner.failing.load(Ordering::SeqCst) {
-            return Err(StoreDown);
-        }
         let prefix = self
             .inner
             .rows
@@ -263,6 +257,13 @@ impl CountingStore {
             .get(&guild)
             .cloned()
             .unwrap_or_else(|| "!".to_owned());
+        let delay = self.inner.delay_ms.load(Ordering::SeqCst);
+        if delay > 0 {
+            tokio::time::sleep(Duration::from_millis(delay)).await;
+        }
+        if self.inner.failing.load(Ordering::SeqCst) {
+            return Err(StoreDown);
+        }
         Ok(Settings { prefix })
     }
 
