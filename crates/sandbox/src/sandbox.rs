@@ -778,6 +778,20 @@ impl Guild {
         });
     }
 
+    /// Takes a role from a member, as a human moderator would (GUILD_MEMBER_UPDATE).
+    pub fn revoke(&self, member: &Member, role: Id<RoleMarker>) {
+        self.shared.with(|s| {
+            if let Some(m) = s
+                .guilds
+                .get_mut(&self.id)
+                .and_then(|g| g.members.get_mut(&member.user_id))
+            {
+                m.roles.retain(|r| *r != role.get());
+            }
+            events::member_update(s, self.id, member.user_id);
+        });
+    }
+
     /// Messages in a channel, oldest first, without deleted or ephemeral ones.
     pub fn messages(&self, channel: Id<ChannelMarker>) -> Vec<Message> {
         self.shared.read(|s| {

@@ -538,6 +538,8 @@ async fn timeouts_bans_kicks_and_roles_follow_permissions_and_hierarchy() {
         .await
         .unwrap();
     assert!(member.info().unwrap().roles.contains(&low_role.get()));
+    guild.revoke(&member, low_role);
+    assert!(member.info().unwrap().roles.is_empty());
     let err = http
         .add_guild_member_role(g, member.id(), senior_role)
         .await
