@@ -172,6 +172,7 @@ impl Pending {
 /// What a replay of pending invalidations needs.
 struct Replay {
     fast: WithOptions<Client>,
+    local: Arc<Local>,
     wait: Duration,
     pending: Arc<Pending>,
     prefix: String,
@@ -180,15 +181,20 @@ struct Replay {
 }
 
 impl Replay {
+    /// Waits (bounded) until the client takes commands: fred announces a reconnection just
+    /// before the connection is ready, and a fail-fast command in between would fail.
+    async fn wait_connected(&self) {
+        let deadline = Instant::now() + self.wait;
+        while !self.fast.is_connected() && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
     async fn run(&self) {
         if self.pending.keys.lock().is_ok_and(|k| k.is_empty()) {
             return;
         }
-        // A reconnection is announced before the connection takes commands.
-        let deadline = Instant::now() + self.wait;
-        while !self.fast.is_connected() && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        self.wait_connected().await;
         let keys = self.pending.take();
         info!(
             count = keys.len(),
@@ -205,6 +211,10 @@ impl Replay {
                 .await;
             if deleted.is_err() || published.is_err() {
                 self.pending.add(&key);
+            } else {
+                // A read here may have refilled tier 1 from Redis before the DEL (our own
+                // message is ignored), so drop the key locally too.
+                self.local.invalidate(&key);
             }
         }
     }
@@ -256,6 +266,7 @@ impl RedisTier {
         let pending = Arc::new(Pending::default());
         let replay = Replay {
             fast: fast.clone(),
+            local: Arc::clone(&local),
             wait: config.connect_timeout,
             pending: Arc::clone(&pending),
             prefix: config.key_prefix.clone(),
@@ -469,6 +480,7 @@ fn spawn_health_listener(client: &Client, health: Arc<Health>, replay: Replay) -
                 },
                 event = reconnects.recv() => match event {
                     Ok(_) | Err(RecvError::Lagged(_)) => {
+                        replay.wait_connected().await;
                         health.succeeded();
                         replay.run().await;
                     }

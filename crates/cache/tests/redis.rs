@@ -181,7 +181,7 @@ async fn no_stale_read_after_set_in_either_process() {
 async fn redis_entries_expire_after_the_namespace_redis_ttl() {
     const SHORT: Namespace<GuildId, Settings> = Namespace::new("short", 1)
         .with_ttl(Duration::from_millis(1))
-        .with_redis_ttl(Duration::from_millis(300));
+        .with_redis_ttl(Duration::from_millis(1_500));
     let Some(redis) = redis("redis_entries_expire_after_the_namespace_redis_ttl") else {
         return;
     };
@@ -191,7 +191,7 @@ async fn redis_entries_expire_after_the_namespace_redis_ttl() {
     tokio::time::sleep(Duration::from_millis(5)).await;
     read_in(&cache, &store, SHORT, 1).await.unwrap();
     assert_eq!(store.queries(), 1, "tier 1 expired, Redis still had it");
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    tokio::time::sleep(Duration::from_millis(2_000)).await;
     read_in(&cache, &store, SHORT, 1).await.unwrap();
     assert_eq!(store.queries(), 2, "Redis expired it too");
 }
