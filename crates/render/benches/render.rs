@@ -16,6 +16,7 @@ const PHOTO_AVATAR: &[u8] = include_bytes!("../tests/fixtures/avatar.jpg");
 const CARDS: usize = 400;
 const CHARTS: usize = 100;
 const ENCODES: usize = 60;
+const WARM_UP: usize = 30;
 
 struct Timing {
     draw: Vec<Duration>,
@@ -47,8 +48,8 @@ fn ms(duration: Duration) -> String {
 
 fn measure(runs: usize, mut draw: impl FnMut() -> Picture) -> Timing {
     // Warm the font parse, caches and branch predictors before measuring.
-    for _ in 0..5 {
-        draw().to_png().unwrap();
+    for _ in 0..WARM_UP {
+        draw().into_png().unwrap();
     }
     let mut timing = Timing {
         draw: Vec::with_capacity(runs),
@@ -64,7 +65,8 @@ fn measure(runs: usize, mut draw: impl FnMut() -> Picture) -> Timing {
         let t0 = Instant::now();
         let picture = std::hint::black_box(draw());
         let t1 = Instant::now();
-        let png = std::hint::black_box(picture.to_png().unwrap());
+        // As `render` does: the picture's buffer becomes the PNG's input.
+        let png = std::hint::black_box(picture.into_png().unwrap());
         let t2 = Instant::now();
         timing.draw.push(t1 - t0);
         timing.encode.push(t2 - t1);
@@ -184,5 +186,35 @@ fn main() {
     if !quick {
         compare_encodings("the rank card", &card(Some(PHOTO_AVATAR)).draw());
         compare_encodings("the chart", &chart().draw());
+        compare_avatar_formats();
+    }
+}
+
+/// The same avatar as JPEG, PNG and WebP (lossless, the kind `image` writes): what decoding
+/// each costs inside a whole card.
+fn compare_avatar_formats() {
+    let photo = image::load_from_memory(PHOTO_AVATAR).unwrap();
+    println!("Whole card by avatar format ({ENCODES} runs each)");
+    for format in [
+        image::ImageFormat::Jpeg,
+        image::ImageFormat::Png,
+        image::ImageFormat::WebP,
+    ] {
+        let bytes = if format == image::ImageFormat::Jpeg {
+            PHOTO_AVATAR.to_vec()
+        } else {
+            let mut bytes = Vec::new();
+            photo
+                .write_to(&mut std::io::Cursor::new(&mut bytes), format)
+                .unwrap();
+            bytes
+        };
+        let timing = measure(ENCODES, || card(Some(&bytes)).draw());
+        println!(
+            "  {:<5} {:5.1} KiB   total median {}",
+            format!("{format:?}"),
+            bytes.len() as f64 / 1024.0,
+            ms(percentile(&timing.total, 50))
+        );
     }
 }

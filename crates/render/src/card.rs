@@ -153,7 +153,7 @@ impl RankCard<'_> {
     /// # Ok::<(), hearth_render::RenderError>(())
     /// ```
     pub fn render(&self) -> Result<Vec<u8>, RenderError> {
-        self.draw().to_png()
+        self.draw().into_png()
     }
 
     /// Draws the card, decoding the avatar and background, without encoding it.

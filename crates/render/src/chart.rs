@@ -143,7 +143,7 @@ impl Chart {
     ///
     /// [`RenderError::Encode`] if PNG encoding fails, which writing to memory should never do.
     pub fn render(&self) -> Result<Vec<u8>, RenderError> {
-        self.draw().to_png()
+        self.draw().into_png()
     }
 
     /// Draws the chart without encoding it.

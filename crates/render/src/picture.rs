@@ -82,35 +82,62 @@ impl Picture {
     ///
     /// [`RenderError::Encode`] if the encoder fails, which writing to memory should never do.
     pub fn to_png_with(&self, encoding: PngEncoding) -> Result<Vec<u8>, RenderError> {
-        let data = self.pixmap.data();
-        let opaque = data.chunks_exact(4).all(|pixel| pixel[3] == u8::MAX);
-        let (colour_type, bytes) = if opaque {
-            let rgb: Vec<u8> = data
-                .chunks_exact(4)
-                .flat_map(|pixel| [pixel[0], pixel[1], pixel[2]])
-                .collect();
-            (png::ColorType::Rgb, rgb)
-        } else {
-            (png::ColorType::Rgba, demultiply(data))
-        };
-        let mut out = Vec::with_capacity(bytes.len() / 4);
-        let mut encoder = png::Encoder::new(&mut out, self.width(), self.height());
-        encoder.set_color(colour_type);
-        encoder.set_depth(png::BitDepth::Eight);
-        encoder.set_deflate_compression(encoding.deflate());
-        encoder.set_filter(encoding.filter());
-        let boxed = |err: png::EncodingError| RenderError::Encode(Box::new(err));
-        let mut writer = encoder.write_header().map_err(boxed)?;
-        writer.write_image_data(&bytes).map_err(boxed)?;
-        writer.finish().map_err(boxed)?;
-        Ok(out)
+        encode(
+            self.pixmap.data().to_vec(),
+            self.width(),
+            self.height(),
+            encoding,
+        )
+    }
+
+    /// Encodes the picture as PNG with the default [`PngEncoding`], reusing its pixel buffer
+    /// rather than copying it (a megabyte for a card).
+    ///
+    /// # Errors
+    ///
+    /// [`RenderError::Encode`] if the encoder fails, which writing to memory should never do.
+    pub fn into_png(self) -> Result<Vec<u8>, RenderError> {
+        let (width, height) = (self.width(), self.height());
+        encode(self.pixmap.take(), width, height, PngEncoding::default())
     }
 }
 
-/// Premultiplied RGBA to the straight alpha PNG stores.
-fn demultiply(data: &[u8]) -> Vec<u8> {
-    let mut out = data.to_vec();
-    for pixel in out.chunks_exact_mut(4) {
+/// Encodes premultiplied RGBA `data`, converting it in place to what PNG stores.
+fn encode(
+    mut data: Vec<u8>,
+    width: u32,
+    height: u32,
+    encoding: PngEncoding,
+) -> Result<Vec<u8>, RenderError> {
+    let opaque = data.chunks_exact(4).all(|pixel| pixel[3] == u8::MAX);
+    let colour_type = if opaque {
+        // Pack RGBA into RGB from the front: the write position never passes the read one.
+        let pixels = data.len() / 4;
+        for i in 0..pixels {
+            data.copy_within(i * 4..i * 4 + 3, i * 3);
+        }
+        data.truncate(pixels * 3);
+        png::ColorType::Rgb
+    } else {
+        demultiply(&mut data);
+        png::ColorType::Rgba
+    };
+    let mut out = Vec::with_capacity(data.len() / 4);
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(colour_type);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_deflate_compression(encoding.deflate());
+    encoder.set_filter(encoding.filter());
+    let boxed = |err: png::EncodingError| RenderError::Encode(Box::new(err));
+    let mut writer = encoder.write_header().map_err(boxed)?;
+    writer.write_image_data(&data).map_err(boxed)?;
+    writer.finish().map_err(boxed)?;
+    Ok(out)
+}
+
+/// Premultiplied RGBA to the straight alpha PNG stores, in place.
+fn demultiply(data: &mut [u8]) {
+    for pixel in data.chunks_exact_mut(4) {
         let a = u16::from(pixel[3]);
         match a {
             0 => pixel.fill(0),
@@ -123,5 +150,4 @@ fn demultiply(data: &[u8]) -> Vec<u8> {
             }
         }
     }
-    out
 }
