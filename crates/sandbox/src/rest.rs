@@ -423,19 +423,25 @@ async fn serve(
             let (s, b) = plain(401, "Unauthorized");
             return (s, Some(b), None, Vec::new());
         }
-        // Discord's global limit; interaction endpoints do not count.
-        let over = shared.with(|s| {
+        // Discord's global limit; the routes here all count (interaction ones are `open`).
+        // Windows are back to back, each starting at the first request after the previous
+        // one ended, as twilight's own limiter counts them, so a client that keeps to 50 per
+        // window is never refused.
+        let retry_after = shared.with(|s| {
             let now = Instant::now();
-            s.requests
-                .iter()
-                .rev()
-                .take_while(|r| now.duration_since(r.at) < Duration::from_secs(1))
-                .filter(|r| r.status != 429 && counts_globally(r.route.as_deref()))
-                .count()
-                >= GLOBAL_RATE_LIMIT_PER_SECOND
+            let window = Duration::from_secs(1);
+            match s.global_window {
+                Some((start, _)) if now.duration_since(start) < window => {}
+                _ => s.global_window = Some((now, 0)),
+            }
+            let (start, count) = s.global_window.as_mut().expect("set above");
+            *count += 1;
+            (*count > GLOBAL_RATE_LIMIT_PER_SECOND)
+                .then(|| (window.saturating_sub(now.duration_since(*start))).as_secs_f64())
         });
-        if over {
-            return too_many(1.0, true, route.path);
+        if let Some(retry_after) = retry_after {
+            shared.with(|s| s.global_rate_limited += 1);
+            return too_many(retry_after.max(0.001), true, route.path);
         }
     }
     let (json, files) = match read_body(headers, request).await {
@@ -481,10 +487,6 @@ async fn serve(
         Ok(Reply::Empty) => (204, None, None, Vec::new()),
         Err(e) => error_outcome(&e),
     }
-}
-
-fn counts_globally(route: Option<&str>) -> bool {
-    route.is_some_and(|r| !r.starts_with("/interactions/") && !r.starts_with("/webhooks/"))
 }
 
 fn error_outcome(e: &ApiError) -> Outcome {

@@ -336,7 +336,17 @@ impl Sandbox {
         })
     }
 
-    /// The most requests received within any one-second window.
+    /// How many requests the global limit of 50 per second refused with a 429.
+    ///
+    /// Windows are back to back, each opened by the first request after the last one closed
+    /// (as twilight's limiter counts), so this is the number to assert on to show that a bot
+    /// keeps to Discord's global limit.
+    pub fn global_rate_limited(&self) -> u64 {
+        self.shared.read(|s| s.global_rate_limited)
+    }
+
+    /// The most requests received within any sliding one-second window. A client that keeps to
+    /// 50 per back-to-back window can show up to 100 here; see [`Sandbox::global_rate_limited`].
     pub fn max_requests_per_second(&self) -> usize {
         let times: Vec<Instant> = self
             .shared

@@ -515,6 +515,10 @@ pub(crate) struct State {
     /// Users who do not accept DMs from the bot.
     pub(crate) closed_dms: std::collections::BTreeSet<u64>,
     pub(crate) next_conn: u64,
+    /// The current global rate-limit window: its start and the requests counted in it.
+    pub(crate) global_window: Option<(Instant, usize)>,
+    /// How many requests were refused by the global rate limit.
+    pub(crate) global_rate_limited: u64,
     pub(crate) identifies: u64,
     pub(crate) resumes: u64,
 }
@@ -573,6 +577,8 @@ impl State {
             sessions: BTreeMap::new(),
             closed_dms: std::collections::BTreeSet::new(),
             next_conn: 0,
+            global_window: None,
+            global_rate_limited: 0,
             identifies: 0,
             resumes: 0,
         }

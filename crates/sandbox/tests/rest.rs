@@ -629,6 +629,7 @@ async fn faults_return_500_and_429_and_every_request_is_recorded() {
         1
     );
     assert!(sandbox.max_requests_per_second() <= hearth_sandbox::GLOBAL_RATE_LIMIT_PER_SECOND);
+    assert_eq!(sandbox.global_rate_limited(), 0);
 
     // A wrong token is 401.
     let stranger = twilight_http::Client::builder()
@@ -1119,4 +1120,38 @@ async fn buttons_in_a_dm_and_role_selects_arrive_with_their_context() {
         "{:?}",
         sandbox.response_violations()
     );
+}
+
+#[tokio::test]
+async fn more_than_50_requests_in_a_second_are_refused_with_a_global_429() {
+    install_crypto();
+    let sandbox = Sandbox::start().await.unwrap();
+    // With twilight's own limiter (50 per second) the sandbox never refuses anything.
+    let limited = twilight_http::Client::builder()
+        .token(sandbox.token())
+        .proxy(sandbox.http_proxy().to_owned(), true)
+        .timeout(common::TIMEOUT)
+        .build();
+    let calls = (0..60).map(|_| std::future::IntoFuture::into_future(limited.current_user()));
+    for result in futures_util::future::join_all(calls).await {
+        result.unwrap();
+    }
+    assert_eq!(sandbox.global_rate_limited(), 0);
+    assert_eq!(sandbox.request_count("GET", "/users/@me"), 60);
+
+    // Without a limiter, requests past the 50th within a window get a global 429 (which twilight
+    // then retries on its own).
+    let sandbox = Sandbox::start().await.unwrap();
+    let unlimited = http(&sandbox);
+    let calls = (0..100).map(|_| std::future::IntoFuture::into_future(unlimited.current_user()));
+    for result in futures_util::future::join_all(calls).await {
+        result.unwrap();
+    }
+    assert!(sandbox.global_rate_limited() >= 1);
+    let refused = sandbox
+        .requests()
+        .into_iter()
+        .find(|r| r.status == 429)
+        .unwrap();
+    assert_eq!(refused.route.as_deref(), Some("/users/@me"));
 }
