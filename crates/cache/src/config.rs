@@ -36,6 +36,21 @@ pub const RECONNECT_MIN_DELAY: Duration = Duration::from_millis(100);
 /// after it comes back.
 pub const RECONNECT_MAX_DELAY: Duration = Duration::from_secs(2);
 
+/// After this long without an answer to a command, the connection is dropped and re-made
+/// (fred's unresponsive-connection check).
+pub const UNRESPONSIVE_AFTER: Duration = Duration::from_secs(2);
+
+/// The invalidation channel is the key prefix followed by this.
+pub const INVALIDATION_CHANNEL_SUFFIX: &str = "invalidate";
+
+/// How many invalidation messages may wait to be applied. Past this the subscriber lags, has
+/// lost messages, and empties the in-process tier.
+pub const MESSAGE_QUEUE_LEN: usize = 4096;
+
+/// How many keys whose invalidation could not reach Redis are remembered and replayed when
+/// Redis answers again. Past this, further ones are bounded by the TTLs only (and logged).
+pub const MAX_PENDING_INVALIDATIONS: usize = 10_000;
+
 /// The environment variable that holds the Redis URL.
 pub const REDIS_URL_VAR: &str = "REDIS_URL";
 

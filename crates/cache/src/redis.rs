@@ -23,24 +23,13 @@ use tracing::{debug, info, warn};
 
 use crate::{
     Error,
-    config::{CacheConfig, RECONNECT_MAX_DELAY, RECONNECT_MIN_DELAY},
+    config::{
+        CacheConfig, INVALIDATION_CHANNEL_SUFFIX, MAX_PENDING_INVALIDATIONS, MESSAGE_QUEUE_LEN,
+        RECONNECT_MAX_DELAY, RECONNECT_MIN_DELAY, UNRESPONSIVE_AFTER,
+    },
     local::Local,
     stats::Stats,
 };
-
-/// The suffix of the invalidation channel, after the key prefix.
-const CHANNEL_SUFFIX: &str = "invalidate";
-
-/// How many pub/sub messages may queue before the subscriber counts as lagging (and the
-/// in-process tier is cleared, since messages were lost).
-const MESSAGE_QUEUE: usize = 4096;
-
-/// How many keys whose invalidation could not reach Redis are remembered, to be replayed when
-/// Redis is back. Past this, further ones are only bounded by the TTLs (and logged).
-pub const MAX_PENDING_INVALIDATIONS: usize = 10_000;
-
-/// After this long without an answer, fred drops the connection and reconnects.
-const UNRESPONSIVE_AFTER: Duration = Duration::from_secs(2);
 
 const UNKNOWN: u8 = 0;
 const UP: u8 = 1;
@@ -254,7 +243,7 @@ impl RedisTier {
 
         let health = Arc::new(Health::new(config.retry_interval, Arc::clone(&stats)));
         let origin = format!("{:016x}", RandomState::new().hash_one(std::process::id()));
-        let channel = format!("{}{CHANNEL_SUFFIX}", config.key_prefix);
+        let channel = format!("{}{INVALIDATION_CHANNEL_SUFFIX}", config.key_prefix);
         let (subscribed_tx, mut subscribed_rx) = tokio::sync::watch::channel(false);
 
         let fast = client.with_options(&Options {
@@ -450,7 +439,7 @@ fn builder(config: Config, cache: &CacheConfig, command_timeout: Duration) -> Bu
         })
         .with_performance_config(|p| {
             p.default_command_timeout = command_timeout;
-            p.broadcast_channel_capacity = MESSAGE_QUEUE;
+            p.broadcast_channel_capacity = MESSAGE_QUEUE_LEN;
         })
         .set_policy(ReconnectPolicy::new_exponential(
             0, // retry forever

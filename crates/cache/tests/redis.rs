@@ -191,7 +191,7 @@ async fn redis_entries_expire_after_the_namespace_redis_ttl() {
     tokio::time::sleep(Duration::from_millis(5)).await;
     read_in(&cache, &store, SHORT, 1).await.unwrap();
     assert_eq!(store.queries(), 1, "tier 1 expired, Redis still had it");
-    tokio::time::sleep(Duration::from_millis(2_000)).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
     read_in(&cache, &store, SHORT, 1).await.unwrap();
     assert_eq!(store.queries(), 2, "Redis expired it too");
 }
