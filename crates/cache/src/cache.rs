@@ -105,7 +105,14 @@ impl Cache {
         Counters::bump(&counters.tier1_misses);
 
         let _guard = match inner.local.flight(key.text()) {
-            Flight::Lead(guard) => Some(guard),
+            Flight::Lead(guard) => {
+                // A load may have finished between the miss above and taking the lead.
+                if let Some((value, _)) = inner.local.get::<V>(key.text()) {
+                    Counters::bump(&counters.coalesced);
+                    return Ok(value);
+                }
+                Some(guard)
+            }
             Flight::Wait(mut done) => {
                 // Resolves when the leader finishes or is cancelled (its sender is dropped).
                 let _ = done.changed().await;
@@ -294,5 +301,24 @@ impl Cache {
     /// Whether a Redis tier is configured (it may be down).
     pub fn has_redis(&self) -> bool {
         self.inner.redis.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Namespace;
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    #[test]
+    fn reads_and_writes_are_send_futures() {
+        const NS: Namespace<u64, String> = Namespace::new("ns", 1);
+        let cache = Cache::local(&CacheConfig::default());
+        let key = NS.key(1);
+        // Spawning on a multi-threaded runtime needs `Send` futures.
+        assert_send(&cache.get_or_load(&key, || async { Ok::<_, std::io::Error>(String::new()) }));
+        assert_send(&cache.set(&key, String::new()));
+        assert_send(&cache.invalidate(&key));
     }
 }
