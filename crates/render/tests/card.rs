@@ -204,6 +204,32 @@ fn png_of(image: &image::RgbImage) -> Vec<u8> {
 }
 
 #[test]
+fn png_jpeg_and_webp_avatars_are_all_drawn() {
+    let teal = image::Rgb([0x1A, 0xBC, 0x9C]);
+    let avatar = image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(96, 96, teal));
+    for format in [
+        image::ImageFormat::Png,
+        image::ImageFormat::Jpeg,
+        image::ImageFormat::WebP,
+    ] {
+        let mut bytes = Vec::new();
+        avatar
+            .write_to(&mut std::io::Cursor::new(&mut bytes), format)
+            .unwrap();
+        let picture = RankCard {
+            avatar: Some(&bytes),
+            ..card(1, 2)
+        }
+        .draw();
+        let centre = pixel(&picture, 141, 141);
+        assert!(
+            is(Colour::rgb(0x1A, 0xBC, 0x9C), centre),
+            "{format:?} avatar: {centre:?}"
+        );
+    }
+}
+
+#[test]
 fn avatars_up_to_the_size_limit_are_decoded_and_larger_ones_are_not() {
     let red = image::Rgb([220, 20, 20]);
     for (side, drawn) in [
