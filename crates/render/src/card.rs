@@ -44,6 +44,12 @@ const DEFAULT_AVATAR: Colour = Colour::rgb(0x4E, 0x50, 0x58);
 const AVATAR_CENTRE: f32 = 141.0;
 const AVATAR_RADIUS: f32 = 100.0;
 const AVATAR_SIDE: u32 = 200;
+/// The ring is centred on this radius, so its inner edge covers the avatar's rim.
+const RING_RADIUS: f32 = 103.0;
+const RING_WIDTH: f32 = 6.0;
+const OUTER_RADIUS: u32 = 28;
+/// Space kept between the name and the XP text.
+const NAME_XP_GAP: f32 = 24.0;
 const AVATAR_CORNER: u32 = 41;
 const TEXT_RIGHT: f32 = 894.0;
 const TEXT_LEFT: f32 = 280.0;
@@ -164,9 +170,9 @@ impl RankCard<'_> {
         draw_avatar(&mut pixmap, self.avatar);
         draw::stroke(
             &mut pixmap,
-            draw::circle(AVATAR_CENTRE, AVATAR_CENTRE, 103.0).as_ref(),
+            draw::circle(AVATAR_CENTRE, AVATAR_CENTRE, RING_RADIUS).as_ref(),
             accent,
-            6.0,
+            RING_WIDTH,
         );
         self.draw_stats(&mut pixmap);
         let xp_text = Line::new(
@@ -185,7 +191,7 @@ impl RankCard<'_> {
             LABEL,
         );
         let name: String = self.name.chars().take(NAME_MAX_CHARS).collect();
-        let room = TEXT_RIGHT - xp_text.width() - 24.0 - TEXT_LEFT;
+        let room = TEXT_RIGHT - xp_text.width() - NAME_XP_GAP - TEXT_LEFT;
         Line::fit(&name, Weight::Bold, &name_sizes(), room).draw(
             &mut pixmap,
             TEXT_LEFT,
@@ -197,12 +203,15 @@ impl RankCard<'_> {
     }
 
     fn draw_panels(&self, pixmap: &mut Pixmap) {
-        draw::fill_rounded(pixmap, (0, 0, CARD_WIDTH, CARD_HEIGHT), 28, OUTER);
+        draw::fill_rounded(pixmap, (0, 0, CARD_WIDTH, CARD_HEIGHT), OUTER_RADIUS, OUTER);
         let background = self.options.background.and_then(draw::decode);
         let panel_colour = match background {
             Some(image) => {
                 if let Some(image) = draw::resize_cover(&image, CARD_WIDTH, CARD_HEIGHT) {
-                    let outer = draw::rounded_rect(0.0, 0.0, 934.0, 282.0, 28.0);
+                    #[allow(clippy::cast_precision_loss)]
+                    let [width, height, radius] =
+                        [CARD_WIDTH, CARD_HEIGHT, OUTER_RADIUS].map(|v| v as f32);
+                    let outer = draw::rounded_rect(0.0, 0.0, width, height, radius);
                     draw::fill_image(pixmap, outer.as_ref(), &image, 0, 0);
                 }
                 PANEL.with_alpha(BACKGROUND_PANEL_ALPHA)
