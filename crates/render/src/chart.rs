@@ -1,8 +1,8 @@
 //! Statistics charts: lines, areas and grouped bars over days or named categories.
 //!
 //! Drawn with tiny-skia directly rather than through a charting crate: plotters' bitmap
-//! backend draws lines without anti-aliasing and sets text through a process-wide font
-//! registry, while a few hundred lines here reuse the card's fonts, fallback and colours and
+//! backend draws lines without anti-aliasing (plotters-rs/plotters#350) and sets text through
+//! a process-wide font registry, while a few hundred lines here reuse the card's fonts, fallback and colours and
 //! stay deterministic pixel for pixel.
 
 use tiny_skia::{PathBuilder, Pixmap, Rect};
