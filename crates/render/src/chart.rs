@@ -2,8 +2,8 @@
 //!
 //! Drawn with tiny-skia directly rather than through a charting crate: plotters' bitmap
 //! backend draws lines without anti-aliasing (plotters-rs/plotters#350) and sets text through
-//! a process-wide font registry, while a few hundred lines here reuse the card's fonts, fallback and colours and
-//! stay deterministic pixel for pixel.
+//! a process-wide font registry, while a few hundred lines here reuse the card's fonts,
+//! fallback and colours and stay deterministic pixel for pixel.
 
 use tiny_skia::{PathBuilder, Pixmap, Rect};
 
