@@ -244,3 +244,20 @@ fn a_chart_without_data_says_so() {
         .with_series(Series::new("#general", Vec::new()));
     check("chart_empty", &chart.draw());
 }
+
+#[test]
+fn bar_chart_over_named_categories() {
+    let kinds = [
+        "warn", "timeout", "kick", "ban", "unban", "slowmode", "lockdown",
+    ];
+    let chart = Chart::new(
+        "Moderation actions by kind, last 30 days",
+        ChartKind::Bar,
+        XAxis::Labels(kinds.iter().map(|&kind| kind.to_owned()).collect()),
+    )
+    .with_series(Series::new(
+        "actions",
+        [1_234.0, 456.0, 78.0, 23.0, 5.0, 12.0, 2.0],
+    ));
+    check("chart_categories", &chart.draw());
+}
