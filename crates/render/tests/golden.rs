@@ -2,7 +2,7 @@
 //!
 //! A pixel matches when every channel is within [`CHANNEL_TOLERANCE`]; a few anti-aliased
 //! pixels may differ more (rounding in another float path), up to [`MAX_DIFFERENT_PIXELS`] in
-//! a thousand. `HEARTH_BLESS=1 cargo test -p hearth-render --test golden` rewrites the goldens;
+//! ten thousand — fewer than a one-pixel shift of the smallest label changes. `HEARTH_BLESS=1 cargo test -p hearth-render --test golden` rewrites the goldens;
 //! look at them before committing. A failing case writes what it drew next to the test
 //! binaries and prints the path.
 
@@ -14,8 +14,8 @@ use hearth_render::{
 
 /// How far one channel of one pixel may be from the golden.
 const CHANNEL_TOLERANCE: u8 = 3;
-/// How many pixels per thousand may be further off than that.
-const MAX_DIFFERENT_PIXELS: usize = 1;
+/// How many pixels per ten thousand may be further off than that.
+const MAX_DIFFERENT_PIXELS: usize = 2;
 
 const PHOTO_AVATAR: &[u8] = include_bytes!("fixtures/avatar.jpg");
 const BACKGROUND: &[u8] = include_bytes!("fixtures/background.jpg");
@@ -59,7 +59,7 @@ fn check(case: &str, picture: &hearth_render::Picture) {
                 .any(|(x, y)| x.abs_diff(y) > CHANNEL_TOLERANCE)
         })
         .count();
-    let allowed = drawn.pixels().len() * MAX_DIFFERENT_PIXELS / 1_000;
+    let allowed = drawn.pixels().len() * MAX_DIFFERENT_PIXELS / 10_000;
     if different > allowed {
         let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{case}.png"));
         std::fs::write(&out, &png).unwrap();
