@@ -2,9 +2,11 @@
 //!
 //! A pixel matches when every channel is within [`CHANNEL_TOLERANCE`]; a few anti-aliased
 //! pixels may differ more (rounding in another float path), up to [`MAX_DIFFERENT_PIXELS`] in
-//! ten thousand — fewer than a one-pixel shift of the smallest label changes. `HEARTH_BLESS=1 cargo test -p hearth-render --test golden` rewrites the goldens;
-//! look at them before committing. A failing case writes what it drew next to the test
-//! binaries and prints the path.
+//! ten thousand — fewer than a one-pixel shift of the smallest label changes.
+//!
+//! `HEARTH_BLESS=1 cargo test -p hearth-render --test golden` rewrites the goldens; look at
+//! them before committing. A failing case writes what it drew next to the test binaries and
+//! prints the path.
 
 use std::path::{Path, PathBuf};
 
