@@ -26,9 +26,7 @@ pub enum DatabaseUrl {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum DatabaseUrlError {
     /// A scheme other than `sqlite`, `mongodb` or `mongodb+srv`.
-    #[error(
-        "{var} must be sqlite://PATH, mongodb://… or mongodb+srv://…, not a `{scheme}` URL"
-    )]
+    #[error("{var} must be sqlite://PATH, mongodb://… or mongodb+srv://…, not a `{scheme}` URL")]
     UnknownScheme {
         /// The variable the URL came from.
         var: &'static str,
@@ -56,15 +54,25 @@ impl DatabaseUrl {
     pub fn parse(value: &str, var: &'static str) -> Result<Self, DatabaseUrlError> {
         let value = value.trim();
         let Some((scheme, rest)) = value.split_once("://") else {
-            let scheme = if value.contains(['@', ':', '/']) { "schemeless" } else { value };
-            return Err(DatabaseUrlError::UnknownScheme { var, scheme: scheme.to_owned() });
+            let scheme = if value.contains(['@', ':', '/']) {
+                "schemeless"
+            } else {
+                value
+            };
+            return Err(DatabaseUrlError::UnknownScheme {
+                var,
+                scheme: scheme.to_owned(),
+            });
         };
         match scheme.to_ascii_lowercase().as_str() {
             "sqlite" if rest.is_empty() => Err(DatabaseUrlError::MissingPath { var }),
             "sqlite" if rest == ":memory:" => Ok(Self::Sqlite(None)),
             "sqlite" => Ok(Self::Sqlite(Some(PathBuf::from(rest)))),
             "mongodb" | "mongodb+srv" => Ok(Self::Mongo(value.to_owned())),
-            _ => Err(DatabaseUrlError::UnknownScheme { var, scheme: scheme.to_owned() }),
+            _ => Err(DatabaseUrlError::UnknownScheme {
+                var,
+                scheme: scheme.to_owned(),
+            }),
         }
     }
 
@@ -114,7 +122,12 @@ mod tests {
 
     fn env(pairs: &[(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
         let pairs = pairs.to_vec();
-        move |var| pairs.iter().find(|(k, _)| *k == var).map(|(_, v)| (*v).to_owned())
+        move |var| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == var)
+                .map(|(_, v)| (*v).to_owned())
+        }
     }
 
     #[test]
@@ -132,15 +145,23 @@ mod tests {
             Ok(DatabaseUrl::Sqlite(None))
         );
         assert_eq!(
-            DatabaseUrl::parse("sqlite://", DATABASE_VAR).unwrap_err().to_string(),
+            DatabaseUrl::parse("sqlite://", DATABASE_VAR)
+                .unwrap_err()
+                .to_string(),
             "HEARTH_DATABASE is sqlite:// without a path; write it like sqlite://data/hearth.db"
         );
     }
 
     #[test]
     fn mongodb_urls_pass_through() {
-        for url in ["mongodb://localhost:27017/hearth", "mongodb+srv://u:p@cluster0.example.net/"] {
-            assert_eq!(DatabaseUrl::parse(url, DATABASE_VAR), Ok(DatabaseUrl::Mongo(url.into())));
+        for url in [
+            "mongodb://localhost:27017/hearth",
+            "mongodb+srv://u:p@cluster0.example.net/",
+        ] {
+            assert_eq!(
+                DatabaseUrl::parse(url, DATABASE_VAR),
+                Ok(DatabaseUrl::Mongo(url.into()))
+            );
         }
     }
 
@@ -184,7 +205,8 @@ mod tests {
 
     #[test]
     fn display_hides_mongodb_credentials() {
-        let url = DatabaseUrl::Mongo("mongodb+srv://user:pw@cluster0.example.net/hearth?x=1".into());
+        let url =
+            DatabaseUrl::Mongo("mongodb+srv://user:pw@cluster0.example.net/hearth?x=1".into());
         assert_eq!(url.to_string(), "mongodb://cluster0.example.net");
     }
 }

@@ -1,8 +1,22 @@
 //! The Hearth bot as a library: what the `hearth` binary runs, and what the end-to-end tests
 //! drive.
-//!
-//! The Discord side (gateway shards, interaction routing, `hearth try`) is being built; today
-//! the library chooses and opens the database.
 
+pub mod config;
+pub mod context;
 pub mod database;
+pub mod discord;
+pub mod hierarchy;
+pub mod http;
+pub mod interaction;
+pub mod metrics;
+pub mod moderation;
+pub mod reply;
+pub mod run;
+pub mod settings;
 pub mod store;
+pub mod try_mode;
+
+pub use self::{
+    config::Config,
+    run::{RunError, Running, run, start},
+};

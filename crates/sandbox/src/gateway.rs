@@ -80,6 +80,10 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>) {
                     if (code == 1000 || code == 1001) && let Some(id) = &session {
                         shared.with(|s| s.sessions.remove(id));
                     }
+                    // Complete the closing handshake as Discord does (RFC 6455 §5.5.1): echo
+                    // the close frame, so the client sees its close acknowledged.
+                    let echo = CloseCode::try_from(code).ok();
+                    let _ = sink.send(Message::close(echo, "")).await;
                     break;
                 }
                 let Some(text) = frame.as_text() else { continue };

@@ -70,6 +70,19 @@ impl MongoStore {
         Ok(store)
     }
 
+    /// Checks that the server answers (`/healthz` asks this).
+    ///
+    /// # Errors
+    ///
+    /// A [`StoreError`] of kind [`StoreErrorKind::Unavailable`] when it does not in time.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.db
+            .run_command(doc! { "ping": 1 })
+            .await
+            .map(drop)
+            .map_err(driver_error("pinging MongoDB"))
+    }
+
     /// The database this store reads and writes, for operations tools and tests.
     pub fn database(&self) -> &Database {
         &self.db

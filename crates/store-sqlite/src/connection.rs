@@ -130,6 +130,19 @@ impl SqliteStore {
         Ok(Self { jobs, path })
     }
 
+    /// Checks that the database answers (`/healthz` asks this).
+    ///
+    /// # Errors
+    ///
+    /// A [`StoreError`] when the connection thread is gone or SQLite fails.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.call("pinging the database", |conn| {
+            conn.query_row("SELECT 1", [], |_| Ok(()))
+                .map_err(sql_error("pinging the database"))
+        })
+        .await
+    }
+
     /// Runs `f` on the connection thread and returns its result.
     pub(crate) async fn call<T: Send + 'static>(
         &self,

@@ -1,0 +1,300 @@
+//! How moderation outcomes look: the replies, the mod-log case embeds and the DMs.
+
+use hearth_core::{
+    UserId,
+    text::{neutralise_mentions, truncate},
+};
+use hearth_moderation::{EscalationStep, WarnOutcome, Warning};
+use twilight_model::channel::message::{
+    Component, Embed,
+    component::{ActionRow, Button, ButtonStyle},
+};
+use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder, EmbedFooterBuilder};
+
+use crate::reply::{COLOUR_DANGER, COLOUR_INFO, COLOUR_OK, COLOUR_WARN, Reply};
+
+/// Warnings shown per `/warnings` page.
+pub const WARNINGS_PER_PAGE: usize = 10;
+
+/// How much of a reason a `/warnings` line shows.
+pub const LISTED_REASON_CHARS: usize = 200;
+
+/// What happened when the bot carried out an escalation step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Escalated {
+    /// It was done.
+    Done(EscalationStep),
+    /// Discord refused or failed; the sentence says why.
+    Failed(EscalationStep, String),
+}
+
+impl Escalated {
+    fn line(&self) -> String {
+        match self {
+            Self::Done(step) => format!(
+                "**Escalation:** {} warnings → {} (done)",
+                step.warnings,
+                step.action.describe()
+            ),
+            Self::Failed(step, why) => format!(
+                "**Escalation:** {} warnings → {}, but {why}",
+                step.warnings,
+                step.action.describe()
+            ),
+        }
+    }
+}
+
+fn safe(text: &str) -> String {
+    neutralise_mentions(text).into_owned()
+}
+
+/// The reply to `/warn`.
+pub fn warned(outcome: &WarnOutcome, escalated: Option<&Escalated>) -> Embed {
+    let w = &outcome.warning;
+    let mut description = format!(
+        "<@{}> was warned by <@{}>.\n**Reason:** {}",
+        w.user,
+        w.moderator,
+        safe(&w.reason)
+    );
+    if let Some(escalated) = escalated {
+        description.push('\n');
+        description.push_str(&escalated.line());
+    }
+    EmbedBuilder::new()
+        .title(format!("Case {} · warning", w.case))
+        .color(if matches!(escalated, Some(Escalated::Done(_))) {
+            COLOUR_DANGER
+        } else {
+            COLOUR_WARN
+        })
+        .description(description)
+        .field(EmbedFieldBuilder::new("Warnings", outcome.total_warnings.to_string()).inline())
+        .build()
+}
+
+/// The mod-log entry for a warning.
+pub fn case(outcome: &WarnOutcome, escalated: Option<&Escalated>) -> Embed {
+    let w = &outcome.warning;
+    let mut builder = EmbedBuilder::new()
+        .title(format!("Case {} · warning", w.case))
+        .color(COLOUR_WARN)
+        .field(EmbedFieldBuilder::new("Member", format!("<@{}> (`{}`)", w.user, w.user)).inline())
+        .field(EmbedFieldBuilder::new("Moderator", format!("<@{}>", w.moderator)).inline())
+        .field(EmbedFieldBuilder::new("Warnings", outcome.total_warnings.to_string()).inline())
+        .field(EmbedFieldBuilder::new(
+            "Reason",
+            truncate(&safe(&w.reason), 1024),
+        ))
+        .footer(EmbedFooterBuilder::new(format!("user id {}", w.user)));
+    if let Some(escalated) = escalated {
+        builder = builder.field(EmbedFieldBuilder::new("Escalation", escalated.line()));
+        if matches!(escalated, Escalated::Done(_)) {
+            builder = builder.color(COLOUR_DANGER);
+        }
+    }
+    builder.build()
+}
+
+/// The DM a warned member gets.
+pub fn dm(guild_name: &str, outcome: &WarnOutcome, escalated: Option<&Escalated>) -> Embed {
+    let w = &outcome.warning;
+    let mut description = format!(
+        "You were warned in **{}**.\n**Reason:** {}\nYou have {} warning{} there.",
+        safe(guild_name),
+        safe(&w.reason),
+        outcome.total_warnings,
+        if outcome.total_warnings == 1 { "" } else { "s" },
+    );
+    if let Some(Escalated::Done(step)) = escalated {
+        description.push_str("\nThis led to a ");
+        description.push_str(&step.action.describe());
+        description.push('.');
+    }
+    EmbedBuilder::new()
+        .title("Warning")
+        .color(COLOUR_WARN)
+        .description(description)
+        .build()
+}
+
+/// One page of `/warnings`, with buttons to move between pages when there are several.
+/// `page` counts from 0 and is clamped to the last page.
+pub fn warnings_page(user: UserId, warnings: &[Warning], page: usize) -> Reply {
+    if warnings.is_empty() {
+        return Reply::ephemeral(format!("<@{user}> has no warnings."));
+    }
+    let pages = warnings.len().div_ceil(WARNINGS_PER_PAGE);
+    let page = page.min(pages - 1);
+    let lines: Vec<String> = warnings
+        .iter()
+        .skip(page * WARNINGS_PER_PAGE)
+        .take(WARNINGS_PER_PAGE)
+        .map(|w| {
+            format!(
+                "**{}** · <t:{}:R> · by <@{}>\n{}",
+                w.case,
+                w.created_at.unix_secs(),
+                w.moderator,
+                safe(&truncate(&w.reason, LISTED_REASON_CHARS))
+            )
+        })
+        .collect();
+    let embed = EmbedBuilder::new()
+        .title("Warnings")
+        .color(COLOUR_INFO)
+        .description(format!(
+            "<@{user}> has {} warning{}, newest first.\n\n{}",
+            warnings.len(),
+            if warnings.len() == 1 { "" } else { "s" },
+            lines.join("\n\n")
+        ))
+        .footer(EmbedFooterBuilder::new(format!(
+            "Page {} of {pages}",
+            page + 1
+        )))
+        .build();
+    let mut reply = Reply::embed(embed).private();
+    if pages > 1 {
+        reply.components = vec![Component::ActionRow(ActionRow {
+            id: None,
+            components: vec![
+                button(
+                    format!("warnings:{user}:{}", page.saturating_sub(1)),
+                    "◀ Newer",
+                    ButtonStyle::Secondary,
+                    page == 0,
+                ),
+                button(
+                    format!("warnings:{user}:{}", page + 1),
+                    "Older ▶",
+                    ButtonStyle::Secondary,
+                    page + 1 >= pages,
+                ),
+            ],
+        })];
+    }
+    reply
+}
+
+/// The question `/clearwarnings` asks before clearing.
+pub fn confirm_clear(user: UserId, count: usize) -> Reply {
+    Reply::ephemeral(format!(
+        "Remove all {count} warning{} of <@{user}>? This can't be undone.",
+        if count == 1 { "" } else { "s" }
+    ))
+    .with_components(vec![Component::ActionRow(ActionRow {
+        id: None,
+        components: vec![
+            button(
+                format!("clearwarnings:{user}:confirm"),
+                "Remove them",
+                ButtonStyle::Danger,
+                false,
+            ),
+            button(
+                format!("clearwarnings:{user}:cancel"),
+                "Keep them",
+                ButtonStyle::Secondary,
+                false,
+            ),
+        ],
+    })])
+}
+
+/// The mod-log entry for cleared warnings.
+pub fn cleared(user: UserId, moderator: UserId, count: u64) -> Embed {
+    EmbedBuilder::new()
+        .title("Warnings cleared")
+        .color(COLOUR_OK)
+        .description(format!(
+            "<@{moderator}> removed {count} warning{} of <@{user}> (`{user}`).",
+            if count == 1 { "" } else { "s" }
+        ))
+        .build()
+}
+
+fn button(custom_id: String, label: &str, style: ButtonStyle, disabled: bool) -> Component {
+    Component::Button(Button {
+        custom_id: Some(custom_id),
+        disabled,
+        emoji: None,
+        id: None,
+        label: Some(label.to_owned()),
+        sku_id: None,
+        style,
+        url: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use hearth_core::{GuildId, Timestamp};
+    use hearth_moderation::CaseNumber;
+
+    use super::*;
+
+    fn warnings(n: u64) -> Vec<Warning> {
+        (1..=n)
+            .rev()
+            .map(|case| Warning {
+                case: CaseNumber(case),
+                guild: GuildId::new(1),
+                user: UserId::new(2),
+                moderator: UserId::new(3),
+                reason: format!("reason {case} @everyone"),
+                created_at: Timestamp::from_unix_secs(1_700_000_000 + i64::try_from(case).unwrap()),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn no_warnings_says_so() {
+        let reply = warnings_page(UserId::new(2), &[], 0);
+        assert_eq!(reply.content.as_deref(), Some("<@2> has no warnings."));
+        assert!(reply.ephemeral);
+    }
+
+    #[test]
+    fn pages_list_ten_newest_first_with_buttons() {
+        let list = warnings(13);
+        let first = warnings_page(UserId::new(2), &list, 0);
+        let text = first.embeds[0].description.clone().unwrap();
+        assert!(text.starts_with("<@2> has 13 warnings, newest first."));
+        assert!(text.find("**#13**").unwrap() < text.find("**#12**").unwrap());
+        assert!(!text.contains("**#3**"), "the 11th warning is on page 2");
+        assert!(!text.contains("@everyone"), "reasons never ping");
+        assert_eq!(first.embeds[0].footer.as_ref().unwrap().text, "Page 1 of 2");
+        let Component::ActionRow(row) = &first.components[0] else {
+            panic!()
+        };
+        let ids: Vec<_> = row
+            .components
+            .iter()
+            .map(|c| match c {
+                Component::Button(b) => (b.custom_id.clone().unwrap(), b.disabled),
+                _ => panic!(),
+            })
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("warnings:2:0".to_owned(), true),
+                ("warnings:2:1".to_owned(), false)
+            ]
+        );
+        let second = warnings_page(UserId::new(2), &list, 7);
+        assert_eq!(
+            second.embeds[0].footer.as_ref().unwrap().text,
+            "Page 2 of 2"
+        );
+        assert!(
+            second.embeds[0]
+                .description
+                .as_ref()
+                .unwrap()
+                .contains("**#1**")
+        );
+    }
+}
