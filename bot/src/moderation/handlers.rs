@@ -366,6 +366,9 @@ pub(crate) async fn modlog<S: Backend>(
                 return Err(HandlerError::refuse("The mod log must be a text channel."));
             }
             let channel = channel_id(set.channel.id);
+            // Posting a test line is a round trip to Discord: answer "thinking…" first so the
+            // 3-second deadline holds however slow that is.
+            ack.defer(true).await?;
             // Prove the bot can post there before saving it.
             let hello = Reply::text("Moderation cases will be posted here.");
             if let Err(err) = ctx.discord.send(channel, &hello).await {
