@@ -132,6 +132,100 @@ fn compare_encodings(what: &str, picture: &Picture) {
     }
 }
 
+/// What the card's PNG stores: straight-alpha RGBA, read back from the default encoding (which
+/// is lossless).
+fn straight_rgba(picture: &Picture) -> Vec<u8> {
+    let png = picture.to_png().unwrap();
+    let mut reader = png::Decoder::new(std::io::Cursor::new(png))
+        .read_info()
+        .unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    assert_eq!(info.color_type, png::ColorType::Rgba);
+    pixels
+}
+
+fn encode_with(
+    rgba: &[u8],
+    (width, height): (u32, u32),
+    deflate: png::DeflateCompression,
+    filter: png::Filter,
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_deflate_compression(deflate);
+    encoder.set_filter(filter);
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_image_data(rgba).unwrap();
+    writer.finish().unwrap();
+    out
+}
+
+/// The `png` crate's compression and filter choices on the card, timed in interleaved rounds
+/// so that every setting sees the same machine load; then how much of the PNG the avatar is.
+fn compare_png_settings(picture: &Picture) {
+    use png::{DeflateCompression as Deflate, Filter};
+    let rgba = straight_rgba(picture);
+    let size = (picture.width(), picture.height());
+    let mut settings = Vec::new();
+    for filter in [
+        Filter::Paeth,
+        Filter::Up,
+        Filter::Sub,
+        Filter::Adaptive,
+        Filter::MinEntropy,
+    ] {
+        settings.push(("fdeflate".to_owned(), Deflate::FdeflateUltraFast, filter));
+    }
+    for level in 1..=3 {
+        for filter in [Filter::Up, Filter::Paeth, Filter::Adaptive] {
+            settings.push((format!("zlib {level}"), Deflate::Level(level), filter));
+        }
+    }
+    settings.push(("zlib 6".to_owned(), Deflate::Level(6), Filter::Adaptive));
+    let mut samples = vec![Vec::with_capacity(ENCODES); settings.len()];
+    let mut bytes = vec![0; settings.len()];
+    for _ in 0..ENCODES {
+        for (i, &(_, deflate, filter)) in settings.iter().enumerate() {
+            let t0 = Instant::now();
+            bytes[i] = std::hint::black_box(encode_with(&rgba, size, deflate, filter)).len();
+            samples[i].push(t0.elapsed());
+        }
+    }
+    println!("png crate settings for the rank card ({ENCODES} interleaved rounds)");
+    for (i, (deflate, _, filter)) in settings.iter().enumerate() {
+        println!(
+            "  {deflate:<9} {:<11} median {}   {:6.1} KiB",
+            format!("{filter:?}"),
+            ms(percentile(&samples[i], 50)),
+            bytes[i] as f64 / 1024.0
+        );
+    }
+    // The avatar and its ring fill the square from (36, 36) to (246, 246); paint it the panel
+    // colour (as at (20, 100), left of the ring) to see what the rest of the card costs.
+    let stride = size.0 as usize * 4;
+    let (left, right) = (36 * 4, 246 * 4);
+    let panel: [u8; 4] = rgba[100 * stride + 20 * 4..][..4].try_into().unwrap();
+    let mut avatar = Vec::new();
+    let mut without = rgba.clone();
+    for row in 36..246 {
+        avatar.extend_from_slice(&rgba[row * stride + left..row * stride + right]);
+        for pixel in without[row * stride + left..row * stride + right].chunks_exact_mut(4) {
+            pixel.copy_from_slice(&panel);
+        }
+    }
+    let fast = |rgba: &[u8], size| {
+        encode_with(rgba, size, Deflate::FdeflateUltraFast, Filter::Paeth).len() as f64 / 1024.0
+    };
+    println!(
+        "  fdeflate Paeth: the 210x210 avatar square alone {:.1} KiB, the card without it {:.1} KiB",
+        fast(&avatar, (210, 210)),
+        fast(&without, size),
+    );
+}
+
 fn card(avatar: Option<&[u8]>) -> RankCard<'_> {
     RankCard {
         name: "Ada Lovelace",
@@ -186,6 +280,7 @@ fn main() {
     if !quick {
         compare_encodings("the rank card", &card(Some(PHOTO_AVATAR)).draw());
         compare_encodings("the chart", &chart().draw());
+        compare_png_settings(&card(Some(PHOTO_AVATAR)).draw());
         compare_avatar_formats();
     }
 }
