@@ -1,0 +1,113 @@
+//! `hearth try` driven line by line, as a person at the terminal would type, with what they
+//! would read checked.
+
+use hearth::try_mode::TrySession;
+
+async fn session(dir: &tempfile::TempDir) -> TrySession {
+    TrySession::start_with_output(dir.path())
+        .await
+        .expect("the sandbox and the bot start")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_warnings_show_the_reply_the_case_the_dm_and_then_the_timeout() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut session = session(&dir).await;
+    assert!(session.welcome().contains("as mod /warn @alice spamming"));
+    assert_eq!(session.prompt(), "mod in #general › ");
+
+    let first = session.execute("as mod /warn @alice spamming").await;
+    for seen in [
+        "mod runs /warn member:@alice reason:spamming in #general",
+        "#general · Hearth\n  ┃ Case #1 · warning\n  ┃ @alice was warned by @mod.\n  ┃ Reason: spamming\n  ┃ Warnings: 1",
+        "#mod-log · Hearth\n  ┃ Case #1 · warning\n  ┃ Member: @alice",
+        "DM to alice · Hearth\n  ┃ Warning\n  ┃ You were warned in Hearth Demo.",
+    ] {
+        assert!(first.contains(seen), "missing {seen:?} in:\n{first}");
+    }
+    assert!(!first.contains("In the server:"), "{first}");
+
+    // Without `as`, the moderator acts.
+    let second = session.execute("/warn @alice more spam").await;
+    assert!(second.contains("Case #2 · warning"), "{second}");
+    let third = session.execute("as mod /warn @alice still spamming").await;
+    assert!(third.contains("Case #3 · warning"), "{third}");
+    assert!(
+        third.contains("In the server:\n  • alice is timed out until "),
+        "{third}"
+    );
+    assert!(third.contains("(in 1 hour)"), "{third}");
+    assert!(third.contains("Escalation after 3 warnings"), "{third}");
+
+    let silenced = session.execute("as alice say but why").await;
+    assert!(
+        silenced.starts_with("alice is timed out until ") && silenced.ends_with("can't send messages."),
+        "{silenced}"
+    );
+    let who = session.execute("who").await;
+    assert!(who.contains("alice   a member; timed out until"), "{who}");
+    session.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_are_only_for_the_person_and_buttons_can_be_clicked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut session = session(&dir).await;
+
+    let refused = session.execute("as alice /warn @bob rude").await;
+    assert!(
+        refused.contains(
+            "#general · Hearth (only you see this)\n  You need the Moderate Members permission to warn members."
+        ),
+        "{refused}"
+    );
+    let above = session.execute("as mod /warn @senior rude").await;
+    assert!(above.contains("(only you see this)"), "{above}");
+
+    session.execute("as mod /warn @bob rude").await;
+    let ask = session.execute("as mod /clearwarnings @bob").await;
+    assert!(
+        ask.contains("Remove all 1 warning of @bob? This can't be undone.\n  [ Remove them ] [ Keep them ]"),
+        "{ask}"
+    );
+    let nobody = session.execute("as alice click remove").await;
+    assert!(nobody.starts_with("alice sees no buttons in #general."), "{nobody}");
+    let wrong = session.execute("click delete everything").await;
+    assert!(wrong.contains("the last buttons are: [ Remove them ] [ Keep them ]"), "{wrong}");
+    let cleared = session.execute("click remove").await;
+    assert!(cleared.starts_with("mod clicks [ Remove them ]"), "{cleared}");
+    assert!(
+        cleared.contains("(only you see this) (edited)\n  Removed 1 warning of @bob."),
+        "{cleared}"
+    );
+    assert!(cleared.contains("#mod-log · Hearth\n  ┃ Warnings cleared"), "{cleared}");
+    session.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lines_outside_the_grammar_get_a_helpful_sentence() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut session = session(&dir).await;
+    assert_eq!(
+        session.execute("as carol say hi").await,
+        "There's nobody called carol here. People: owner, mod, senior, alice, bob."
+    );
+    assert_eq!(
+        session.execute("/ban @alice").await,
+        "Hearth has no /ban. Its commands: /warn, /warnings, /clearwarnings, /modlog."
+    );
+    assert_eq!(
+        session.execute("/warn @alice").await,
+        "/warn needs a reason (text). Usage: /warn @member <reason…>"
+    );
+    assert!(session.execute("dance").await.starts_with("I don't understand “dance”"));
+    assert_eq!(session.execute("in #mod-log").await, "You are in #mod-log.");
+    assert_eq!(session.execute("as bob").await, "You are bob now.");
+    assert_eq!(session.prompt(), "bob in #mod-log › ");
+    let quiet = session.execute("say hello").await;
+    assert_eq!(quiet, "bob in #mod-log: hello\n  (Hearth doesn't react)");
+    assert!(!session.is_finished());
+    assert_eq!(session.execute("quit").await, "Bye.");
+    assert!(session.is_finished());
+    session.stop().await;
+}
