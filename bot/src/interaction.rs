@@ -6,7 +6,7 @@
 //! Faults are logged with their whole source chain and a short reference, and the member sees
 //! a generic sentence with that reference — never the error itself.
 
-use std::{error::Error as StdError, time::Instant};
+use std::{error::Error as StdError, sync::Arc, time::Instant};
 
 use tokio::sync::oneshot;
 use twilight_model::{
@@ -18,7 +18,7 @@ use twilight_model::{
 use crate::{
     context::{Backend, Context},
     discord::{ALREADY_ACKNOWLEDGED, Discord, DiscordError},
-    metrics::Outcome,
+    metrics::{Metrics, Outcome},
     moderation,
     reply::{Reply, deferred},
 };
@@ -84,15 +84,20 @@ pub struct Ack {
     token: String,
     inline: Option<oneshot::Sender<InteractionResponse>>,
     state: State,
+    started: Instant,
+    metrics: Arc<Metrics>,
 }
 
 impl Ack {
-    /// An acknowledgement for this interaction; `inline` carries the first response back to
-    /// the HTTP endpoint instead of calling Discord.
+    /// An acknowledgement for this interaction, received at `started`; `inline` carries the
+    /// first response back to the HTTP endpoint instead of calling Discord. The time to the
+    /// first response goes to `metrics`.
     pub fn new(
         discord: Discord,
         interaction: &Interaction,
         inline: Option<oneshot::Sender<InteractionResponse>>,
+        started: Instant,
+        metrics: Arc<Metrics>,
     ) -> Self {
         Self {
             discord,
@@ -100,6 +105,8 @@ impl Ack {
             token: interaction.token.clone(),
             inline,
             state: State::Fresh,
+            started,
+            metrics,
         }
     }
 
@@ -110,6 +117,7 @@ impl Ack {
 
     async fn first(&mut self, response: InteractionResponse) -> Result<(), HandlerError> {
         let deferring = response.kind == InteractionResponseType::DeferredChannelMessageWithSource;
+        self.metrics.first_response(self.started.elapsed());
         if let Some(inline) = self.inline.take() {
             // The endpoint may have given up waiting; then Discord saw no answer either.
             let _ = inline.send(response);
@@ -193,7 +201,13 @@ pub async fn handle<S: Backend>(
         return;
     }
     let started = Instant::now();
-    let mut ack = Ack::new(ctx.discord.clone(), &interaction, inline);
+    let mut ack = Ack::new(
+        ctx.discord.clone(),
+        &interaction,
+        inline,
+        started,
+        Arc::clone(&ctx.metrics),
+    );
     let name = match &interaction.data {
         Some(InteractionData::ApplicationCommand(data)) => data.name.clone(),
         Some(InteractionData::MessageComponent(data)) => data

@@ -4,7 +4,7 @@
 //! map, rendered by hand.
 
 use std::{
-    collections::BTreeMap,
+    collections::{BTreeMap, VecDeque},
     fmt::Write as _,
     sync::{
         Mutex, PoisonError,
@@ -16,6 +16,9 @@ use std::{
 /// Upper bounds of the handler-latency histogram buckets, in seconds.
 pub const LATENCY_BUCKETS: [f64; 10] =
     [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0];
+
+/// How many recent first-response latencies [`Metrics::recent_first_responses`] keeps.
+pub const RECENT_FIRST_RESPONSES: usize = 4096;
 
 /// How a command ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -48,6 +51,10 @@ pub struct Metrics {
     latency_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
     latency_count: AtomicU64,
     latency_sum_micros: AtomicU64,
+    first_response_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
+    first_response_count: AtomicU64,
+    first_response_sum_micros: AtomicU64,
+    recent_first_responses: Mutex<VecDeque<Duration>>,
 }
 
 impl Metrics {
@@ -81,6 +88,39 @@ impl Metrics {
         self.latency_count.fetch_add(1, Ordering::Relaxed);
         let micros = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
         self.latency_sum_micros.fetch_add(micros, Ordering::Relaxed);
+    }
+
+    /// Records how long an interaction waited for its first response: from receiving it to
+    /// sending the response (the REST callback, or the HTTP endpoint's body).
+    pub fn first_response(&self, took: Duration) {
+        let secs = took.as_secs_f64();
+        for (bucket, bound) in self.first_response_buckets.iter().zip(LATENCY_BUCKETS) {
+            if secs <= bound {
+                bucket.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.first_response_count.fetch_add(1, Ordering::Relaxed);
+        let micros = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
+        self.first_response_sum_micros
+            .fetch_add(micros, Ordering::Relaxed);
+        let mut recent = self
+            .recent_first_responses
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if recent.len() == RECENT_FIRST_RESPONSES {
+            recent.pop_front();
+        }
+        recent.push_back(took);
+    }
+
+    /// The last [`RECENT_FIRST_RESPONSES`] first-response latencies, oldest first.
+    pub fn recent_first_responses(&self) -> Vec<Duration> {
+        self.recent_first_responses
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .copied()
+            .collect()
     }
 
     /// How many commands named `name` ended with `outcome`.
@@ -154,6 +194,27 @@ impl Metrics {
         let _ = writeln!(out, "hearth_handler_seconds_bucket{{le=\"+Inf\"}} {count}");
         let _ = writeln!(out, "hearth_handler_seconds_sum {sum}");
         let _ = writeln!(out, "hearth_handler_seconds_count {count}");
+        out.push_str(
+            "# HELP hearth_first_response_seconds Time from receiving an interaction to sending \
+             its first response.\n\
+             # TYPE hearth_first_response_seconds histogram\n",
+        );
+        for (bucket, bound) in self.first_response_buckets.iter().zip(LATENCY_BUCKETS) {
+            let _ = writeln!(
+                out,
+                "hearth_first_response_seconds_bucket{{le=\"{bound}\"}} {}",
+                bucket.load(Ordering::Relaxed)
+            );
+        }
+        let count = self.first_response_count.load(Ordering::Relaxed);
+        #[allow(clippy::cast_precision_loss)] // microseconds as f64 seconds: exact below 2^53 µs
+        let sum = self.first_response_sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
+        let _ = writeln!(
+            out,
+            "hearth_first_response_seconds_bucket{{le=\"+Inf\"}} {count}"
+        );
+        let _ = writeln!(out, "hearth_first_response_seconds_sum {sum}");
+        let _ = writeln!(out, "hearth_first_response_seconds_count {count}");
         out.push_str(extra);
         out
     }
@@ -177,5 +238,26 @@ mod tests {
         assert!(text.contains("hearth_handler_seconds_bucket{le=\"0.05\"} 2"));
         assert!(text.contains("hearth_handler_seconds_count 2"));
         assert!(text.contains("hearth_discord_api_ratelimited_total 1"));
+    }
+
+    #[test]
+    fn first_responses_fill_their_histogram_and_keep_only_the_recent_samples() {
+        let metrics = Metrics::default();
+        metrics.first_response(Duration::from_micros(800));
+        metrics.first_response(Duration::from_millis(3));
+        let text = metrics.render("");
+        assert!(text.contains("hearth_first_response_seconds_bucket{le=\"0.001\"} 1"));
+        assert!(text.contains("hearth_first_response_seconds_bucket{le=\"0.005\"} 2"));
+        assert!(text.contains("hearth_first_response_seconds_count 2"));
+        assert_eq!(
+            metrics.recent_first_responses(),
+            [Duration::from_micros(800), Duration::from_millis(3)]
+        );
+        for n in 0..RECENT_FIRST_RESPONSES {
+            metrics.first_response(Duration::from_micros(u64::try_from(n).unwrap()));
+        }
+        let recent = metrics.recent_first_responses();
+        assert_eq!(recent.len(), RECENT_FIRST_RESPONSES);
+        assert_eq!(recent[0], Duration::ZERO, "the oldest samples are dropped");
     }
 }

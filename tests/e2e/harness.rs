@@ -1,9 +1,14 @@
 //! A guild with people in it, and the bot running against it.
 
-use std::{net::SocketAddr, time::Duration};
+use std::{
+    net::SocketAddr,
+    path::Path,
+    sync::atomic::{AtomicU64, Ordering},
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
 
 use hearth::{Config, Running, config::ApiBase, database::DatabaseUrl};
-use hearth_sandbox::{CommandValue, Guild, InteractionHandle, Member, Sandbox};
+use hearth_sandbox::{CommandValue, Guild, InteractionHandle, Member, Sandbox, state::Message};
 use twilight_model::{
     guild::Permissions,
     id::{
@@ -14,6 +19,63 @@ use twilight_model::{
 
 /// The secret half of the key the bot verifies `/interactions` with.
 pub(crate) const SIGNING_KEY: [u8; 32] = [7; 32];
+
+/// Where the bot keeps its data in a scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Store {
+    /// A fresh SQLite file in the scenario's temp dir.
+    Sqlite,
+    /// A fresh database on the MongoDB server at this URI.
+    Mongo(String),
+}
+
+impl Store {
+    /// MongoDB when `MONGODB_URI` is set, else SQLite.
+    pub(crate) fn from_env() -> Self {
+        std::env::var("MONGODB_URI")
+            .ok()
+            .filter(|uri| !uri.trim().is_empty())
+            .map_or(Self::Sqlite, Self::Mongo)
+    }
+
+    /// The bot's database for one scenario: its own file or database name, so scenarios run
+    /// in parallel.
+    pub(crate) fn database(&self, dir: &Path) -> DatabaseUrl {
+        match self {
+            Self::Sqlite => DatabaseUrl::Sqlite(Some(dir.join("hearth.db"))),
+            Self::Mongo(uri) => DatabaseUrl::Mongo(with_database(uri, &unique_name())),
+        }
+    }
+}
+
+/// `hearth_e2e_<pid>_<nanos>_<n>`: unique per scenario and per run.
+fn unique_name() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .subsec_nanos();
+    format!(
+        "hearth_e2e_{}_{nanos}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// The connection string with its database (the path) replaced by `name`, options kept.
+fn with_database(uri: &str, name: &str) -> String {
+    let (base, options) = uri
+        .split_once('?')
+        .map_or((uri, None), |(b, o)| (b, Some(o)));
+    let (scheme, rest) = base.split_once("://").unwrap_or(("mongodb", base));
+    let hosts = rest.split('/').next().unwrap_or(rest);
+    let mut out = format!("{scheme}://{hosts}/{name}");
+    if let Some(options) = options {
+        out.push('?');
+        out.push_str(options);
+    }
+    out
+}
 
 /// A guild as a server team sets it up, with the bot running in it.
 pub(crate) struct World {
@@ -37,14 +99,24 @@ pub(crate) struct World {
     pub(crate) bob: Member,
     /// The "Moderator" role.
     pub(crate) moderator_role: Id<RoleMarker>,
+    /// The "Senior" role (above the moderator's, below the bot's).
+    pub(crate) senior_role: Id<RoleMarker>,
+    /// Where the bot keeps its data.
+    pub(crate) store: Store,
     /// The bot.
     pub(crate) bot: Option<Running>,
     dir: tempfile::TempDir,
 }
 
 impl World {
-    /// Starts the sandbox with the guild, and the bot against it on a fresh SQLite file.
+    /// Starts the sandbox with the guild, and the bot against it on the store
+    /// [`Store::from_env`] picks.
     pub(crate) async fn start() -> Self {
+        Self::start_on(Store::from_env()).await
+    }
+
+    /// Starts the sandbox with the guild, and the bot against it on `store`.
+    pub(crate) async fn start_on(store: Store) -> Self {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let sandbox = Sandbox::start().await.expect("sandbox starts");
         let guild = sandbox.create_guild("Hearth Test");
@@ -76,6 +148,8 @@ impl World {
             alice,
             bob,
             moderator_role,
+            senior_role,
+            store,
             bot: None,
             dir,
         };
@@ -87,7 +161,7 @@ impl World {
     pub(crate) fn config(&self) -> Config {
         let mut config = Config::from_env(|_| None, false).expect("defaults");
         config.token = self.sandbox.token();
-        config.database = DatabaseUrl::Sqlite(Some(self.dir.path().join("hearth.db")));
+        config.database = self.store.database(self.dir.path());
         config.discord_api = Some(ApiBase {
             host: self.sandbox.http_proxy().to_owned(),
             plain_http: true,
@@ -121,11 +195,83 @@ impl World {
         self.bot.as_ref().expect("bot running").http_addr()
     }
 
+    /// The running bot.
+    pub(crate) fn bot(&self) -> &Running {
+        self.bot.as_ref().expect("bot running")
+    }
+
     /// Stops the bot gracefully.
     pub(crate) async fn stop_bot(&mut self) {
         if let Some(bot) = self.bot.take() {
             bot.stop().await;
         }
+    }
+
+    /// Ends a scenario: the bot sent nothing the real API would refuse, then it stops.
+    pub(crate) async fn finish(mut self) {
+        let violations = self.sandbox.spec_violations();
+        self.stop_bot().await;
+        assert!(
+            violations.is_empty(),
+            "the bot sent what Discord would refuse: {violations:#?}"
+        );
+    }
+
+    /// The owner sends moderation cases to #mod-log with `/modlog set`.
+    pub(crate) async fn set_mod_log(&self) {
+        let answer = self
+            .owner
+            .run_command(
+                self.general,
+                "modlog",
+                &[(
+                    "set",
+                    CommandValue::Subcommand(
+                        "set".into(),
+                        vec![("channel".into(), CommandValue::Channel(self.mod_log))],
+                    ),
+                )],
+            )
+            .wait_for_original(|_| true)
+            .await;
+        assert!(
+            answer.content.contains("will be posted in"),
+            "{}",
+            answer.content
+        );
+    }
+
+    /// The cases posted in #mod-log so far (their embed titles).
+    pub(crate) fn mod_log_cases(&self) -> Vec<String> {
+        self.guild
+            .messages(self.mod_log)
+            .iter()
+            .filter_map(|m| {
+                m.embeds
+                    .first()
+                    .and_then(|e| e["title"].as_str())
+                    .map(str::to_owned)
+            })
+            .collect()
+    }
+
+    /// The Ed25519 key Discord signs `/interactions` requests with.
+    pub(crate) fn signing_key() -> ed25519_dalek::SigningKey {
+        ed25519_dalek::SigningKey::from_bytes(&SIGNING_KEY)
+    }
+
+    /// The bot's `/interactions` URL.
+    pub(crate) fn interactions_url(&self) -> String {
+        format!("http://{}/interactions", self.http_addr())
+    }
+
+    /// Points the application's Interactions Endpoint URL at the bot, as its developer does in
+    /// the portal (Discord checks the endpoint first).
+    pub(crate) async fn use_interactions_endpoint(&self) {
+        self.sandbox
+            .set_interactions_endpoint(&self.interactions_url(), Self::signing_key())
+            .await
+            .expect("Discord accepts the bot's endpoint");
     }
 }
 
@@ -146,8 +292,65 @@ pub(crate) fn warn(
     )
 }
 
+/// `member` runs `/warnings target [page]` in #general.
+pub(crate) fn warnings(
+    world: &World,
+    member: &Member,
+    target: &Member,
+    page: Option<i64>,
+) -> InteractionHandle {
+    let mut options = vec![("member", CommandValue::User(target.id()))];
+    if let Some(page) = page {
+        options.push(("page", CommandValue::Integer(page)));
+    }
+    member.run_command(world.general, "warnings", &options)
+}
+
+/// `member` runs `/clearwarnings target` in #general.
+pub(crate) fn clear_warnings(world: &World, member: &Member, target: &Member) -> InteractionHandle {
+    member.run_command(
+        world.general,
+        "clearwarnings",
+        &[("member", CommandValue::User(target.id()))],
+    )
+}
+
+/// The bot's answer to an interaction, as the member sees it (the original response once it
+/// has text or an embed).
+pub(crate) async fn answer(interaction: &InteractionHandle) -> Message {
+    interaction
+        .wait_for_original(|m| !m.content.is_empty() || !m.embeds.is_empty())
+        .await
+}
+
+/// The `custom_id` of the button labelled `label` on a message.
+pub(crate) fn button(message: &Message, label: &str) -> String {
+    message
+        .components
+        .iter()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .find(|b| b["label"] == label)
+        .and_then(|b| b["custom_id"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| panic!("no button labelled {label:?} on {:?}", message.components))
+}
+
+/// `member` clicks the button labelled `label` on a message.
+pub(crate) fn click(member: &Member, message: &Message, label: &str) -> InteractionHandle {
+    member.click(Id::new(message.id), &button(message, label))
+}
+
+/// Whether the button labelled `label` on a message is disabled.
+pub(crate) fn button_disabled(message: &Message, label: &str) -> bool {
+    message
+        .components
+        .iter()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .find(|b| b["label"] == label)
+        .is_some_and(|b| b["disabled"] == true)
+}
+
 /// The text of a message's first embed description, or its content.
-pub(crate) fn text_of(message: &hearth_sandbox::state::Message) -> String {
+pub(crate) fn text_of(message: &Message) -> String {
     message
         .embeds
         .first()

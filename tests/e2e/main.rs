@@ -1,6 +1,12 @@
 //! End-to-end scenarios: the real `hearth` run loop, with its real twilight gateway and HTTP
 //! clients, against the sandbox over loopback. One module per feature; `harness` holds the
-//! helpers that read like what people do.
+//! helpers that read like what people do. Every scenario ends with `World::finish`, which
+//! asserts that the bot sent nothing the real API would refuse.
 
+mod clear_warnings;
+mod commands;
+mod gateway;
 mod harness;
+mod http_endpoint;
 mod moderation;
+mod warnings;

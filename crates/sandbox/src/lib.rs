@@ -3,6 +3,7 @@
 // MANAGE_ROLES); they are words of the domain, not code items to link.
 #![allow(clippy::doc_markdown)]
 
+mod endpoint;
 mod events;
 mod gateway;
 mod payload;
@@ -17,6 +18,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::Notify;
 
+pub use self::endpoint::{EndpointAnswer, EndpointRefused, post_signed};
 pub use self::gateway::{COMMAND_WINDOW, COMMANDS_PER_WINDOW, ShardFault, close_code};
 pub use self::rest::{API_PREFIX, GLOBAL_RATE_LIMIT_PER_SECOND};
 pub use self::routes::limits;

@@ -1752,7 +1752,7 @@ fn remove_user_reaction(s: &mut State, r: &Req) -> Res {
 ///
 /// See Discord Docs/Interactions/Receiving and Responding ("Responding to an Interaction").
 #[allow(clippy::too_many_lines)] // one rule per callback type, kept together
-fn interaction_callback(s: &mut State, r: &Req) -> Res {
+pub(crate) fn interaction_callback(s: &mut State, r: &Req) -> Res {
     let iid = r.id("interaction_id")?;
     let token = r.param("interaction_token");
     let now = s.now();

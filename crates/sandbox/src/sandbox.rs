@@ -15,6 +15,7 @@ use twilight_model::id::marker::{
     ApplicationMarker, ChannelMarker, GuildMarker, MessageMarker, RoleMarker, UserMarker,
 };
 
+use crate::endpoint::{self, Endpoint, EndpointRefused};
 use crate::gateway::{self, ShardFault};
 use crate::payload::{self, id};
 use crate::state::{
@@ -433,6 +434,66 @@ impl Sandbox {
     /// Delays a route's answers by `delay`.
     pub fn delay_route(&self, method: &str, route: &str, delay: Duration, times: Option<u32>) {
         self.add_fault(method, route, FaultKind::Delay(delay), times);
+    }
+
+    /// Sets the application's Interactions Endpoint URL, as a developer does in the portal:
+    /// Discord first checks it (a signed PING must get a PONG, a request with a bad signature
+    /// must get 401) and refuses to save it otherwise. From then on every interaction is
+    /// POSTed to `url`, signed with `key`, instead of going over the gateway, and the HTTP
+    /// answer is taken as its initial response (an answer that is not 200 within 3 s is noted
+    /// in [`Interaction::endpoint_failure`]).
+    ///
+    /// See Discord Docs/Interactions/Overview ("Setting Up an Endpoint").
+    ///
+    /// # Errors
+    ///
+    /// Why Discord would refuse the URL; then nothing changes.
+    pub async fn set_interactions_endpoint(
+        &self,
+        url: &str,
+        key: ed25519_dalek::SigningKey,
+    ) -> Result<(), EndpointRefused> {
+        let endpoint = Endpoint {
+            url: url.to_owned(),
+            key,
+        };
+        endpoint::verify(&endpoint, &self.ping_interaction()).await?;
+        let (queue, mut deliveries) = tokio::sync::mpsc::unbounded_channel::<(u64, Value)>();
+        let shared = Arc::clone(&self.shared);
+        let to = endpoint.clone();
+        let task = tokio::spawn(async move {
+            while let Some((iid, payload)) = deliveries.recv().await {
+                tokio::spawn(endpoint::deliver(
+                    Arc::clone(&shared),
+                    to.clone(),
+                    iid,
+                    payload,
+                ));
+            }
+        });
+        self.tasks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(task);
+        self.shared.with(|s| s.endpoint = Some((endpoint, queue)));
+        Ok(())
+    }
+
+    /// A PING interaction (type 1) as Discord sends to an Interactions Endpoint URL, with a
+    /// fresh id and token.
+    pub fn ping_interaction(&self) -> Value {
+        self.shared.with(|s| {
+            endpoint::ping(
+                s.config.application_id,
+                s.ids.next(),
+                s.config.attachment_size_limit,
+            )
+        })
+    }
+
+    /// Removes the Interactions Endpoint URL: interactions go over the gateway again.
+    pub fn clear_interactions_endpoint(&self) {
+        self.shared.with(|s| s.endpoint = None);
     }
 
     /// Removes every route fault.
@@ -854,6 +915,24 @@ impl Guild {
                 .cloned()
                 .collect()
         })
+    }
+
+    /// Adds a guild command that the bot does not know, as an earlier version of the bot may
+    /// have left behind (Discord keeps showing a command until the application removes it).
+    pub fn add_stale_command(&self, name: &str, description: &str) {
+        self.shared.with(|s| {
+            let command = json!({
+                "id": id(s.ids.next()),
+                "application_id": id(s.config.application_id),
+                "version": id(s.ids.next()),
+                "guild_id": id(self.id),
+                "type": 1,
+                "name": name,
+                "description": description,
+                "default_member_permissions": null,
+            });
+            s.guild_commands.entry(self.id).or_default().push(command);
+        });
     }
 
     /// The guild's bans.
@@ -1491,13 +1570,20 @@ fn create_interaction(
         source_message: source,
         followups: Vec::new(),
         deferred_ephemeral: false,
+        endpoint_failure: None,
     };
     let message = source
         .and_then(|m| s.messages.get(&m))
         .map(|m| payload::message(s, m));
     let value = payload::interaction(s, &interaction, data, message);
     s.interactions.insert(iid, interaction);
-    events::interaction_create(s, guild_id, &value);
+    match &s.endpoint {
+        // With an Interactions Endpoint URL, Discord POSTs the interaction instead.
+        Some((_, queue)) => {
+            let _ = queue.send((iid, value));
+        }
+        None => events::interaction_create(s, guild_id, &value),
+    }
     iid
 }
 
@@ -1535,6 +1621,27 @@ impl InteractionHandle {
             if let Some(i) = s.interactions.get_mut(&self.id) {
                 i.created_ms = i.created_ms.saturating_sub(ms);
             }
+        });
+    }
+
+    /// Sends this interaction's INTERACTION_CREATE over the gateway once more, as Discord
+    /// does when a resumed session replays an event the bot had already received.
+    ///
+    /// # Panics
+    ///
+    /// When the dispatch is no longer in the sandbox's log (the last 10,000 events).
+    pub fn redeliver(&self) {
+        self.shared.with(|s| {
+            let wanted = self.id.to_string();
+            let payload = s
+                .dispatch_log
+                .iter()
+                .rev()
+                .find(|(name, d)| name == "INTERACTION_CREATE" && d["id"] == wanted.as_str())
+                .map(|(_, d)| d.clone())
+                .expect("the interaction was dispatched over the gateway");
+            let guild = s.interactions[&self.id].guild_id;
+            events::interaction_create(s, guild, &payload);
         });
     }
 

@@ -257,6 +257,9 @@ pub struct Interaction {
     pub followups: Vec<u64>,
     /// Whether the deferred response was ephemeral.
     pub deferred_ephemeral: bool,
+    /// Delivered to the Interactions Endpoint URL, why it failed there, if it did (the member
+    /// sees "This interaction failed").
+    pub endpoint_failure: Option<String>,
 }
 
 /// One entry in a guild's audit log.
@@ -521,6 +524,12 @@ pub(crate) struct State {
     pub(crate) global_rate_limited: u64,
     pub(crate) identifies: u64,
     pub(crate) resumes: u64,
+    /// The Interactions Endpoint URL, when set: interactions are POSTed there through this
+    /// queue instead of going over the gateway.
+    pub(crate) endpoint: Option<(
+        crate::endpoint::Endpoint,
+        tokio::sync::mpsc::UnboundedSender<(u64, Value)>,
+    )>,
 }
 
 /// Gateway intents the sandbox knows; anything else closes with 4013.
@@ -581,6 +590,7 @@ impl State {
             global_rate_limited: 0,
             identifies: 0,
             resumes: 0,
+            endpoint: None,
         }
     }
 

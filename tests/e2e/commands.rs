@@ -1,0 +1,23 @@
+//! Commands the bot does not know.
+
+use hearth::interaction::UNKNOWN_COMMAND;
+
+use crate::harness::{World, answer};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_command_gets_an_ephemeral_answer() {
+    let world = World::start().await;
+    // Left behind by an older version of the bot: Discord still offers it.
+    world
+        .guild
+        .add_stale_command("slowmode", "Sets the slowmode");
+
+    let reply = answer(&world.alice.run_command(world.general, "slowmode", &[])).await;
+    assert!(reply.is_ephemeral());
+    assert_eq!(reply.content, UNKNOWN_COMMAND);
+    assert!(
+        world.guild.messages(world.general).is_empty(),
+        "nothing posted in the channel"
+    );
+    world.finish().await;
+}

@@ -1,0 +1,74 @@
+//! Interactions over HTTP: Discord POSTs them, signed with Ed25519, to the bot's
+//! `/interactions` endpoint and takes the response body as the first answer.
+
+use hearth_sandbox::{ResponseKind, post_signed};
+use serde_json::json;
+
+use crate::harness::{World, answer, text_of, warn, warnings};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn endpoint_answers_a_signed_ping_with_a_pong() {
+    let world = World::start().await;
+    let ping = world.sandbox.ping_interaction();
+    let reply = post_signed(&world.interactions_url(), &World::signing_key(), &ping)
+        .await
+        .expect("the endpoint answers");
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json(), json!({"type": 1}));
+    world.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn endpoint_refuses_a_bad_signature_with_401() {
+    let world = World::start().await;
+    let ping = world.sandbox.ping_interaction();
+    let someone_else = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
+    let refused = post_signed(&world.interactions_url(), &someone_else, &ping)
+        .await
+        .expect("the endpoint answers");
+    assert_eq!(refused.status, 401);
+    world.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_commands_over_http_are_answered_in_the_response_body() {
+    let world = World::start().await;
+    // Discord checks the endpoint (signed PING, bad signature) before saving it.
+    world.use_interactions_endpoint().await;
+    let dispatched = world.sandbox.dispatches().len();
+
+    let warned = warn(&world, &world.moderator, &world.alice, "spam over http");
+    let reply = answer(&warned).await;
+    assert_eq!(warned.info().endpoint_failure, None);
+    assert_eq!(warned.info().response, Some(ResponseKind::Message));
+    assert!(
+        text_of(&reply).contains("spam over http"),
+        "{}",
+        text_of(&reply)
+    );
+
+    let listed = warnings(&world, &world.moderator, &world.alice, None);
+    let list = answer(&listed).await;
+    assert!(list.is_ephemeral());
+    assert!(
+        text_of(&list).contains("has 1 warning,"),
+        "{}",
+        text_of(&list)
+    );
+
+    assert_eq!(
+        world.sandbox.request_count(
+            "POST",
+            "/interactions/{interaction_id}/{interaction_token}/callback"
+        ),
+        0,
+        "answered in the HTTP body, not through the callback route"
+    );
+    assert!(
+        world.sandbox.dispatches()[dispatched..]
+            .iter()
+            .all(|(name, _)| name != "INTERACTION_CREATE"),
+        "nothing came over the gateway"
+    );
+    world.finish().await;
+}
