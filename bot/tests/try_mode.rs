@@ -41,7 +41,8 @@ async fn three_warnings_show_the_reply_the_case_the_dm_and_then_the_timeout() {
 
     let silenced = session.execute("as alice say but why").await;
     assert!(
-        silenced.starts_with("alice is timed out until ") && silenced.ends_with("can't send messages."),
+        silenced.starts_with("alice is timed out until ")
+            && silenced.ends_with("can't send messages."),
         "{silenced}"
     );
     let who = session.execute("who").await;
@@ -57,7 +58,7 @@ async fn refusals_are_only_for_the_person_and_buttons_can_be_clicked() {
     let refused = session.execute("as alice /warn @bob rude").await;
     assert!(
         refused.contains(
-            "#general · Hearth (only you see this)\n  You need the Moderate Members permission to warn members."
+            "#general · Hearth (only alice sees this)\n  You need the Moderate Members permission to warn members."
         ),
         "{refused}"
     );
@@ -67,20 +68,34 @@ async fn refusals_are_only_for_the_person_and_buttons_can_be_clicked() {
     session.execute("as mod /warn @bob rude").await;
     let ask = session.execute("as mod /clearwarnings @bob").await;
     assert!(
-        ask.contains("Remove all 1 warning of @bob? This can't be undone.\n  [ Remove them ] [ Keep them ]"),
+        ask.contains(
+            "Remove all 1 warning of @bob? This can't be undone.\n  [ Remove them ] [ Keep them ]"
+        ),
         "{ask}"
     );
     let nobody = session.execute("as alice click remove").await;
-    assert!(nobody.starts_with("alice sees no buttons in #general."), "{nobody}");
+    assert!(
+        nobody.starts_with("alice sees no buttons in #general."),
+        "{nobody}"
+    );
     let wrong = session.execute("click delete everything").await;
-    assert!(wrong.contains("the last buttons are: [ Remove them ] [ Keep them ]"), "{wrong}");
+    assert!(
+        wrong.contains("the last buttons are: [ Remove them ] [ Keep them ]"),
+        "{wrong}"
+    );
     let cleared = session.execute("click remove").await;
-    assert!(cleared.starts_with("mod clicks [ Remove them ]"), "{cleared}");
+    assert!(
+        cleared.starts_with("mod clicks [ Remove them ]"),
+        "{cleared}"
+    );
     assert!(
         cleared.contains("(only you see this) (edited)\n  Removed 1 warning of @bob."),
         "{cleared}"
     );
-    assert!(cleared.contains("#mod-log · Hearth\n  ┃ Warnings cleared"), "{cleared}");
+    assert!(
+        cleared.contains("#mod-log · Hearth\n  ┃ Warnings cleared"),
+        "{cleared}"
+    );
     session.stop().await;
 }
 
@@ -100,7 +115,12 @@ async fn lines_outside_the_grammar_get_a_helpful_sentence() {
         session.execute("/warn @alice").await,
         "/warn needs a reason (text). Usage: /warn @member <reason…>"
     );
-    assert!(session.execute("dance").await.starts_with("I don't understand “dance”"));
+    assert!(
+        session
+            .execute("dance")
+            .await
+            .starts_with("I don't understand “dance”")
+    );
     assert_eq!(session.execute("in #mod-log").await, "You are in #mod-log.");
     assert_eq!(session.execute("as bob").await, "You are bob now.");
     assert_eq!(session.prompt(), "bob in #mod-log › ");

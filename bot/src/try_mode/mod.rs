@@ -173,7 +173,7 @@ impl TrySession {
         );
         let senior_role = guild.create_role("Senior", Permissions::empty());
         // Above the moderator, below the bot's own role.
-        guild.set_role_position(senior_role, 3);
+        guild.set_role_position(senior_role, 2);
         let moderator = guild.add_member("mod");
         guild.grant(&moderator, moderator_role);
         let senior = guild.add_member("senior");
@@ -221,9 +221,7 @@ impl TrySession {
                 ("everyone".into(), guild.everyone_role().get()),
             ],
         };
-        names
-            .people
-            .push(("Hearth".into(), sandbox.bot_id().get()));
+        names.people.push(("Hearth".into(), sandbox.bot_id().get()));
 
         let bot = hearth_start(&sandbox).await?;
         let actor = people
@@ -254,9 +252,9 @@ impl TrySession {
         let commands = self
             .commands()
             .iter()
-            .map(script::usage)
+            .flat_map(script::usages)
             .collect::<Vec<_>>()
-            .join("\n    ");
+            .join("\n            ");
         format!(
             "Hearth is running against a local Discord: no token, no network.\n\
              \n\
@@ -270,7 +268,7 @@ impl TrySession {
                as mod /warn @alice spamming       a moderator warns alice (3 warnings time her out)\n  \
                as alice say hello                 alice talks in the current channel\n  \
                /warnings @alice                   without `as`, you are {DEFAULT_ACTOR}\n  \
-               click Older                        a button on the last message you can see\n  \
+               /clearwarnings @alice              then: click remove (a button on the last message)\n  \
                in #mod-log                        switch channels\n  \
                who · help · quit (or Ctrl-D)\n\
              Images the bot sends are saved in {}/.",
@@ -389,10 +387,7 @@ impl TrySession {
                         .filter_map(|c| c["name"].as_str())
                         .map(|n| format!("/{n}"))
                         .collect();
-                    return format!(
-                        "Hearth has no /{name}. Its commands: {}.",
-                        known.join(", ")
-                    );
+                    return format!("Hearth has no /{name}. Its commands: {}.", known.join(", "));
                 };
                 let bound = match script::bind(command, &args, &self.names) {
                     Ok(bound) => bound,
@@ -419,7 +414,10 @@ impl TrySession {
                 if let Err(refused) = member.try_send(self.channel, &text) {
                     return self.refused_send(&who, &refused);
                 }
-                let echo = format!("{who} in #{}: {text}", self.channel_name(self.channel.get()));
+                let echo = format!(
+                    "{who} in #{}: {text}",
+                    self.channel_name(self.channel.get())
+                );
                 (echo, None, String::new(), 0)
             }
             Action::Click(query) => {
@@ -448,7 +446,7 @@ impl TrySession {
         self.wait_quiet().await;
         let after = self.snapshot();
         let mut out = echo;
-        let described = self.describe(actor, &before, &after);
+        let described = self.describe(&before, &after);
         if described.is_empty() {
             out.push_str(match (&handle, answered) {
                 (Some(h), _) if h.info().response == Some(ResponseKind::Deferred) => {
@@ -545,7 +543,11 @@ impl TrySession {
         }
         for handle in &self.interactions {
             let user = handle.info().user_id;
-            for m in handle.original_message().into_iter().chain(handle.followups()) {
+            for m in handle
+                .original_message()
+                .into_iter()
+                .chain(handle.followups())
+            {
                 if m.is_ephemeral() && !m.deleted {
                     snapshot.messages.insert(m.id, (Place::OnlyFor(user), m));
                 }
@@ -566,10 +568,14 @@ impl TrySession {
     fn find_button(&self, actor: usize, query: &str) -> Result<(u64, String, String), String> {
         let user = self.people[actor].member.id().get();
         let snapshot = self.snapshot();
-        let visible = snapshot.messages.values().rev().filter(|(place, _)| match place {
-            Place::Channel(c) => *c == self.channel.get(),
-            Place::Dm(u) | Place::OnlyFor(u) => *u == user,
-        });
+        let visible = snapshot
+            .messages
+            .values()
+            .rev()
+            .filter(|(place, _)| match place {
+                Place::Channel(c) => *c == self.channel.get(),
+                Place::Dm(u) | Place::OnlyFor(u) => *u == user,
+            });
         let q = query.to_lowercase();
         let mut last_buttons: Option<Vec<(String, String, bool)>> = None;
         for (_, message) in visible {
@@ -608,7 +614,8 @@ impl TrySession {
         let who = &self.people[actor].name;
         match last_buttons {
             Some(buttons) => {
-                let shown: Vec<String> = buttons.iter().map(|(_, l, _)| format!("[ {l} ]")).collect();
+                let shown: Vec<String> =
+                    buttons.iter().map(|(_, l, _)| format!("[ {l} ]")).collect();
                 Err(format!(
                     "No button “{query}” on the messages {who} can see here; the last buttons \
                      are: {}",
@@ -624,7 +631,7 @@ impl TrySession {
     }
 
     /// Everything that changed between two snapshots, as indented text (empty when nothing).
-    fn describe(&mut self, actor: usize, before: &Snapshot, after: &Snapshot) -> String {
+    fn describe(&mut self, before: &Snapshot, after: &Snapshot) -> String {
         let bot = self.sandbox.bot_id().get();
         let now_secs = unix_now_ms() / 1000;
         let mut out = String::new();
@@ -642,7 +649,8 @@ impl TrySession {
                 Place::Channel(c) => format!("#{} · Hearth", self.channel_name(*c)),
                 Place::Dm(u) => format!("DM to {} · Hearth", self.name_of(*u)),
                 Place::OnlyFor(u) => {
-                    let only = if *u == self.people[actor].member.id().get() {
+                    // "you" is whoever the prompt shows; someone else acting is named.
+                    let only = if *u == self.people[self.actor].member.id().get() {
                         "only you see this".to_owned()
                     } else {
                         format!("only {} sees this", self.name_of(*u))
@@ -766,7 +774,13 @@ impl TrySession {
             let name: String = attachment
                 .filename
                 .chars()
-                .map(|c| if c.is_alphanumeric() || ".-_".contains(c) { c } else { '_' })
+                .map(|c| {
+                    if c.is_alphanumeric() || ".-_".contains(c) {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
                 .collect();
             let path = self.out_dir.join(format!("{}-{name}", message.id));
             let written = std::fs::create_dir_all(&self.out_dir)
@@ -799,11 +813,15 @@ impl TrySession {
                 }
                 None => facts.push("not in the server".to_owned()),
                 Some(member) => {
-                    let roles: Vec<&str> = member.roles.iter().map(|r| self.role_name(*r)).collect();
+                    let roles: Vec<&str> =
+                        member.roles.iter().map(|r| self.role_name(*r)).collect();
                     if !roles.is_empty() {
                         facts.push(format!("roles: {}", roles.join(", ")));
                     }
-                    if let Some(ms) = member.communication_disabled_until_ms.filter(|ms| *ms > now) {
+                    if let Some(ms) = member
+                        .communication_disabled_until_ms
+                        .filter(|ms| *ms > now)
+                    {
                         facts.push(format!("timed out{}", self.until(ms)));
                     }
                 }

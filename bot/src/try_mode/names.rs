@@ -22,9 +22,7 @@ fn find(list: &[(String, u64)], name: &str) -> Option<u64> {
 }
 
 fn name_of(list: &[(String, u64)], id: u64) -> Option<&str> {
-    list.iter()
-        .find(|(_, i)| *i == id)
-        .map(|(n, _)| n.as_str())
+    list.iter().find(|(_, i)| *i == id).map(|(n, _)| n.as_str())
 }
 
 impl Names {

@@ -92,7 +92,7 @@ fn embed(e: &Value, msg: &Message, view: &View<'_>) -> Vec<String> {
     let stamp = e["timestamp"]
         .as_str()
         .and_then(parse_rfc3339)
-        .map(|t| absolute(t));
+        .map(absolute);
     match (footer, stamp) {
         (Some(f), Some(t)) => push(&format!("— {f} · {t}")),
         (Some(f), None) => push(&format!("— {f}")),
@@ -144,7 +144,10 @@ fn component(c: &Value) -> String {
                 .filter_map(|o| o["label"].as_str())
                 .collect();
             let placeholder = c["placeholder"].as_str().unwrap_or("choose");
-            format!("[ {placeholder} ▾ ]{disabled} options: {}", options.join(", "))
+            format!(
+                "[ {placeholder} ▾ ]{disabled} options: {}",
+                options.join(", ")
+            )
         }
         5 => format!("[ pick people ▾ ]{disabled}"),
         6 => format!("[ pick roles ▾ ]{disabled}"),
@@ -162,22 +165,21 @@ pub(crate) fn markup(text: &str, view: &View<'_>) -> String {
     while let Some(start) = rest.find('<') {
         out.push_str(&rest[..start]);
         let after = &rest[start + 1..];
-        match after.find('>').and_then(|end| tag(&after[..end], view).map(|t| (end, t))) {
-            Some((end, shown)) => {
-                out.push_str(&shown);
-                rest = &after[end + 1..];
-            }
-            None => {
-                out.push('<');
-                rest = after;
-            }
+        if let Some((end, shown)) = after
+            .find('>')
+            .and_then(|end| tag(&after[..end], view).map(|t| (end, t)))
+        {
+            out.push_str(&shown);
+            rest = &after[end + 1..];
+        } else {
+            out.push('<');
+            rest = after;
         }
     }
     out.push_str(rest);
     out.replace("**", "")
         .replace("__", "")
-        .replace('`', "")
-        .replace('\u{200B}', "")
+        .replace(['`', '\u{200B}'], "")
 }
 
 /// One `<…>` tag, or `None` when it is not Discord markup.
@@ -185,15 +187,24 @@ fn tag(inner: &str, view: &View<'_>) -> Option<String> {
     let names = view.names;
     if let Some(role) = inner.strip_prefix("@&") {
         let id: u64 = role.parse().ok()?;
-        return Some(format!("@{}", names.role_name(id).unwrap_or("unknown-role")));
+        return Some(format!(
+            "@{}",
+            names.role_name(id).unwrap_or("unknown-role")
+        ));
     }
     if let Some(user) = inner.strip_prefix('@') {
         let id: u64 = user.trim_start_matches('!').parse().ok()?;
-        return Some(format!("@{}", names.person_name(id).unwrap_or("unknown-user")));
+        return Some(format!(
+            "@{}",
+            names.person_name(id).unwrap_or("unknown-user")
+        ));
     }
     if let Some(channel) = inner.strip_prefix('#') {
         let id: u64 = channel.parse().ok()?;
-        return Some(format!("#{}", names.channel_name(id).unwrap_or("unknown-channel")));
+        return Some(format!(
+            "#{}",
+            names.channel_name(id).unwrap_or("unknown-channel")
+        ));
     }
     if let Some(time) = inner.strip_prefix("t:") {
         let (secs, style) = time.split_once(':').unwrap_or((time, "f"));
@@ -206,7 +217,9 @@ fn tag(inner: &str, view: &View<'_>) -> Option<String> {
         });
     }
     // Custom emoji: <:name:id> and <a:name:id>.
-    let emoji = inner.strip_prefix("a:").or_else(|| inner.strip_prefix(':'))?;
+    let emoji = inner
+        .strip_prefix("a:")
+        .or_else(|| inner.strip_prefix(':'))?;
     let (name, id) = emoji.split_once(':')?;
     id.parse::<u64>().ok()?;
     Some(format!(":{name}:"))

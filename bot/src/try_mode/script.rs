@@ -5,6 +5,8 @@
 //! `member: User(alice), reason: String("spamming")` by reading the command's registered
 //! options (their names, types and order), so a new command works here without any change.
 
+use std::fmt::Write as _;
+
 use hearth_sandbox::CommandValue;
 use serde_json::Value;
 use twilight_model::id::Id;
@@ -52,7 +54,8 @@ pub(crate) enum Action {
 }
 
 /// A few lines to copy, shown with errors.
-pub(crate) const EXAMPLES: &str = "as mod /warn @alice spamming · as alice say hello · in #mod-log · who · help";
+pub(crate) const EXAMPLES: &str =
+    "as mod /warn @alice spamming · as alice say hello · in #mod-log · who · help";
 
 /// Reads one line of the grammar; the error is a sentence for the person at the terminal.
 pub(crate) fn parse_line(line: &str) -> Result<Line, String> {
@@ -215,35 +218,44 @@ fn name_of(option: &Value) -> &str {
     option["name"].as_str().unwrap_or_default()
 }
 
-/// How a command is written: `/warn @member <reason>`, optional options in brackets.
-pub(crate) fn usage(command: &Value) -> String {
-    let mut out = format!("/{}", name_of(command));
-    let options = options_of(command);
-    let subs: Vec<&str> = options
+/// How a command is written, one line per subcommand: `/warn @member <reason…>`,
+/// `/modlog set #channel`; optional options in brackets.
+pub(crate) fn usages(command: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    leaf_usages(&format!("/{}", name_of(command)), command, &mut out);
+    out
+}
+
+fn leaf_usages(prefix: &str, node: &Value, out: &mut Vec<String>) {
+    let options = options_of(node);
+    let subs: Vec<&Value> = options
         .iter()
         .filter(|o| matches!(kind_of(o), kind::SUB_COMMAND | kind::SUB_COMMAND_GROUP))
-        .map(name_of)
         .collect();
     if !subs.is_empty() {
-        out.push_str(&format!(" {}", subs.join("|")));
-        return out;
+        for sub in subs {
+            leaf_usages(&format!("{prefix} {}", name_of(sub)), sub, out);
+        }
+        return;
     }
+    let mut line = prefix.to_owned();
     for option in &options {
         let name = name_of(option);
-        let shape = match kind_of(option) {
-            kind::USER | kind::MENTIONABLE => format!("@{name}"),
-            kind::CHANNEL => format!("#{name}"),
-            kind::ROLE => format!("@{name}-role"),
-            kind::STRING => format!("<{name}…>"),
-            _ => format!("{name}:<{name}>"),
+        let required = option["required"].as_bool().unwrap_or(false);
+        let _ = match (kind_of(option), required) {
+            (kind::USER | kind::MENTIONABLE | kind::ROLE, true) => write!(line, " @{name}"),
+            (kind::CHANNEL, true) => write!(line, " #{name}"),
+            (kind::STRING, true) => write!(line, " <{name}…>"),
+            (_, true) => write!(line, " <{name}>"),
+            (_, false) => write!(line, " [{name}]"),
         };
-        if option["required"].as_bool().unwrap_or(false) {
-            out.push_str(&format!(" {shape}"));
-        } else {
-            out.push_str(&format!(" [{shape}]"));
-        }
     }
-    out
+    out.push(line);
+}
+
+/// All of a command's forms on one line.
+pub(crate) fn usage(command: &Value) -> String {
+    usages(command).join(" · ")
 }
 
 /// Binds a command's arguments to its registered options.
@@ -256,9 +268,99 @@ pub(crate) fn usage(command: &Value) -> String {
 /// text, and goes to the first text option (the reason).
 pub(crate) fn bind(command: &Value, args: &str, names: &Names) -> Result<Bound, String> {
     let usage_line = usage(command);
-    let mut path: Vec<String> = Vec::new();
+    let mut tokens = tokenize(args).into_iter();
+    let (path, options) = descend(command, &mut tokens, &usage_line)?;
+    let mut values: Vec<Option<CommandValue>> = vec![None; options.len()];
+    let mut free: Vec<String> = Vec::new();
+    // A text option set by name keeps taking words until the next `name:`.
+    let mut collecting: Option<usize> = None;
+    for token in tokens {
+        let by_name = (!token.quoted)
+            .then(|| token.text.split_once(':'))
+            .flatten()
+            .and_then(|(name, value)| {
+                options
+                    .iter()
+                    .position(|o| name_of(o).eq_ignore_ascii_case(name))
+                    .map(|i| (i, value.to_owned()))
+            });
+        if let Some((i, value)) = by_name {
+            collecting = None;
+            if kind_of(&options[i]) == kind::STRING {
+                values[i] = Some(CommandValue::String(value));
+                collecting = Some(i);
+            } else {
+                values[i] = Some(value_for(&options[i], &value, names)?);
+            }
+        } else if let Some(i) = collecting {
+            if let Some(CommandValue::String(text)) = &mut values[i] {
+                if !text.is_empty() {
+                    text.push(' ');
+                }
+                text.push_str(&token.text);
+            }
+        } else if token.quoted {
+            free.push(token.text);
+        } else {
+            match place(&token.text, &options, &values, names)? {
+                Some((i, value)) => values[i] = Some(value),
+                None => free.push(token.text),
+            }
+        }
+    }
+    if !free.is_empty() {
+        let text = free.join(" ");
+        match slot(&options, &values, &[kind::STRING]) {
+            Some(i) => values[i] = Some(CommandValue::String(text)),
+            None => {
+                return Err(format!(
+                    "I don't know where “{text}” goes. Usage: {usage_line}"
+                ));
+            }
+        }
+    }
+    let mut bound = Vec::new();
+    let mut summary = format!("/{}", name_of(command));
+    for sub in &path {
+        summary.push(' ');
+        summary.push_str(sub);
+    }
+    for (option, value) in options.iter().zip(values) {
+        let name = name_of(option).to_owned();
+        match value {
+            Some(value) => {
+                let value = checked(option, value)?;
+                let _ = write!(summary, " {name}:{}", shown(&value, names));
+                bound.push((name, value));
+            }
+            None if option["required"].as_bool().unwrap_or(false) => {
+                return Err(format!(
+                    "/{} needs {}. Usage: {usage_line}",
+                    name_of(command),
+                    describe(option)
+                ));
+            }
+            None => {}
+        }
+    }
+    // Nest under the subcommands, innermost first.
+    for sub in path.iter().rev() {
+        bound = vec![(sub.clone(), CommandValue::Subcommand(sub.clone(), bound))];
+    }
+    Ok(Bound {
+        options: bound,
+        summary,
+    })
+}
+
+/// Reads subcommand (and group) names off the front: their path and the leaf's options.
+fn descend(
+    command: &Value,
+    tokens: &mut impl Iterator<Item = Token>,
+    usage_line: &str,
+) -> Result<(Vec<String>, Vec<Value>), String> {
+    let mut path = Vec::new();
     let mut options = options_of(command);
-    let mut tokens = tokenize(args).into_iter().peekable();
     while options
         .iter()
         .any(|o| matches!(kind_of(o), kind::SUB_COMMAND | kind::SUB_COMMAND_GROUP))
@@ -286,140 +388,65 @@ pub(crate) fn bind(command: &Value, args: &str, names: &Names) -> Result<Bound, 
         path.push(name_of(&sub).to_owned());
         options = options_of(&sub);
     }
+    Ok((path, options))
+}
 
-    let mut values: Vec<Option<CommandValue>> = vec![None; options.len()];
-    let mut free: Vec<String> = Vec::new();
-    // A text option set by name keeps taking words until the next `name:`.
-    let mut collecting: Option<usize> = None;
-    let slot = |values: &[Option<CommandValue>], kinds: &[u64]| {
-        options
-            .iter()
-            .enumerate()
-            .find(|(i, o)| values[*i].is_none() && kinds.contains(&kind_of(o)))
-            .map(|(i, _)| i)
-    };
-    for token in tokens {
-        let named = (!token.quoted)
-            .then(|| token.text.split_once(':'))
-            .flatten()
-            .and_then(|(name, value)| {
-                options
-                    .iter()
-                    .position(|o| name_of(o).eq_ignore_ascii_case(name))
-                    .map(|i| (i, value.to_owned()))
-            });
-        if let Some((i, value)) = named {
-            collecting = None;
-            if kind_of(&options[i]) == kind::STRING {
-                values[i] = Some(CommandValue::String(value));
-                collecting = Some(i);
-            } else {
-                values[i] = Some(value_for(&options[i], &value, names)?);
+/// The first option still empty whose type is one of `kinds`.
+fn slot(options: &[Value], values: &[Option<CommandValue>], kinds: &[u64]) -> Option<usize> {
+    options
+        .iter()
+        .enumerate()
+        .find(|(i, o)| values[*i].is_none() && kinds.contains(&kind_of(o)))
+        .map(|(i, _)| i)
+}
+
+/// Which empty option an unnamed word fills, if any (`None`: the word is text).
+fn place(
+    word: &str,
+    options: &[Value],
+    values: &[Option<CommandValue>],
+    names: &Names,
+) -> Result<Option<(usize, CommandValue)>, String> {
+    let slot = |kinds: &[u64]| slot(options, values, kinds);
+    let person = names.person(word);
+    if word.starts_with('@') {
+        let role = names.role(word);
+        return Ok(match (slot(&[kind::USER, kind::MENTIONABLE]), person) {
+            (Some(i), Some(id)) => Some((i, CommandValue::User(Id::new(id)))),
+            (Some(_), None) if role.is_none() => {
+                return Err(format!(
+                    "There's nobody called {word} here. People: {}.",
+                    names.people_list()
+                ));
             }
-            continue;
-        }
-        if let Some(i) = collecting {
-            if let Some(CommandValue::String(text)) = &mut values[i] {
-                if !text.is_empty() {
-                    text.push(' ');
-                }
-                text.push_str(&token.text);
-            }
-            continue;
-        }
-        let word = token.text;
-        if token.quoted {
-            free.push(word);
-            continue;
-        }
-        let person = names.person(&word);
-        let target = if word.starts_with('@') {
-            let role = names.role(&word);
-            match (slot(&values, &[kind::USER, kind::MENTIONABLE]), person) {
-                (Some(i), Some(id)) => Some((i, CommandValue::User(Id::new(id)))),
-                (Some(_), None) if role.is_none() => {
-                    return Err(format!(
-                        "There's nobody called {word} here. People: {}.",
-                        names.people_list()
-                    ));
-                }
-                _ => match (slot(&values, &[kind::ROLE, kind::MENTIONABLE]), role) {
-                    (Some(i), Some(id)) => Some((i, CommandValue::Role(Id::new(id)))),
-                    _ => None,
-                },
-            }
-        } else if word.starts_with('#') {
-            match (slot(&values, &[kind::CHANNEL]), names.channel(&word)) {
-                (Some(i), Some(id)) => Some((i, CommandValue::Channel(Id::new(id)))),
-                (Some(_), None) => {
-                    return Err(format!(
-                        "There's no channel {word}. Channels: {}.",
-                        names.channel_list()
-                    ));
-                }
+            _ => match (slot(&[kind::ROLE, kind::MENTIONABLE]), role) {
+                (Some(i), Some(id)) => Some((i, CommandValue::Role(Id::new(id)))),
                 _ => None,
-            }
-        } else if let (Some(i), Some(id)) = (slot(&values, &[kind::USER]), person) {
-            Some((i, CommandValue::User(Id::new(id))))
-        } else if let (Some(i), Some(id)) = (slot(&values, &[kind::CHANNEL]), names.channel(&word))
-        {
-            Some((i, CommandValue::Channel(Id::new(id))))
-        } else if let (Some(i), Ok(n)) = (slot(&values, &[kind::INTEGER]), word.parse::<i64>()) {
-            Some((i, CommandValue::Integer(n)))
-        } else if let (Some(i), Ok(n)) = (slot(&values, &[kind::NUMBER]), word.parse::<f64>()) {
-            Some((i, CommandValue::Number(n)))
-        } else if let (Some(i), Some(b)) = (slot(&values, &[kind::BOOLEAN]), boolean(&word)) {
-            Some((i, CommandValue::Boolean(b)))
-        } else {
-            None
+            },
+        });
+    }
+    if word.starts_with('#') {
+        return match (slot(&[kind::CHANNEL]), names.channel(word)) {
+            (Some(i), Some(id)) => Ok(Some((i, CommandValue::Channel(Id::new(id))))),
+            (Some(_), None) => Err(format!(
+                "There's no channel {word}. Channels: {}.",
+                names.channel_list()
+            )),
+            _ => Ok(None),
         };
-        match target {
-            Some((i, value)) => values[i] = Some(value),
-            None => free.push(word),
-        }
     }
-    if !free.is_empty() {
-        let text = free.join(" ");
-        match slot(&values, &[kind::STRING]) {
-            Some(i) => values[i] = Some(CommandValue::String(text)),
-            None => {
-                return Err(format!(
-                    "I don't know where “{text}” goes. Usage: {usage_line}"
-                ));
-            }
-        }
-    }
-    let mut bound = Vec::new();
-    let mut summary = format!("/{}", name_of(command));
-    for sub in &path {
-        summary.push(' ');
-        summary.push_str(sub);
-    }
-    for (option, value) in options.iter().zip(values) {
-        let name = name_of(option).to_owned();
-        match value {
-            Some(value) => {
-                let value = checked(option, value)?;
-                summary.push_str(&format!(" {name}:{}", shown(&value, names)));
-                bound.push((name, value));
-            }
-            None if option["required"].as_bool().unwrap_or(false) => {
-                return Err(format!(
-                    "/{} needs {}. Usage: {usage_line}",
-                    name_of(command),
-                    describe(option)
-                ));
-            }
-            None => {}
-        }
-    }
-    // Nest under the subcommands, innermost first.
-    for sub in path.iter().rev() {
-        bound = vec![(sub.clone(), CommandValue::Subcommand(sub.clone(), bound))];
-    }
-    Ok(Bound {
-        options: bound,
-        summary,
+    Ok(if let (Some(i), Some(id)) = (slot(&[kind::USER]), person) {
+        Some((i, CommandValue::User(Id::new(id))))
+    } else if let (Some(i), Some(id)) = (slot(&[kind::CHANNEL]), names.channel(word)) {
+        Some((i, CommandValue::Channel(Id::new(id))))
+    } else if let (Some(i), Ok(n)) = (slot(&[kind::INTEGER]), word.parse::<i64>()) {
+        Some((i, CommandValue::Integer(n)))
+    } else if let (Some(i), Ok(n)) = (slot(&[kind::NUMBER]), word.parse::<f64>()) {
+        Some((i, CommandValue::Number(n)))
+    } else if let (Some(i), Some(b)) = (slot(&[kind::BOOLEAN]), boolean(word)) {
+        Some((i, CommandValue::Boolean(b)))
+    } else {
+        None
     })
 }
 
@@ -524,14 +551,10 @@ fn describe(option: &Value) -> String {
 /// A bound value as the summary line shows it.
 fn shown(value: &CommandValue, names: &Names) -> String {
     match value {
-        CommandValue::User(id) => format!(
-            "@{}",
-            names.person_name(id.get()).unwrap_or("someone")
-        ),
-        CommandValue::Channel(id) => format!(
-            "#{}",
-            names.channel_name(id.get()).unwrap_or("channel")
-        ),
+        CommandValue::User(id) => format!("@{}", names.person_name(id.get()).unwrap_or("someone")),
+        CommandValue::Channel(id) => {
+            format!("#{}", names.channel_name(id.get()).unwrap_or("channel"))
+        }
         CommandValue::Role(id) => format!("@{}", names.role_name(id.get()).unwrap_or("role")),
         CommandValue::String(s) if s.contains(' ') => format!("\"{s}\""),
         CommandValue::String(s) | CommandValue::Focused(s) => s.clone(),
@@ -622,9 +645,21 @@ mod tests {
             parse_line("as").unwrap_err(),
             "As whom? For example: as alice say hello"
         );
-        assert!(parse_line("as alice say").unwrap_err().starts_with("Say what?"));
-        assert!(parse_line("in").unwrap_err().starts_with("In which channel?"));
-        assert!(parse_line("click").unwrap_err().starts_with("Click which button?"));
+        assert!(
+            parse_line("as alice say")
+                .unwrap_err()
+                .starts_with("Say what?")
+        );
+        assert!(
+            parse_line("in")
+                .unwrap_err()
+                .starts_with("In which channel?")
+        );
+        assert!(
+            parse_line("click")
+                .unwrap_err()
+                .starts_with("Click which button?")
+        );
         assert!(parse_line("/").unwrap_err().starts_with("Which command?"));
     }
 
@@ -648,7 +683,10 @@ mod tests {
         let bound = bind(&warn(), "@bob insulted @alice", &demo()).unwrap();
         assert_eq!(
             bound.options,
-            [("member".into(), user(4)), ("reason".into(), text("insulted @alice"))]
+            [
+                ("member".into(), user(4)),
+                ("reason".into(), text("insulted @alice"))
+            ]
         );
     }
 
@@ -657,7 +695,10 @@ mod tests {
         let bound = bind(&warn(), "reason:too loud member:alice", &demo()).unwrap();
         assert_eq!(
             bound.options,
-            [("member".into(), user(3)), ("reason".into(), text("too loud"))]
+            [
+                ("member".into(), user(3)),
+                ("reason".into(), text("too loud"))
+            ]
         );
         let bound = bind(&warn(), "alice \"member: two\"", &demo()).unwrap();
         assert_eq!(bound.options[1], ("reason".into(), text("member: two")));
@@ -668,7 +709,10 @@ mod tests {
         let names = demo();
         assert_eq!(
             bind(&warnings(), "@alice 2", &names).unwrap().options,
-            [("member".into(), user(3)), ("page".into(), CommandValue::Integer(2))]
+            [
+                ("member".into(), user(3)),
+                ("page".into(), CommandValue::Integer(2))
+            ]
         );
         assert_eq!(
             bind(&warnings(), "page:3 @alice", &names).unwrap().summary,
@@ -717,7 +761,7 @@ mod tests {
         );
         assert_eq!(
             bind(&modlog(), "", &names).unwrap_err(),
-            "/modlog needs one of: set, off. Usage: /modlog set|off"
+            "/modlog needs one of: set, off. Usage: /modlog set #channel · /modlog off"
         );
         assert_eq!(
             bind(&modlog(), "set #nowhere", &names).unwrap_err(),
@@ -725,7 +769,7 @@ mod tests {
         );
         assert_eq!(
             bind(&warnings(), "@alice please", &names).unwrap_err(),
-            "I don't know where “please” goes. Usage: /warnings @member [page:<page>]"
+            "I don't know where “please” goes. Usage: /warnings @member [page]"
         );
         let long = "x".repeat(513);
         assert_eq!(
