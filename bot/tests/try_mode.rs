@@ -131,3 +131,36 @@ async fn lines_outside_the_grammar_get_a_helpful_sentence() {
     assert!(session.is_finished());
     session.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn warning_pages_turn_with_their_buttons() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut session = session(&dir).await;
+    for n in 1..=11 {
+        let out = session.execute(&format!("/warn @bob strike {n}")).await;
+        assert!(out.contains(&format!("Case #{n} · warning")), "{out}");
+    }
+    let first = session.execute("/warnings bob").await;
+    assert!(
+        first.starts_with("mod runs /warnings member:@bob in #general"),
+        "{first}"
+    );
+    assert!(
+        first.contains("┃ — Page 1 of 2\n  [ ◀ Newer ] (disabled) [ Older ▶ ]"),
+        "{first}"
+    );
+    assert_eq!(
+        session.execute("click newer").await,
+        "[ ◀ Newer ] is disabled."
+    );
+    let second = session.execute("click older").await;
+    assert!(second.contains("(only you see this) (edited)"), "{second}");
+    assert!(second.contains("┃ #1 · "), "{second}");
+    assert!(
+        second.contains("┃ — Page 2 of 2\n  [ ◀ Newer ] [ Older ▶ ] (disabled)"),
+        "{second}"
+    );
+    let direct = session.execute("/warnings @bob page:2").await;
+    assert!(direct.contains("Page 2 of 2"), "{direct}");
+    session.stop().await;
+}

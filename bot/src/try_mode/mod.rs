@@ -59,6 +59,10 @@ pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
 /// After a message, which has no handler to wait for, this is all there is.
 pub const QUIET: Duration = Duration::from_millis(300);
 
+/// The quiet wanted after a handler has finished: whatever it did is in the sandbox already,
+/// this only catches what other events set off.
+pub const QUIET_AFTER_ANSWER: Duration = Duration::from_millis(100);
+
 /// The longest wait for quiet after an action, so a chatty bot cannot hang the prompt.
 pub const SETTLE_MAX: Duration = Duration::from_secs(3);
 
@@ -443,7 +447,12 @@ impl TrySession {
             }
             None => true,
         };
-        self.wait_quiet().await;
+        self.wait_quiet(if handle.is_some() {
+            QUIET_AFTER_ANSWER
+        } else {
+            QUIET
+        })
+        .await;
         let after = self.snapshot();
         let mut out = echo;
         let described = self.describe(&before, &after);
@@ -512,12 +521,12 @@ impl TrySession {
         false
     }
 
-    /// Waits until no request reached the sandbox for [`QUIET`], for at most [`SETTLE_MAX`].
-    async fn wait_quiet(&self) {
+    /// Waits until no request reached the sandbox for `quiet`, for at most [`SETTLE_MAX`].
+    async fn wait_quiet(&self, quiet: Duration) {
         let started = Instant::now();
         let mut seen = self.sandbox.requests().len();
         let mut quiet_since = Instant::now();
-        while quiet_since.elapsed() < QUIET && started.elapsed() < SETTLE_MAX {
+        while quiet_since.elapsed() < quiet && started.elapsed() < SETTLE_MAX {
             tokio::time::sleep(POLL).await;
             let now = self.sandbox.requests().len();
             if now != seen {
