@@ -480,7 +480,7 @@ impl TrySession {
                     .find(|p| p.name == who)
                     .and_then(|p| p.member.info())
                     .and_then(|m| m.communication_disabled_until_ms)
-                    .map(|ms| self.until(ms))
+                    .map(until)
                     .unwrap_or_default();
                 format!("{who} is timed out{until} and can't send messages.")
             }
@@ -718,7 +718,7 @@ impl TrySession {
                         match new.communication_disabled_until_ms {
                             Some(ms) if ms > unix_now_ms() => out.push(format!(
                                 "{name} is timed out{}{}",
-                                self.until(ms),
+                                until(ms),
                                 reason(*user)
                             )),
                             _ => out.push(format!("{name}'s timeout was lifted{}", reason(*user))),
@@ -760,18 +760,6 @@ impl TrySession {
 
     fn role_name(&self, role: u64) -> &str {
         self.names.role_name(role).unwrap_or("unknown-role")
-    }
-
-    /// " until 01:42 UTC (in 1 hour)"
-    fn until(&self, ms: u64) -> String {
-        let secs = i64::try_from(ms / 1000).unwrap_or(i64::MAX);
-        let now = i64::try_from(unix_now_ms() / 1000).unwrap_or(i64::MAX);
-        let _ = self;
-        format!(
-            " until {} ({})",
-            render::absolute(secs),
-            render::relative(secs - now)
-        )
     }
 
     /// Writes a new message's attachments to the output folder and remembers where.
@@ -831,7 +819,7 @@ impl TrySession {
                         .communication_disabled_until_ms
                         .filter(|ms| *ms > now)
                     {
-                        facts.push(format!("timed out{}", self.until(ms)));
+                        facts.push(format!("timed out{}", until(ms)));
                     }
                 }
             }
@@ -891,6 +879,13 @@ Lines say what a person does:
   who                            people, roles and channels
   help                           this text
   quit                           stop (Ctrl-D works too)";
+
+/// " until 01:42 UTC (in 1 hour)", for a time in Unix milliseconds.
+fn until(ms: u64) -> String {
+    let secs = i64::try_from(ms / 1000).unwrap_or(i64::MAX);
+    let now = i64::try_from(unix_now_ms() / 1000).unwrap_or(i64::MAX);
+    format!(" until {}", render::until(secs, now))
+}
 
 fn unix_now_ms() -> u64 {
     SystemTime::now()

@@ -262,6 +262,16 @@ pub(crate) fn absolute(secs: i64) -> String {
     format!("{} {}", date(secs), clock(secs))
 }
 
+/// A coming time as `01:42 UTC (in 1 hour)`, with the date when it is not today.
+pub(crate) fn until(secs: i64, now_secs: i64) -> String {
+    let when = if secs.div_euclid(86_400) == now_secs.div_euclid(86_400) {
+        clock(secs)
+    } else {
+        absolute(secs)
+    };
+    format!("{when} ({})", relative(secs - now_secs))
+}
+
 fn date(secs: i64) -> String {
     let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
     format!("{y:04}-{m:02}-{d:02}")
@@ -377,6 +387,12 @@ mod tests {
         assert_eq!(relative(3599), "in 1 hour");
         assert_eq!(relative(-3 * 86_400), "3 days ago");
         assert_eq!(relative(400 * 86_400), "in 1 year");
+    }
+
+    #[test]
+    fn an_end_today_shows_only_the_clock() {
+        assert_eq!(until(NOW + 3600, NOW), "02:30 UTC (in 1 hour)");
+        assert_eq!(until(NOW + 86_400, NOW), "2025-11-27 01:30 UTC (in 1 day)");
     }
 
     #[test]
