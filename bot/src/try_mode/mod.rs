@@ -20,8 +20,8 @@ use std::{
     collections::{BTreeMap, HashMap},
     error::Error,
     fmt::Write as _,
-    io::Write as _,
-    path::PathBuf,
+    io::{IsTerminal as _, Write as _},
+    path::{Path, PathBuf},
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
@@ -653,7 +653,7 @@ impl TrySession {
                 Some((_, old)) if old == message => continue,
                 Some(_) => true,
             };
-            self.save_attachments(message);
+            save_attachments(&self.out_dir, message, &mut self.files);
             let header = match place {
                 Place::Channel(c) => format!("#{} · Hearth", self.channel_name(*c)),
                 Place::Dm(u) => format!("DM to {} · Hearth", self.name_of(*u)),
@@ -762,37 +762,6 @@ impl TrySession {
         self.names.role_name(role).unwrap_or("unknown-role")
     }
 
-    /// Writes a new message's attachments to the output folder and remembers where.
-    fn save_attachments(&mut self, message: &Message) {
-        for attachment in &message.attachments {
-            if self.files.contains_key(&attachment.id) {
-                continue;
-            }
-            let name: String = attachment
-                .filename
-                .chars()
-                .map(|c| {
-                    if c.is_alphanumeric() || ".-_".contains(c) {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            let path = self.out_dir.join(format!("{}-{name}", message.id));
-            let written = std::fs::create_dir_all(&self.out_dir)
-                .and_then(|()| std::fs::write(&path, &attachment.bytes));
-            match written {
-                Ok(()) => {
-                    self.files.insert(attachment.id, path);
-                }
-                Err(err) => {
-                    tracing::warn!(path = %path.display(), error = %err, "could not save an attachment");
-                }
-            }
-        }
-    }
-
     /// `who`: people with their roles and state, roles by rank, channels.
     fn who(&self) -> String {
         let now = unix_now_ms();
@@ -880,6 +849,41 @@ Lines say what a person does:
   help                           this text
   quit                           stop (Ctrl-D works too)";
 
+/// Writes a message's attachments not saved yet to `out_dir` (created when needed) as
+/// `<message id>-<file name>`, and records where in `files`. A failure is logged; the
+/// message is still shown.
+fn save_attachments(out_dir: &Path, message: &Message, files: &mut HashMap<u64, PathBuf>) {
+    for attachment in &message.attachments {
+        if files.contains_key(&attachment.id) {
+            continue;
+        }
+        // The name comes from the bot: keep it from leaving the folder.
+        let name: String = attachment
+            .filename
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || "-_.".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let name = name.trim_start_matches('.');
+        let path = out_dir.join(format!("{}-{name}", message.id));
+        let written = std::fs::create_dir_all(out_dir)
+            .and_then(|()| std::fs::write(&path, &attachment.bytes));
+        match written {
+            Ok(()) => {
+                files.insert(attachment.id, path);
+            }
+            Err(err) => {
+                tracing::warn!(path = %path.display(), error = %err, "could not save an attachment");
+            }
+        }
+    }
+}
+
 /// " until 01:42 UTC (in 1 hour)", for a time in Unix milliseconds.
 fn until(ms: u64) -> String {
     let secs = i64::try_from(ms / 1000).unwrap_or(i64::MAX);
@@ -930,6 +934,7 @@ pub async fn run() -> Result<(), Box<dyn Error>> {
     println!("Starting a local Discord and Hearth…");
     let mut session = TrySession::start().await?;
     println!("{}\n", session.welcome());
+    let interactive = std::io::stdin().is_terminal();
     // Standard input blocks; a plain thread reads it so the runtime keeps serving the bot.
     let (lines, mut typed) = tokio::sync::mpsc::channel::<String>(1);
     std::thread::spawn(move || {
@@ -951,6 +956,10 @@ pub async fn run() -> Result<(), Box<dyn Error>> {
             println!();
             break;
         };
+        if !interactive {
+            // Lines from a file or a pipe: show them, so the output reads as a transcript.
+            println!("{line}");
+        }
         let out = session.execute(&line).await;
         if !out.is_empty() {
             println!("{out}\n");
@@ -961,4 +970,47 @@ pub async fn run() -> Result<(), Box<dyn Error>> {
     }
     session.stop().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attachments_are_saved_once_under_the_message_id_and_stay_in_the_folder() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let message = Message {
+            id: 42,
+            channel_id: 1,
+            guild_id: 1,
+            author_id: 1,
+            content: String::new(),
+            embeds: Vec::new(),
+            components: Vec::new(),
+            attachments: vec![state::Attachment {
+                id: 7,
+                filename: "../rank card.png".into(),
+                content_type: Some("image/png".into()),
+                description: None,
+                bytes: vec![1, 2, 3],
+            }],
+            mentions: Vec::new(),
+            mention_roles: Vec::new(),
+            mention_everyone: false,
+            flags: 0,
+            edited_ms: None,
+            reactions: Vec::new(),
+            interaction_id: None,
+            deleted: false,
+        };
+        let mut files = HashMap::new();
+        save_attachments(&out, &message, &mut files);
+        let path = out.join("42-_rank_card.png");
+        assert_eq!(files, HashMap::from([(7, path.clone())]));
+        assert_eq!(std::fs::read(&path).expect("written"), [1, 2, 3]);
+        std::fs::remove_file(&path).expect("removable");
+        save_attachments(&out, &message, &mut files);
+        assert!(!path.exists(), "an attachment is written once");
+    }
 }
