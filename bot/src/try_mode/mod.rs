@@ -66,6 +66,10 @@ pub const QUIET_AFTER_ANSWER: Duration = Duration::from_millis(100);
 /// The longest wait for quiet after an action, so a chatty bot cannot hang the prompt.
 pub const SETTLE_MAX: Duration = Duration::from_secs(3);
 
+/// When the bot's metrics do not count an interaction under the expected name: how long an
+/// answered interaction must be followed by silence to count as finished.
+pub const QUIET_FALLBACK: Duration = Duration::from_secs(1);
+
 /// How long the bot may take to connect to the local Discord.
 pub const READY_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -82,6 +86,9 @@ pub enum TryError {
     /// The bot refused to start.
     #[error("the bot did not start")]
     Bot(#[from] RunError),
+    /// The bot's default configuration was refused (a bug: it needs no variable).
+    #[error("the bot's default configuration was refused")]
+    Config(#[from] crate::config::ConfigError),
     /// The bot started but did not connect to the gateway in time.
     #[error("the bot did not connect to the local Discord within {0:?}")]
     NotReady(Duration),
@@ -153,7 +160,8 @@ impl TrySession {
     ///
     /// # Errors
     ///
-    /// [`TryError::Sandbox`], [`TryError::Bot`] or [`TryError::NotReady`].
+    /// [`TryError::Sandbox`], [`TryError::Bot`], [`TryError::Config`] or
+    /// [`TryError::NotReady`].
     pub async fn start() -> Result<Self, TryError> {
         Self::start_with_output(OUTPUT_DIR).await
     }
@@ -443,7 +451,7 @@ impl TrySession {
         let answered = match &handle {
             Some(handle) => {
                 self.interactions.push(handle.clone());
-                self.wait_handled(&label, done_before).await
+                self.wait_handled(&label, done_before, handle).await
             }
             None => true,
         };
@@ -457,14 +465,18 @@ impl TrySession {
         let mut out = echo;
         let described = self.describe(&before, &after);
         if described.is_empty() {
-            out.push_str(match (&handle, answered) {
+            let note = match (&handle, answered) {
                 (Some(h), _) if h.info().response == Some(ResponseKind::Deferred) => {
-                    "\n  (Hearth is thinking… and said nothing more)"
+                    "Hearth is thinking… and said nothing more".to_owned()
                 }
-                (Some(_), false) => "\n  (Hearth did not answer within 10 seconds)",
-                (Some(_), true) => "\n  (Hearth answered without a visible change)",
-                (None, _) => "\n  (Hearth doesn't react)",
-            });
+                (Some(_), false) => format!(
+                    "Hearth did not answer within {} seconds",
+                    ANSWER_TIMEOUT.as_secs()
+                ),
+                (Some(_), true) => "Hearth answered without a visible change".to_owned(),
+                (None, _) => "Hearth doesn't react".to_owned(),
+            };
+            let _ = write!(out, "\n  ({note})");
         } else {
             out.push_str(&described);
         }
@@ -507,18 +519,32 @@ impl TrySession {
     }
 
     /// Waits until the bot has finished handling the interaction (its metrics count it), for
-    /// at most [`ANSWER_TIMEOUT`]. Returns whether it did.
-    async fn wait_handled(&self, label: &str, before: u64) -> bool {
+    /// at most [`ANSWER_TIMEOUT`]. Returns whether it answered.
+    ///
+    /// Should the bot count the interaction under another name than `label`, the wait also
+    /// ends once the interaction has its response and the sandbox has had no request for
+    /// [`QUIET_FALLBACK`], so the prompt never hangs for the whole timeout.
+    async fn wait_handled(&self, label: &str, before: u64, handle: &InteractionHandle) -> bool {
         let started = Instant::now();
-        // The count goes up once the handler has returned: its reply, mod-log post, DM and
-        // any escalation are all in the sandbox by then.
+        let mut seen = self.sandbox.requests().len();
+        let mut quiet_since = Instant::now();
         while started.elapsed() < ANSWER_TIMEOUT {
+            // The count goes up once the handler has returned: its reply, mod-log post, DM
+            // and any escalation are all in the sandbox by then.
             if self.handled(label) > before {
+                return true;
+            }
+            let requests = self.sandbox.requests().len();
+            if requests != seen {
+                seen = requests;
+                quiet_since = Instant::now();
+            }
+            if quiet_since.elapsed() >= QUIET_FALLBACK && handle.info().response.is_some() {
                 return true;
             }
             tokio::time::sleep(POLL).await;
         }
-        false
+        handle.info().response.is_some()
     }
 
     /// Waits until no request reached the sandbox for `quiet`, for at most [`SETTLE_MAX`].
@@ -900,10 +926,8 @@ fn unix_now_ms() -> u64 {
 /// Starts the bot against the sandbox (SQLite in memory, HTTP endpoint on a free port) and
 /// waits until its shards are connected.
 async fn hearth_start(sandbox: &Sandbox) -> Result<Running, TryError> {
-    let mut config = Config::from_env(|_| None, false).map_err(|err| {
-        // The defaults need no variable, so this cannot fail; say so if it ever does.
-        TryError::Sandbox(std::io::Error::other(err))
-    })?;
+    // Nothing from the environment: `hearth try` needs no token and ignores `.env`.
+    let mut config = Config::from_env(|_| None, false)?;
     config.token = sandbox.token();
     config.database = DatabaseUrl::Sqlite(None);
     config.discord_api = Some(ApiBase {
