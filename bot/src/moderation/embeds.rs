@@ -29,19 +29,29 @@ pub enum Escalated {
 }
 
 impl Escalated {
-    fn line(&self) -> String {
+    /// What happened, as the mod log's "Escalation" field says it.
+    fn summary(&self) -> String {
         match self {
-            Self::Done(step) => format!(
-                "**Escalation:** {} warnings → {} (done)",
-                step.warnings,
-                step.action.describe()
-            ),
-            Self::Failed(step, why) => format!(
-                "**Escalation:** {} warnings → {}, but {why}",
-                step.warnings,
-                step.action.describe()
-            ),
+            Self::Done(step) => {
+                format!(
+                    "{} warnings → {} (done)",
+                    step.warnings,
+                    step.action.describe()
+                )
+            }
+            Self::Failed(step, why) => {
+                format!(
+                    "{} warnings → {}, but {why}",
+                    step.warnings,
+                    step.action.describe()
+                )
+            }
         }
+    }
+
+    /// The same as a line of a reply.
+    fn line(&self) -> String {
+        format!("**Escalation:** {}", self.summary())
     }
 }
 
@@ -89,7 +99,7 @@ pub fn case(outcome: &WarnOutcome, escalated: Option<&Escalated>) -> Embed {
         ))
         .footer(EmbedFooterBuilder::new(format!("user id {}", w.user)));
     if let Some(escalated) = escalated {
-        builder = builder.field(EmbedFieldBuilder::new("Escalation", escalated.line()));
+        builder = builder.field(EmbedFieldBuilder::new("Escalation", escalated.summary()));
         if matches!(escalated, Escalated::Done(_)) {
             builder = builder.color(COLOUR_DANGER);
         }
@@ -247,6 +257,40 @@ mod tests {
                 created_at: Timestamp::from_unix_secs(1_700_000_000 + i64::try_from(case).unwrap()),
             })
             .collect()
+    }
+
+    #[test]
+    fn mod_log_case_names_the_escalation_once() {
+        use std::time::Duration;
+
+        use hearth_moderation::{EscalationStep, Punishment};
+
+        let step = EscalationStep {
+            warnings: 3,
+            within: None,
+            action: Punishment::Timeout {
+                duration: Duration::from_secs(3_600),
+            },
+        };
+        let outcome = WarnOutcome {
+            warning: warnings(3).remove(0),
+            total_warnings: 3,
+            escalation: Some(step),
+        };
+        let embed = case(&outcome, Some(&Escalated::Done(step)));
+        let field = embed
+            .fields
+            .iter()
+            .find(|f| f.name == "Escalation")
+            .unwrap();
+        assert_eq!(field.value, "3 warnings → timeout for 1 hour (done)");
+        let reply = warned(&outcome, Some(&Escalated::Done(step)));
+        assert!(
+            reply
+                .description
+                .unwrap()
+                .contains("**Escalation:** 3 warnings → timeout for 1 hour (done)")
+        );
     }
 
     #[test]
