@@ -245,11 +245,6 @@ async fn reason_of_513_characters_is_refused_and_512_is_accepted() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "bug: a 513-character reason is refused with \"I couldn't read that command; Discord may \
-            still be updating it\" instead of naming the 512-character limit: the Warn model's \
-            max_length = 512 (bot/src/moderation/commands.rs) fails twilight-interactions' parse, \
-            which bot/src/moderation/handlers.rs `parse` turns into that generic sentence, so the \
-            domain's ReasonTooLong refusal is never reached"]
 async fn refusal_of_a_513_character_reason_says_what_the_limit_is() {
     let world = World::start().await;
     let refusal = answer(&warn(

@@ -3,8 +3,13 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use hearth_core::{ChannelId, GuildId, Timestamp, UserId};
-use hearth_moderation::{EscalationStep, ModerationSettings, Punishment, WarnOutcome, WarnRequest};
-use twilight_interactions::command::{CommandInputData, CommandModel, ResolvedUser};
+use hearth_moderation::{
+    EscalationStep, ModerationSettings, Punishment, Reason, WarnOutcome, WarnRequest,
+};
+use twilight_interactions::{
+    command::{CommandInputData, CommandModel, ResolvedUser},
+    error::{ParseError, ParseOptionError, ParseOptionErrorType},
+};
 use twilight_model::{
     application::interaction::{Interaction, InteractionData, application_command::CommandData},
     channel::ChannelType,
@@ -44,7 +49,23 @@ fn command_data(interaction: &Interaction) -> Result<CommandInputData<'static>, 
 fn parse<T: CommandModel>(interaction: &Interaction) -> Result<T, HandlerError> {
     T::from_interaction(command_data(interaction)?).map_err(|err| {
         tracing::debug!(%err, "command did not parse");
-        HandlerError::refuse("I couldn't read that command; Discord may still be updating it. Try again in a minute.")
+        match err {
+            // Discord's client enforces the registered length limits, but the API does not
+            // stop a crafted request: answer with the same refusal the domain gives.
+            ParseError::Option(ParseOptionError {
+                field,
+                kind: ParseOptionErrorType::StringLengthOutOfRange(value),
+            }) => match (field.as_str(), Reason::parse(&value)) {
+                ("reason", Err(refusal)) => HandlerError::from(refusal),
+                _ => {
+                    HandlerError::refuse(format!("The {field} you gave is too long or too short."))
+                }
+            },
+            _ => HandlerError::refuse(
+                "I couldn't read that command; Discord may still be updating it. Try again in a \
+                 minute.",
+            ),
+        }
     })
 }
 
