@@ -93,11 +93,13 @@ async fn requests_per_warn() {
         .map(|n| world.guild.add_member(&format!("member{n}")))
         .collect();
     let first = world.sandbox.requests().len();
+    let mut tokens = Vec::with_capacity(COUNTED);
     for n in 0..COUNTED {
         let target = &members[n % members.len()];
         let dms = target.dms().len();
         let posts = world.guild.messages(world.mod_log).len();
         let interaction = warn(&world, &world.moderator, target, "counted");
+        tokens.push(interaction.info().token);
         interaction
             .wait_for_original(|m| !m.embeds.is_empty())
             .await;
@@ -109,9 +111,32 @@ async fn requests_per_warn() {
             })
             .await;
     }
+    // A request is recorded once answered, just after its message shows: wait for the last.
+    let requests = world
+        .sandbox
+        .wait_for("every DM and mod-log post recorded", || {
+            let requests = world.sandbox.requests();
+            let posts = requests[first..]
+                .iter()
+                .filter(|r| {
+                    r.method == "POST"
+                        && r.route.as_deref() == Some("/channels/{channel_id}/messages")
+                })
+                .count();
+            (posts >= 2 * COUNTED).then_some(requests)
+        })
+        .await;
+    for r in requests[first..].iter().filter(|r| r.status >= 300) {
+        println!("  answered {}: {} {}", r.status, r.method, r.path);
+    }
+    // The edit that answers `/modlog set` may be recorded after `first`: count the
+    // interaction routes of the counted `/warn`s only.
+    let counted = requests[first..].iter().filter(|r| {
+        let by_token = r.path.starts_with("/webhooks/") || r.path.starts_with("/interactions/");
+        !by_token || tokens.iter().any(|t| r.path.contains(t.as_str()))
+    });
     let mut by_route: BTreeMap<String, usize> = BTreeMap::new();
-    let requests = world.sandbox.requests();
-    for r in &requests[first..] {
+    for r in counted {
         let route = format!("{} {}", r.method, r.route.as_deref().unwrap_or(&r.path));
         *by_route.entry(route).or_default() += 1;
     }

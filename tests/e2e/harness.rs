@@ -357,3 +357,30 @@ pub(crate) fn text_of(message: &Message) -> String {
         .and_then(|e| e["description"].as_str())
         .map_or_else(|| message.content.clone(), str::to_owned)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn each_mongodb_scenario_gets_a_database_of_its_own() {
+        use super::{DatabaseUrl, Path, Store, unique_name, with_database};
+
+        assert_eq!(
+            with_database("mongodb://localhost:27017", "hearth_e2e_1"),
+            "mongodb://localhost:27017/hearth_e2e_1"
+        );
+        assert_eq!(
+            with_database("mongodb://u:p@h1,h2/hearth?replicaSet=rs0", "hearth_e2e_2"),
+            "mongodb://u:p@h1,h2/hearth_e2e_2?replicaSet=rs0"
+        );
+        assert_ne!(unique_name(), unique_name());
+        let DatabaseUrl::Mongo(url) =
+            Store::Mongo("mongodb+srv://cluster.example.net/".into()).database(Path::new("/tmp"))
+        else {
+            panic!("MongoDB when a URI is given");
+        };
+        assert!(
+            url.starts_with("mongodb+srv://cluster.example.net/hearth_e2e_"),
+            "{url}"
+        );
+    }
+}
