@@ -72,3 +72,25 @@ async fn signed_commands_over_http_are_answered_in_the_response_body() {
     );
     world.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn third_warning_over_http_defers_in_the_body_then_edits_with_the_timeout() {
+    let world = World::start().await;
+    world.use_interactions_endpoint().await;
+
+    for reason in ["one", "two"] {
+        answer(&warn(&world, &world.moderator, &world.alice, reason)).await;
+    }
+    let third = warn(&world, &world.moderator, &world.alice, "three");
+    let reply = third.wait_for_original(|m| !m.embeds.is_empty()).await;
+    assert_eq!(third.info().response, Some(ResponseKind::Deferred));
+    assert_eq!(third.info().endpoint_failure, None);
+    assert!(text_of(&reply).contains("three"), "{}", text_of(&reply));
+    assert!(world.alice.is_timed_out());
+    assert_eq!(
+        world.bot().metrics().recent_first_responses().len(),
+        3,
+        "first responses in the HTTP body are timed too"
+    );
+    world.finish().await;
+}
