@@ -55,6 +55,23 @@ async fn op7_reconnect_resumes_and_still_answers() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn command_run_while_the_shard_is_down_is_answered_after_the_resume() {
+    let world = World::start().await;
+    assert_eq!(world.sandbox.shard_fault(0, ShardFault::Drop), 1);
+    // Sent while the bot is away: Discord keeps it for the session and replays it on RESUME.
+    let warned = warn(&world, &world.moderator, &world.alice, "while away");
+
+    let reply = answer(&warned).await;
+    assert!(
+        text_of(&reply).contains("while away"),
+        "{}",
+        text_of(&reply)
+    );
+    assert_eq!(world.sandbox.gateway_counts().1, 1, "one resume");
+    world.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replayed_interaction_create_does_not_warn_twice() {
     let world = World::start().await;
     let first = warn(&world, &world.moderator, &world.alice, "once");
