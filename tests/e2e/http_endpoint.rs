@@ -19,6 +19,21 @@ async fn endpoint_answers_a_signed_ping_with_a_pong() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn endpoint_answers_a_ping_that_carries_only_its_type() {
+    // The portal's check may omit fields a full interaction needs; PONG must not depend on them.
+    let world = World::start().await;
+    let reply = post_signed(
+        &world.interactions_url(),
+        &World::signing_key(),
+        &json!({"type": 1}),
+    )
+    .await
+    .expect("the endpoint answers");
+    assert_eq!((reply.status, reply.json()), (200, json!({"type": 1})));
+    world.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn endpoint_refuses_a_bad_signature_with_401() {
     let world = World::start().await;
     let ping = world.sandbox.ping_interaction();
