@@ -40,6 +40,13 @@ pub const INLINE_DEADLINE: Duration = Duration::from_millis(2_500);
 /// and Responding, "Interaction Type".
 const PING_TYPE: u8 = 1;
 
+/// Just the `type` of an interaction body.
+#[derive(serde::Deserialize)]
+struct Kind {
+    #[serde(rename = "type")]
+    kind: u8,
+}
+
 /// What the endpoint's handlers share.
 #[derive(Clone, Debug)]
 pub struct State<S> {
@@ -139,11 +146,6 @@ async fn interactions<S: Backend>(
     }
     // Answer PING from its `type` alone: the portal's check must not depend on every field a
     // full interaction model requires.
-    #[derive(serde::Deserialize)]
-    struct Kind {
-        #[serde(rename = "type")]
-        kind: u8,
-    }
     if serde_json::from_slice::<Kind>(&body).is_ok_and(|k| k.kind == PING_TYPE) {
         return Json(InteractionResponse {
             kind: InteractionResponseType::Pong,

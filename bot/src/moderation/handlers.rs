@@ -77,6 +77,16 @@ fn invoker(interaction: &Interaction) -> Result<UserId, HandlerError> {
         .ok_or_else(|| HandlerError::refuse("I couldn't tell who you are."))
 }
 
+/// Checks that the invoker may moderate members (every warning command and button needs it).
+fn require_moderator(interaction: &Interaction, to: &str) -> HandlerResult {
+    require(
+        interaction,
+        Permissions::MODERATE_MEMBERS,
+        "Moderate Members",
+        to,
+    )
+}
+
 /// Checks the invoker's permissions as Discord computed them for this channel.
 fn require(interaction: &Interaction, needed: Permissions, name: &str, to: &str) -> HandlerResult {
     let has = interaction
@@ -138,12 +148,7 @@ pub(crate) async fn warn<S: Backend>(
 ) -> HandlerResult {
     let guild = in_guild(interaction)?;
     let command: Warn = parse(interaction)?;
-    require(
-        interaction,
-        Permissions::MODERATE_MEMBERS,
-        "Moderate Members",
-        "warn members",
-    )?;
+    require_moderator(interaction, "warn members")?;
     check_hierarchy(ctx, guild, interaction, &command.member, "warn").await?;
     let settings = ctx.settings.moderation(guild).await?;
     let outcome = ctx
@@ -249,12 +254,7 @@ pub(crate) async fn warnings<S: Backend>(
 ) -> HandlerResult {
     let guild = in_guild(interaction)?;
     let command: Warnings = parse(interaction)?;
-    require(
-        interaction,
-        Permissions::MODERATE_MEMBERS,
-        "Moderate Members",
-        "see warnings",
-    )?;
+    require_moderator(interaction, "see warnings")?;
     let user = user_id(command.member.resolved.id);
     let list = ctx.moderation.warnings(guild, user).await?;
     let page = usize::try_from(command.page.unwrap_or(1).max(1) - 1).unwrap_or(0);
@@ -268,12 +268,7 @@ pub(crate) async fn warnings_page<S: Backend>(
     ack: &mut Ack,
 ) -> HandlerResult {
     let guild = in_guild(interaction)?;
-    require(
-        interaction,
-        Permissions::MODERATE_MEMBERS,
-        "Moderate Members",
-        "see warnings",
-    )?;
+    require_moderator(interaction, "see warnings")?;
     let (user, page) = match custom_id(interaction).split(':').collect::<Vec<_>>()[..] {
         ["warnings", user, page] => (user.parse::<UserId>().ok(), page.parse::<usize>().ok()),
         _ => (None, None),
@@ -293,12 +288,7 @@ pub(crate) async fn clear_warnings<S: Backend>(
 ) -> HandlerResult {
     let guild = in_guild(interaction)?;
     let command: ClearWarnings = parse(interaction)?;
-    require(
-        interaction,
-        Permissions::MODERATE_MEMBERS,
-        "Moderate Members",
-        "clear warnings",
-    )?;
+    require_moderator(interaction, "clear warnings")?;
     let user = user_id(command.member.resolved.id);
     if command.member.member.is_some() {
         check_hierarchy(
@@ -326,12 +316,7 @@ pub(crate) async fn confirm_clear<S: Backend>(
     ack: &mut Ack,
 ) -> HandlerResult {
     let guild = in_guild(interaction)?;
-    require(
-        interaction,
-        Permissions::MODERATE_MEMBERS,
-        "Moderate Members",
-        "clear warnings",
-    )?;
+    require_moderator(interaction, "clear warnings")?;
     let (user, confirmed) = match custom_id(interaction).split(':').collect::<Vec<_>>()[..] {
         ["clearwarnings", user, "confirm"] => (user.parse::<UserId>().ok(), true),
         ["clearwarnings", user, "cancel"] => (user.parse::<UserId>().ok(), false),
