@@ -129,7 +129,13 @@ impl World {
         );
         let senior_role = guild.create_role("Senior", Permissions::empty());
         // Above the moderator, below the bot's role.
-        guild.set_role_position(senior_role, 3);
+        guild.set_role_position(senior_role, 2);
+        let position = |role| guild.role(role).expect("role exists").position;
+        assert!(
+            position(moderator_role) < position(senior_role)
+                && position(senior_role) < position(guild.bot_role()),
+            "roles from the top: the bot's, Senior, Moderator"
+        );
         let moderator = guild.add_member("mod");
         guild.grant(&moderator, moderator_role);
         let senior = guild.add_member("senior");
