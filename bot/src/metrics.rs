@@ -41,6 +41,45 @@ impl Outcome {
     }
 }
 
+/// A latency histogram over [`LATENCY_BUCKETS`] (cumulative, as Prometheus counts them).
+#[derive(Debug, Default)]
+struct Histogram {
+    buckets: [AtomicU64; LATENCY_BUCKETS.len()],
+    count: AtomicU64,
+    sum_micros: AtomicU64,
+}
+
+impl Histogram {
+    fn record(&self, took: Duration) {
+        let secs = took.as_secs_f64();
+        for (bucket, bound) in self.buckets.iter().zip(LATENCY_BUCKETS) {
+            if secs <= bound {
+                bucket.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.count.fetch_add(1, Ordering::Relaxed);
+        let micros = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
+        self.sum_micros.fetch_add(micros, Ordering::Relaxed);
+    }
+
+    fn render(&self, out: &mut String, name: &str, help: &str) {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} histogram");
+        for (bucket, bound) in self.buckets.iter().zip(LATENCY_BUCKETS) {
+            let _ = writeln!(
+                out,
+                "{name}_bucket{{le=\"{bound}\"}} {}",
+                bucket.load(Ordering::Relaxed)
+            );
+        }
+        let count = self.count.load(Ordering::Relaxed);
+        #[allow(clippy::cast_precision_loss)] // microseconds as f64 seconds: exact below 2^53 µs
+        let sum = self.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
+        let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
+        let _ = writeln!(out, "{name}_sum {sum}");
+        let _ = writeln!(out, "{name}_count {count}");
+    }
+}
+
 /// The bot's metrics; shared by every task.
 #[derive(Debug, Default)]
 pub struct Metrics {
@@ -48,12 +87,8 @@ pub struct Metrics {
     api_errors: AtomicU64,
     api_ratelimited: AtomicU64,
     commands: Mutex<BTreeMap<(String, Outcome), u64>>,
-    latency_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
-    latency_count: AtomicU64,
-    latency_sum_micros: AtomicU64,
-    first_response_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
-    first_response_count: AtomicU64,
-    first_response_sum_micros: AtomicU64,
+    handler: Histogram,
+    first_response: Histogram,
     recent_first_responses: Mutex<VecDeque<Duration>>,
 }
 
@@ -79,30 +114,13 @@ impl Metrics {
             .unwrap_or_else(PoisonError::into_inner)
             .entry((name.to_owned(), outcome))
             .or_default() += 1;
-        let secs = took.as_secs_f64();
-        for (bucket, bound) in self.latency_buckets.iter().zip(LATENCY_BUCKETS) {
-            if secs <= bound {
-                bucket.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        self.latency_count.fetch_add(1, Ordering::Relaxed);
-        let micros = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
-        self.latency_sum_micros.fetch_add(micros, Ordering::Relaxed);
+        self.handler.record(took);
     }
 
     /// Records how long an interaction waited for its first response: from receiving it to
     /// sending the response (the REST callback, or the HTTP endpoint's body).
     pub fn first_response(&self, took: Duration) {
-        let secs = took.as_secs_f64();
-        for (bucket, bound) in self.first_response_buckets.iter().zip(LATENCY_BUCKETS) {
-            if secs <= bound {
-                bucket.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        self.first_response_count.fetch_add(1, Ordering::Relaxed);
-        let micros = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
-        self.first_response_sum_micros
-            .fetch_add(micros, Ordering::Relaxed);
+        self.first_response.record(took);
         let mut recent = self
             .recent_first_responses
             .lock()
@@ -177,44 +195,16 @@ impl Metrics {
                 outcome.label()
             );
         }
-        out.push_str(
-            "# HELP hearth_handler_seconds Time from receiving an interaction to finishing it.\n\
-             # TYPE hearth_handler_seconds histogram\n",
+        self.handler.render(
+            &mut out,
+            "hearth_handler_seconds",
+            "Time from receiving an interaction to finishing it.",
         );
-        for (bucket, bound) in self.latency_buckets.iter().zip(LATENCY_BUCKETS) {
-            let _ = writeln!(
-                out,
-                "hearth_handler_seconds_bucket{{le=\"{bound}\"}} {}",
-                bucket.load(Ordering::Relaxed)
-            );
-        }
-        let count = self.latency_count.load(Ordering::Relaxed);
-        #[allow(clippy::cast_precision_loss)] // microseconds as f64 seconds: exact below 2^53 µs
-        let sum = self.latency_sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
-        let _ = writeln!(out, "hearth_handler_seconds_bucket{{le=\"+Inf\"}} {count}");
-        let _ = writeln!(out, "hearth_handler_seconds_sum {sum}");
-        let _ = writeln!(out, "hearth_handler_seconds_count {count}");
-        out.push_str(
-            "# HELP hearth_first_response_seconds Time from receiving an interaction to sending \
-             its first response.\n\
-             # TYPE hearth_first_response_seconds histogram\n",
+        self.first_response.render(
+            &mut out,
+            "hearth_first_response_seconds",
+            "Time from receiving an interaction to sending its first response.",
         );
-        for (bucket, bound) in self.first_response_buckets.iter().zip(LATENCY_BUCKETS) {
-            let _ = writeln!(
-                out,
-                "hearth_first_response_seconds_bucket{{le=\"{bound}\"}} {}",
-                bucket.load(Ordering::Relaxed)
-            );
-        }
-        let count = self.first_response_count.load(Ordering::Relaxed);
-        #[allow(clippy::cast_precision_loss)] // microseconds as f64 seconds: exact below 2^53 µs
-        let sum = self.first_response_sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
-        let _ = writeln!(
-            out,
-            "hearth_first_response_seconds_bucket{{le=\"+Inf\"}} {count}"
-        );
-        let _ = writeln!(out, "hearth_first_response_seconds_sum {sum}");
-        let _ = writeln!(out, "hearth_first_response_seconds_count {count}");
         out.push_str(extra);
         out
     }
