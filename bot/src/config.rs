@@ -237,14 +237,7 @@ fn parse_public_key(value: &str) -> Result<[u8; 32], ConfigError> {
         var: "DISCORD_PUBLIC_KEY",
         expected: "the application's public key from the Developer Portal: 64 hexadecimal digits",
     };
-    if value.len() != 64 || !value.is_ascii() {
-        return Err(invalid);
-    }
-    let mut key = [0u8; 32];
-    for (i, byte) in key.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&value[2 * i..2 * i + 2], 16).map_err(|_| invalid.clone())?;
-    }
-    Ok(key)
+    crate::http::decode_hex::<32>(value).ok_or(invalid)
 }
 
 fn parse_shards(value: &str) -> Result<ShardRange, ConfigError> {
@@ -371,6 +364,14 @@ mod tests {
         );
         assert_eq!(
             invalid_var(config(&[t, ("DISCORD_PUBLIC_KEY", &"zz".repeat(32))])),
+            "DISCORD_PUBLIC_KEY"
+        );
+        // `u8::from_str_radix` alone would read "+f" as 15.
+        assert_eq!(
+            invalid_var(config(&[
+                t,
+                ("DISCORD_PUBLIC_KEY", &format!("+f{}", "0f".repeat(31)))
+            ])),
             "DISCORD_PUBLIC_KEY"
         );
         assert_eq!(

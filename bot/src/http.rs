@@ -118,8 +118,9 @@ fn verified(key: &VerifyingKey, headers: &HeaderMap, body: &[u8], now: SystemTim
     key.verify_strict(&message, &signature).is_ok()
 }
 
-fn decode_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
-    if text.len() != 2 * N || !text.is_ascii() {
+/// Exactly `N` bytes from `2·N` hexadecimal digits (signatures here, the public key in config).
+pub(crate) fn decode_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
+    if text.len() != 2 * N || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     let mut out = [0u8; N];
