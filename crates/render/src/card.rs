@@ -8,6 +8,7 @@ use crate::{
     colour::Colour,
     draw,
     error::RenderError,
+    filter::Region,
     picture::Picture,
     text::{Line, Weight, thousands},
 };
@@ -166,8 +167,8 @@ impl RankCard<'_> {
     pub fn draw(&self) -> Picture {
         let mut pixmap = draw::canvas(CARD_WIDTH, CARD_HEIGHT);
         let accent = self.options.accent;
-        self.draw_panels(&mut pixmap);
-        draw_avatar(&mut pixmap, self.avatar);
+        let background = self.draw_panels(&mut pixmap);
+        let avatar = draw_avatar(&mut pixmap, self.avatar);
         draw::stroke(
             &mut pixmap,
             draw::circle(AVATAR_CENTRE, AVATAR_CENTRE, RING_RADIUS).as_ref(),
@@ -199,12 +200,34 @@ impl RankCard<'_> {
             Colour::WHITE,
         );
         self.draw_bar(&mut pixmap);
-        Picture::new(pixmap)
+        let mut picture = Picture::new(pixmap);
+        if background {
+            picture = picture.with_photo(Region {
+                x: 0,
+                y: 0,
+                width: CARD_WIDTH,
+                height: CARD_HEIGHT,
+                round: false,
+            });
+        }
+        if avatar {
+            picture = picture.with_photo(Region {
+                x: AVATAR_CORNER,
+                y: AVATAR_CORNER,
+                width: AVATAR_SIDE,
+                height: AVATAR_SIDE,
+                round: true,
+            });
+        }
+        picture
     }
 
-    fn draw_panels(&self, pixmap: &mut Pixmap) {
+    /// Draws the card and its panel, over the background image if there is one that
+    /// decodes; returns whether there was.
+    fn draw_panels(&self, pixmap: &mut Pixmap) -> bool {
         draw::fill_rounded(pixmap, (0, 0, CARD_WIDTH, CARD_HEIGHT), OUTER_RADIUS, OUTER);
         let background = self.options.background.and_then(draw::decode);
+        let mut photo = false;
         let panel_colour = match background {
             Some(image) => {
                 if let Some(image) = draw::resize_cover(&image, CARD_WIDTH, CARD_HEIGHT) {
@@ -213,12 +236,14 @@ impl RankCard<'_> {
                         [CARD_WIDTH, CARD_HEIGHT, OUTER_RADIUS].map(|v| v as f32);
                     let outer = draw::rounded_rect(0.0, 0.0, width, height, radius);
                     draw::fill_image(pixmap, outer.as_ref(), &image, 0, 0);
+                    photo = true;
                 }
                 PANEL.with_alpha(BACKGROUND_PANEL_ALPHA)
             }
             None => PANEL,
         };
         draw::fill_rounded(pixmap, (16, 16, 902, 250), 20, panel_colour);
+        photo
     }
 
     fn draw_stats(&self, pixmap: &mut Pixmap) {
@@ -296,12 +321,15 @@ fn name_sizes() -> Vec<f32> {
     sizes
 }
 
-fn draw_avatar(pixmap: &mut Pixmap, avatar: Option<&[u8]>) {
+/// Draws the avatar, or the default one when the bytes are missing or do not decode;
+/// returns whether it was the member's own.
+fn draw_avatar(pixmap: &mut Pixmap, avatar: Option<&[u8]>) -> bool {
     let circle = draw::circle(AVATAR_CENTRE, AVATAR_CENTRE, AVATAR_RADIUS);
-    let image = avatar
+    let decoded = avatar
         .and_then(draw::decode)
-        .and_then(|image| draw::resize_cover(&image, AVATAR_SIDE, AVATAR_SIDE))
-        .unwrap_or_else(default_avatar);
+        .and_then(|image| draw::resize_cover(&image, AVATAR_SIDE, AVATAR_SIDE));
+    let own = decoded.is_some();
+    let image = decoded.unwrap_or_else(default_avatar);
     draw::fill_image(
         pixmap,
         circle.as_ref(),
@@ -309,6 +337,7 @@ fn draw_avatar(pixmap: &mut Pixmap, avatar: Option<&[u8]>) {
         AVATAR_CORNER,
         AVATAR_CORNER,
     );
+    own
 }
 
 /// A head and shoulders on grey; grey rather than the accent so the ring stays visible.

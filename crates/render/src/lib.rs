@@ -4,8 +4,10 @@ mod card;
 mod chart;
 mod colour;
 mod date;
+mod deflate;
 mod draw;
 mod error;
+mod filter;
 mod picture;
 mod text;
 
@@ -24,5 +26,5 @@ pub use self::{
     date::Date,
     draw::IMAGE_MAX_SIDE,
     error::RenderError,
-    picture::{Picture, PngEncoding},
+    picture::{PHOTO_TOLERANCE, Picture, PngEncoding},
 };
