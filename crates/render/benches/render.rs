@@ -13,6 +13,14 @@ use hearth_render::{
 };
 
 const PHOTO_AVATAR: &[u8] = include_bytes!("../tests/fixtures/avatar.jpg");
+/// Real photographs as avatars: a portrait and a close-up of fur (see `tests/fixtures`).
+const PHOTOGRAPHS: [(&str, &[u8]); 2] = [
+    (
+        "astronaut",
+        include_bytes!("../tests/fixtures/photo-astronaut.jpg"),
+    ),
+    ("cat", include_bytes!("../tests/fixtures/photo-cat.jpg")),
+];
 const CARDS: usize = 400;
 const CHARTS: usize = 100;
 const ENCODES: usize = 60;
@@ -132,10 +140,9 @@ fn compare_encodings(what: &str, picture: &Picture) {
     }
 }
 
-/// What the card's PNG stores: straight-alpha RGBA, read back from the default encoding (which
-/// is lossless).
+/// What the card's PNG stores: straight-alpha RGBA, read back from an exact encoding.
 fn straight_rgba(picture: &Picture) -> Vec<u8> {
-    let png = picture.to_png().unwrap();
+    let png = picture.to_png_with(PngEncoding::FastExact).unwrap();
     let mut reader = png::Decoder::new(std::io::Cursor::new(png))
         .read_info()
         .unwrap();
@@ -277,8 +284,22 @@ fn main() {
     report("Rank card, default avatar", cards, &plain);
     let line = measure(charts, || chart().draw());
     report("Area chart, 800x400, 30 days, 2 series", charts, &line);
+    for (name, photo) in PHOTOGRAPHS {
+        let timing = measure(cards / 2, || card(Some(photo)).draw());
+        report(
+            &format!("Rank card, avatar the {name} photograph (256x256 JPEG)"),
+            cards / 2,
+            &timing,
+        );
+    }
     if !quick {
         compare_encodings("the rank card", &card(Some(PHOTO_AVATAR)).draw());
+        for (name, photo) in PHOTOGRAPHS {
+            compare_encodings(
+                &format!("the rank card with the {name}"),
+                &card(Some(photo)).draw(),
+            );
+        }
         compare_encodings("the chart", &chart().draw());
         compare_png_settings(&card(Some(PHOTO_AVATAR)).draw());
         compare_avatar_formats();
