@@ -2,12 +2,19 @@
 
 use hearth_render::{
     CARD_HEIGHT, CARD_WIDTH, CHART_MAX_SERIES, CHART_MAX_SIDE, CHART_MIN_SIDE, CardOptions, Chart,
-    ChartKind, Colour, DEFAULT_ACCENT, Date, IMAGE_MAX_SIDE, NAME_MAX_CHARS, Picture, RankCard,
+    ChartKind, Colour, DEFAULT_ACCENT, Date, IMAGE_MAX_SIDE, NAME_MAX_CHARS, PHOTO_TOLERANCE, Picture, RankCard,
     Series, XAxis,
 };
 use proptest::prelude::*;
 
 const PHOTO_AVATAR: &[u8] = include_bytes!("fixtures/avatar.jpg");
+/// Real photographs (see `fixtures/README.md`).
+const PHOTOGRAPHS: [(&str, &[u8]); 2] = [
+    ("astronaut", include_bytes!("fixtures/photo-astronaut.jpg")),
+    ("cat", include_bytes!("fixtures/photo-cat.jpg")),
+];
+/// The most a default card with a photograph as its avatar may take, as uploaded.
+const CARD_PNG_BUDGET: usize = 80 * 1024;
 
 fn card(xp: u64, xp_required: u64) -> RankCard<'static> {
     RankCard {
@@ -169,6 +176,50 @@ fn rendering_produces_a_png_of_the_card_size() {
     let png = card(1, 2).render().unwrap();
     let image = image::load_from_memory(&png).unwrap();
     assert_eq!((image.width(), image.height()), (CARD_WIDTH, CARD_HEIGHT));
+}
+
+#[test]
+fn a_card_with_a_photograph_for_an_avatar_stays_within_80_kib() {
+    let photos = [("the generated portrait", PHOTO_AVATAR)]
+        .into_iter()
+        .chain(PHOTOGRAPHS);
+    for (name, avatar) in photos {
+        let drawn = RankCard {
+            name: "Ada Lovelace",
+            level: 12,
+            rank: 4,
+            xp: 1_234,
+            xp_required: 2_000,
+            avatar: Some(avatar),
+            options: CardOptions::default(),
+        }
+        .draw();
+        let png = drawn.clone().into_png().unwrap();
+        assert!(
+            png.len() <= CARD_PNG_BUDGET,
+            "{name}: {} bytes, over {CARD_PNG_BUDGET}",
+            png.len()
+        );
+        // What a member's client decodes: the drawn card, photographs within one level.
+        let decoded = image::load_from_memory(&png).unwrap().into_rgba8();
+        let worst = decoded
+            .pixels()
+            .enumerate()
+            .map(|(i, stored)| {
+                let i = u32::try_from(i).unwrap();
+                let drawn = pixel(&drawn, i % CARD_WIDTH, i / CARD_WIDTH);
+                stored
+                    .0
+                    .iter()
+                    .zip(drawn)
+                    .map(|(a, b)| a.abs_diff(b))
+                    .max()
+                    .unwrap()
+            })
+            .max()
+            .unwrap();
+        assert!(worst <= PHOTO_TOLERANCE, "{name}: a channel moved by {worst}");
+    }
 }
 
 #[test]

@@ -21,6 +21,8 @@ const MAX_DIFFERENT_PIXELS: usize = 2;
 
 const PHOTO_AVATAR: &[u8] = include_bytes!("fixtures/avatar.jpg");
 const BACKGROUND: &[u8] = include_bytes!("fixtures/background.jpg");
+/// A real photograph: astronaut Eileen Collins (NASA, public domain).
+const ASTRONAUT: &[u8] = include_bytes!("fixtures/photo-astronaut.jpg");
 
 fn golden_path(case: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/golden/{case}.png"))
@@ -106,6 +108,14 @@ fn ordinary_card_with_a_photo() {
     check(
         "card_default",
         &card("Ada Lovelace", Some(PHOTO_AVATAR)).draw(),
+    );
+}
+
+#[test]
+fn a_real_photograph_as_the_avatar() {
+    check(
+        "card_photograph",
+        &card("Eileen Collins", Some(ASTRONAUT)).draw(),
     );
 }
 
