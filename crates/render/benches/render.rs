@@ -9,7 +9,8 @@
 use std::time::{Duration, Instant};
 
 use hearth_render::{
-    CardOptions, Chart, ChartKind, Date, Picture, PngEncoding, RankCard, Series, XAxis,
+    CHART_ENCODING, CardOptions, Chart, ChartKind, Date, Picture, PngEncoding, RankCard, Series,
+    XAxis,
 };
 
 const PHOTO_AVATAR: &[u8] = include_bytes!("../tests/fixtures/avatar.jpg");
@@ -54,10 +55,10 @@ fn ms(duration: Duration) -> String {
     format!("{:7.3} ms", duration.as_secs_f64() * 1e3)
 }
 
-fn measure(runs: usize, mut draw: impl FnMut() -> Picture) -> Timing {
+fn measure(runs: usize, encoding: PngEncoding, mut draw: impl FnMut() -> Picture) -> Timing {
     // Warm the font parse, caches and branch predictors before measuring.
     for _ in 0..WARM_UP {
-        draw().into_png().unwrap();
+        draw().into_png_with(encoding).unwrap();
     }
     let mut timing = Timing {
         draw: Vec::with_capacity(runs),
@@ -74,7 +75,7 @@ fn measure(runs: usize, mut draw: impl FnMut() -> Picture) -> Timing {
         let picture = std::hint::black_box(draw());
         let t1 = Instant::now();
         // As `render` does: the picture's buffer becomes the PNG's input.
-        let png = std::hint::black_box(picture.into_png().unwrap());
+        let png = std::hint::black_box(picture.into_png_with(encoding).unwrap());
         let t2 = Instant::now();
         timing.draw.push(t1 - t0);
         timing.encode.push(t2 - t1);
@@ -274,18 +275,22 @@ fn main() {
         println!("load average {minute} on {cores} cores\n");
     }
 
-    let photo = measure(cards, || card(Some(PHOTO_AVATAR)).draw());
+    let photo = measure(cards, PngEncoding::Fast, || card(Some(PHOTO_AVATAR)).draw());
     report(
         "Rank card, 934x282, photo avatar decoded from a 256x256 JPEG every time",
         cards,
         &photo,
     );
-    let plain = measure(cards, || card(None).draw());
+    let plain = measure(cards, PngEncoding::Fast, || card(None).draw());
     report("Rank card, default avatar", cards, &plain);
-    let line = measure(charts, || chart().draw());
-    report("Area chart, 800x400, 30 days, 2 series", charts, &line);
+    let line = measure(charts, CHART_ENCODING, || chart().draw());
+    report(
+        &format!("Area chart, 800x400, 30 days, 2 series, {CHART_ENCODING:?} as `render` does"),
+        charts,
+        &line,
+    );
     for (name, photo) in PHOTOGRAPHS {
-        let timing = measure(cards / 2, || card(Some(photo)).draw());
+        let timing = measure(cards / 2, PngEncoding::Fast, || card(Some(photo)).draw());
         report(
             &format!("Rank card, avatar the {name} photograph (256x256 JPEG)"),
             cards / 2,
@@ -325,7 +330,7 @@ fn compare_avatar_formats() {
                 .unwrap();
             bytes
         };
-        let timing = measure(ENCODES, || card(Some(&bytes)).draw());
+        let timing = measure(ENCODES, PngEncoding::Fast, || card(Some(&bytes)).draw());
         println!(
             "  {:<5} {:5.1} KiB   total median {}",
             format!("{format:?}"),

@@ -12,9 +12,14 @@ use crate::{
     date::Date,
     draw,
     error::RenderError,
-    picture::Picture,
+    picture::{Picture, PngEncoding},
     text::{Line, Weight, thousands},
 };
+
+/// How [`Chart::render`] encodes: charts are flat colour, which zlib's searches for repeats
+/// shrink by a third more than the fast encoder's runs do (31 KiB rather than 46 KiB for a
+/// 30-day chart), for about 2 ms, well inside a chart's budget of 10.
+pub const CHART_ENCODING: PngEncoding = PngEncoding::Balanced;
 
 /// Width of a chart when none is given, in pixels.
 pub const CHART_WIDTH: u32 = 800;
@@ -137,13 +142,13 @@ impl Chart {
         self
     }
 
-    /// Draws and encodes the chart as PNG.
+    /// Draws and encodes the chart as PNG, with [`CHART_ENCODING`].
     ///
     /// # Errors
     ///
     /// [`RenderError::Encode`] if PNG encoding fails, which writing to memory should never do.
     pub fn render(&self) -> Result<Vec<u8>, RenderError> {
-        self.draw().into_png()
+        self.draw().into_png_with(CHART_ENCODING)
     }
 
     /// Draws the chart without encoding it.

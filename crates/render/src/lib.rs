@@ -18,9 +18,9 @@ pub use self::{
         RANK_SILVER, RankCard,
     },
     chart::{
-        CHART_HEIGHT, CHART_MAX_POINTS, CHART_MAX_SERIES, CHART_MAX_SIDE, CHART_MIN_SIDE,
-        CHART_PALETTE, CHART_VALUE_LIMIT, CHART_WIDTH, Chart, ChartKind, EMPTY_CHART_TEXT, Series,
-        XAxis,
+        CHART_ENCODING, CHART_HEIGHT, CHART_MAX_POINTS, CHART_MAX_SERIES, CHART_MAX_SIDE,
+        CHART_MIN_SIDE, CHART_PALETTE, CHART_VALUE_LIMIT, CHART_WIDTH, Chart, ChartKind,
+        EMPTY_CHART_TEXT, Series, XAxis,
     },
     colour::Colour,
     date::Date,

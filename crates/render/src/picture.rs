@@ -118,13 +118,18 @@ impl Picture {
     ///
     /// [`RenderError::Encode`] if the encoder fails, which writing to memory should never do.
     pub fn into_png(self) -> Result<Vec<u8>, RenderError> {
+        self.into_png_with(PngEncoding::default())
+    }
+
+    /// Encodes the picture as PNG with `encoding`, reusing its pixel buffer rather than
+    /// copying it.
+    ///
+    /// # Errors
+    ///
+    /// [`RenderError::Encode`] if the encoder fails, which writing to memory should never do.
+    pub fn into_png_with(self, encoding: PngEncoding) -> Result<Vec<u8>, RenderError> {
         let width = self.width();
-        encode(
-            self.pixmap.take(),
-            width,
-            &self.photos,
-            PngEncoding::default(),
-        )
+        encode(self.pixmap.take(), width, &self.photos, encoding)
     }
 }
 

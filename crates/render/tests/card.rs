@@ -2,8 +2,8 @@
 
 use hearth_render::{
     CARD_HEIGHT, CARD_WIDTH, CHART_MAX_SERIES, CHART_MAX_SIDE, CHART_MIN_SIDE, CardOptions, Chart,
-    ChartKind, Colour, DEFAULT_ACCENT, Date, IMAGE_MAX_SIDE, NAME_MAX_CHARS, PHOTO_TOLERANCE, Picture, RankCard,
-    Series, XAxis,
+    ChartKind, Colour, DEFAULT_ACCENT, Date, IMAGE_MAX_SIDE, NAME_MAX_CHARS, PHOTO_TOLERANCE,
+    Picture, RankCard, Series, XAxis,
 };
 use proptest::prelude::*;
 
@@ -218,7 +218,10 @@ fn a_card_with_a_photograph_for_an_avatar_stays_within_80_kib() {
             })
             .max()
             .unwrap();
-        assert!(worst <= PHOTO_TOLERANCE, "{name}: a channel moved by {worst}");
+        assert!(
+            worst <= PHOTO_TOLERANCE,
+            "{name}: a channel moved by {worst}"
+        );
     }
 }
 
