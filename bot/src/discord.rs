@@ -81,12 +81,18 @@ impl DiscordError {
     }
 }
 
+/// How many members' DM channels are remembered. A DM channel between the bot and a user
+/// never changes, so opening it again (a REST call, rate-limited on its own) is waste.
+pub const DM_CHANNELS_REMEMBERED: usize = 10_000;
+
 /// The bot's handle on Discord's REST API.
 #[derive(Clone, Debug)]
 pub struct Discord {
     http: Arc<Client>,
     application: Id<ApplicationMarker>,
     metrics: Arc<Metrics>,
+    /// Each member's DM channel, once opened.
+    dm_channels: Arc<quick_cache::sync::Cache<UserId, ChannelId>>,
 }
 
 /// A hearth id as twilight's.
@@ -129,6 +135,7 @@ impl Discord {
             http,
             application,
             metrics,
+            dm_channels: Arc::new(quick_cache::sync::Cache::new(DM_CHANNELS_REMEMBERED)),
         }
     }
 
@@ -210,22 +217,35 @@ impl Discord {
     /// Sends a member a direct message; `Ok(false)` when their DMs are closed, which is common
     /// and not an error.
     ///
+    /// The DM channel is opened once per member and remembered; when sending to a remembered
+    /// channel fails for any other reason, it is forgotten, so the next DM opens it afresh.
+    ///
     /// # Errors
     ///
     /// When Discord fails otherwise.
     pub async fn dm(&self, user: UserId, reply: &Reply) -> Result<bool, DiscordError> {
-        let channel = self
-            .http
-            .create_private_channel(tw(user))
-            .await
-            .map_err(self.fail("opening a DM"))?
-            .model()
-            .await
-            .map_err(|e| DiscordError::body("opening a DM", e))?;
-        match self.send(channel_id(channel.id), reply).await {
+        let channel = if let Some(channel) = self.dm_channels.get(&user) {
+            channel
+        } else {
+            let channel = self
+                .http
+                .create_private_channel(tw(user))
+                .await
+                .map_err(self.fail("opening a DM"))?
+                .model()
+                .await
+                .map_err(|e| DiscordError::body("opening a DM", e))?;
+            let channel = channel_id(channel.id);
+            self.dm_channels.insert(user, channel);
+            channel
+        };
+        match self.send(channel, reply).await {
             Ok(()) => Ok(true),
             Err(err) if err.code() == Some(CANNOT_DM) => Ok(false),
-            Err(err) => Err(err),
+            Err(err) => {
+                self.dm_channels.remove(&user);
+                Err(err)
+            }
         }
     }
 

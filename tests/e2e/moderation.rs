@@ -89,6 +89,11 @@ async fn third_warning_times_the_member_out_for_an_hour_with_three_cases_in_the_
         })
         .await;
     assert_eq!(dms.len(), 3, "one DM per warning");
+    assert_eq!(
+        world.sandbox.request_count("POST", "/users/@me/channels"),
+        1,
+        "the DM channel is opened once and remembered"
+    );
     assert!(
         text_of(&dms[0]).contains("spamming"),
         "{}",
