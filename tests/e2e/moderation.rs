@@ -2,6 +2,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use hearth_moderation::{EscalationPolicy, EscalationStep, Punishment};
 use hearth_sandbox::state::audit_action;
 
 use crate::harness::{World, answer, text_of, warn, warnings};
@@ -106,6 +107,50 @@ async fn third_warning_times_the_member_out_for_an_hour_with_three_cases_in_the_
     );
     // /modlog and three /warn: each first response was timed.
     assert_eq!(world.bot().metrics().recent_first_responses().len(), 4);
+    world.finish().await;
+}
+
+/// A policy step that bans for a week is not carried out as a ban for good: with nothing yet to
+/// lift a ban on time, the bot bans no one and tells the moderator and the mod log why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_escalation_to_a_timed_ban_bans_no_one_and_says_why() {
+    let mut world = World::start().await;
+    let week = EscalationStep {
+        warnings: 1,
+        within: None,
+        action: Punishment::Ban {
+            duration: Some(Duration::from_secs(7 * 86_400)),
+        },
+    };
+    world
+        .set_escalation(EscalationPolicy::new(vec![week]).expect("a valid policy"))
+        .await;
+    world.set_mod_log().await;
+
+    let reply = warn(&world, &world.moderator, &world.alice, "raiding")
+        .wait_for_original(|m| !m.embeds.is_empty())
+        .await;
+    let text = text_of(&reply);
+    assert!(
+        text.contains("ban for 7 days") && text.contains("banned no one"),
+        "{text}"
+    );
+    assert!(world.guild.bans().is_empty(), "no one was banned");
+    assert!(world.alice.info().is_some(), "alice is still a member");
+    let case = world
+        .guild
+        .wait_for_message(world.mod_log, |m| !m.embeds.is_empty())
+        .await;
+    assert!(
+        case.embeds[0].to_string().contains("banned no one"),
+        "{}",
+        case.embeds[0]
+    );
+    let dm = world
+        .sandbox
+        .wait_for("the warning DM", || world.alice.dms().into_iter().next())
+        .await;
+    assert!(!text_of(&dm).contains("ban"), "{}", text_of(&dm));
     world.finish().await;
 }
 

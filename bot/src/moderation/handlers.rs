@@ -217,7 +217,12 @@ async fn carry_out<S: Backend>(
             }
         }
         Punishment::Kick => ctx.discord.kick(guild, user, &why).await,
-        Punishment::Ban { .. } => ctx.discord.ban(guild, user, &why).await,
+        Punishment::Ban { duration: None } => ctx.discord.ban(guild, user, &why).await,
+        // Nothing would lift it on time yet, and a permanent ban is not what the policy
+        // says: do nothing and say so, rather than over-punish.
+        Punishment::Ban { duration: Some(_) } => {
+            return Escalated::Failed(step, TIMED_BAN_NOT_CARRIED_OUT.to_owned());
+        }
     };
     match result {
         Ok(()) => Escalated::Done(step),
@@ -235,6 +240,10 @@ async fn carry_out<S: Backend>(
         }
     }
 }
+
+/// Why an escalation step that bans for a time is not carried out.
+pub(crate) const TIMED_BAN_NOT_CARRIED_OUT: &str =
+    "Hearth can't lift bans on time yet, so it banned no one: ban them by hand if you mean it.";
 
 /// Posts a case to the mod log, if the guild has one. A failure is logged, not shown: the
 /// action itself succeeded.
