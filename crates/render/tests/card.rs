@@ -226,6 +226,53 @@ fn a_card_with_a_photograph_for_an_avatar_stays_within_80_kib() {
 }
 
 #[test]
+fn a_background_photograph_is_stored_within_one_level_and_the_corners_stay_clear() {
+    let background = include_bytes!("fixtures/background.jpg");
+    let drawn = RankCard {
+        options: CardOptions {
+            background: Some(background),
+            ..CardOptions::default()
+        },
+        ..card(1, 2)
+    }
+    .draw();
+    let png = drawn.clone().into_png().unwrap();
+    let decoded = image::load_from_memory(&png).unwrap().into_rgba8();
+    let mut moved = 0;
+    for (x, y, stored) in decoded.enumerate_pixels() {
+        let at = ((y * CARD_WIDTH + x) * 4) as usize;
+        let premultiplied = &drawn.premultiplied_rgba()[at..at + 4];
+        let alpha = u16::from(premultiplied[3]);
+        if alpha < 255 {
+            // The rounded corners' anti-aliasing and the transparency outside are exact: the
+            // drawn colour, unpremultiplied with rounding.
+            let straight = |c: u8| {
+                u8::try_from(
+                    (u16::from(c) * 255 + alpha / 2)
+                        .checked_div(alpha)
+                        .unwrap_or(0),
+                )
+                .unwrap()
+            };
+            let expected = [
+                straight(premultiplied[0]),
+                straight(premultiplied[1]),
+                straight(premultiplied[2]),
+                premultiplied[3],
+            ];
+            assert_eq!(stored.0, expected, "({x}, {y})");
+        } else {
+            let drawn = pixel(&drawn, x, y);
+            let worst = stored.0.iter().zip(drawn).map(|(a, b)| a.abs_diff(b)).max();
+            assert!(worst <= Some(PHOTO_TOLERANCE), "({x}, {y})");
+            moved += usize::from(worst > Some(0));
+        }
+    }
+    // The photograph shows through the whole card, so much of it is rounded.
+    assert!(moved > 50_000, "{moved} pixels rounded");
+}
+
+#[test]
 fn large_avatars_are_scaled_and_huge_ones_refused_without_failing() {
     let big = image::RgbImage::from_pixel(1_500, 900, image::Rgb([200, 30, 30]));
     let mut png = Vec::new();
