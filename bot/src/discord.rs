@@ -154,6 +154,22 @@ impl Discord {
         }
     }
 
+    /// Sends `request` and reads the body Discord answers with, naming `action` in any error.
+    async fn read<T: serde::de::DeserializeOwned + Unpin>(
+        &self,
+        action: &'static str,
+        request: impl std::future::IntoFuture<
+            Output = Result<twilight_http::Response<T>, twilight_http::Error>,
+        >,
+    ) -> Result<T, DiscordError> {
+        request
+            .await
+            .map_err(self.fail(action))?
+            .model()
+            .await
+            .map_err(|e| DiscordError::body(action, e))
+    }
+
     /// Sends the first response to an interaction.
     ///
     /// # Errors
@@ -227,15 +243,8 @@ impl Discord {
         let channel = if let Some(channel) = self.dm_channels.get(&user) {
             channel
         } else {
-            let channel = self
-                .http
-                .create_private_channel(tw(user))
-                .await
-                .map_err(self.fail("opening a DM"))?
-                .model()
-                .await
-                .map_err(|e| DiscordError::body("opening a DM", e))?;
-            let channel = channel_id(channel.id);
+            let opened = self.http.create_private_channel(tw(user));
+            let channel = channel_id(self.read("opening a DM", opened).await?.id);
             self.dm_channels.insert(user, channel);
             channel
         };
@@ -324,13 +333,11 @@ impl Discord {
         user: UserId,
     ) -> Result<Vec<RoleId>, DiscordError> {
         let member = self
-            .http
-            .guild_member(tw(guild), tw(user))
-            .await
-            .map_err(self.fail("reading a member"))?
-            .model()
-            .await
-            .map_err(|e| DiscordError::body("reading a member", e))?;
+            .read(
+                "reading a member",
+                self.http.guild_member(tw(guild), tw(user)),
+            )
+            .await?;
         Ok(member.roles.into_iter().map(role_id).collect())
     }
 
@@ -341,13 +348,8 @@ impl Discord {
     /// When Discord refuses it.
     pub async fn guild_owner(&self, guild: GuildId) -> Result<UserId, DiscordError> {
         let guild = self
-            .http
-            .guild(tw(guild))
-            .await
-            .map_err(self.fail("reading a guild"))?
-            .model()
-            .await
-            .map_err(|e| DiscordError::body("reading a guild", e))?;
+            .read("reading a guild", self.http.guild(tw(guild)))
+            .await?;
         Ok(user_id(guild.owner_id))
     }
 
@@ -359,14 +361,11 @@ impl Discord {
     pub async fn gateway_info(
         &self,
     ) -> Result<twilight_model::gateway::connection_info::BotConnectionInfo, DiscordError> {
-        self.http
-            .gateway()
-            .authed()
-            .await
-            .map_err(self.fail("reading the gateway information"))?
-            .model()
-            .await
-            .map_err(|e| DiscordError::body("reading the gateway information", e))
+        self.read(
+            "reading the gateway information",
+            self.http.gateway().authed(),
+        )
+        .await
     }
 
     /// Registers the bot's commands, globally or (while developing) in one guild.
