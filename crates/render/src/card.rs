@@ -169,11 +169,11 @@ impl RankCard<'_> {
         let accent = self.options.accent;
         let background = self.draw_panels(&mut pixmap);
         let avatar = draw_avatar(&mut pixmap, self.avatar);
-        draw::stroke(
+        draw::ring(
             &mut pixmap,
-            draw::circle(AVATAR_CENTRE, AVATAR_CENTRE, RING_RADIUS).as_ref(),
-            accent,
+            (AVATAR_CENTRE, AVATAR_CENTRE, RING_RADIUS),
             RING_WIDTH,
+            accent,
         );
         self.draw_stats(&mut pixmap);
         let xp_text = Line::new(
@@ -324,18 +324,16 @@ fn name_sizes() -> Vec<f32> {
 /// Draws the avatar, or the default one when the bytes are missing or do not decode;
 /// returns whether it was the member's own.
 fn draw_avatar(pixmap: &mut Pixmap, avatar: Option<&[u8]>) -> bool {
-    let circle = draw::circle(AVATAR_CENTRE, AVATAR_CENTRE, AVATAR_RADIUS);
     let decoded = avatar
         .and_then(draw::decode)
         .and_then(|image| draw::resize_cover(&image, AVATAR_SIDE, AVATAR_SIDE));
     let own = decoded.is_some();
     let image = decoded.unwrap_or_else(default_avatar);
-    draw::fill_image(
+    draw::fill_image_in_circle(
         pixmap,
-        circle.as_ref(),
         &image,
-        AVATAR_CORNER,
-        AVATAR_CORNER,
+        (AVATAR_CORNER, AVATAR_CORNER),
+        (AVATAR_CENTRE, AVATAR_CENTRE, AVATAR_RADIUS),
     );
     own
 }

@@ -106,6 +106,147 @@ pub(crate) fn fill(pixmap: &mut Pixmap, path: Option<&Path>, colour: Colour) {
     pixmap.fill_path(path, &paint, FillRule::Winding, Transform::identity(), None);
 }
 
+/// A circle: centre x, centre y, radius, in pixels.
+pub(crate) type Circle = (f32, f32, f32);
+
+/// How much, 0–255, of the pixel whose centre lies `distance` from a disc's centre the disc
+/// of radius `r` covers: the part of a pixel-wide band across the edge inside it. Exact for
+/// the straight stretches of an edge and within a level or two on a curve of a few pixels'
+/// radius or more, and smoother than sampling.
+fn disc_coverage(distance: f32, r: f32) -> f32 {
+    (r - distance + 0.5).clamp(0.0, 1.0)
+}
+
+/// The columns of row `y` (as pixel indices, `from..to`) whose centres lie within `radius`
+/// of the circle's centre, clamped to `0..width`.
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss
+)]
+fn chord((cx, cy, _): Circle, radius: f32, y: usize, width: usize) -> (usize, usize) {
+    let dy = y as f32 + 0.5 - cy;
+    if radius <= 0.0 || dy.abs() >= radius {
+        return (0, 0);
+    }
+    let half = (radius * radius - dy * dy).sqrt();
+    let from = (cx - half - 0.5).ceil().max(0.0) as usize;
+    let to = ((cx + half - 0.5).floor() + 1.0).max(0.0) as usize;
+    (from.min(width), to.min(width).max(from.min(width)))
+}
+
+/// Source-over of a premultiplied `source` pixel, scaled by `coverage` (0–255), onto `target`.
+fn blend(target: &mut [u8], source: [u8; 4], coverage: u32) {
+    // In 0..=255²: the source's share, then what is left of the target.
+    let keep = 255 * 255 - coverage * u32::from(source[3]);
+    for c in 0..4 {
+        let value = u32::from(source[c]) * coverage * 255 + u32::from(target[c]) * keep;
+        target[c] = u8::try_from((value + 32_512) / 65_025).unwrap_or(u8::MAX);
+    }
+}
+
+/// Coverage as 0–255.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn to_coverage(fraction: f32) -> u32 {
+    (fraction * 255.0 + 0.5) as u32
+}
+
+/// Fills the ring between radii `r - width / 2` and `r + width / 2` of `circle` with a solid
+/// colour, anti-aliased. Computed from each pixel's distance to the centre rather than by
+/// rasterising a path: about a tenth of the time, on the rows and columns the ring crosses.
+pub(crate) fn ring(pixmap: &mut Pixmap, circle: Circle, width: f32, colour: Colour) {
+    let (cx, cy, r) = circle;
+    let (outer, inner) = (r + width / 2.0, (r - width / 2.0).max(0.0));
+    let source = premultiplied(colour);
+    let (columns, rows) = (pixmap.width() as usize, pixmap.height() as usize);
+    let target = pixmap.data_mut();
+    for y in 0..rows {
+        let (from, to) = chord(circle, outer + 0.5, y, columns);
+        // Pixels fully inside the hole: nothing to do there.
+        let (hole_from, hole_to) = chord(circle, inner - 0.5, y, columns);
+        #[allow(clippy::cast_precision_loss)]
+        let dy = y as f32 + 0.5 - cy;
+        let (left, right) = if hole_from < hole_to {
+            (from..hole_from.max(from), hole_to.min(to)..to)
+        } else {
+            (from..to, 0..0)
+        };
+        for x in left.chain(right) {
+            #[allow(clippy::cast_precision_loss)]
+            let dx = x as f32 + 0.5 - cx;
+            let distance = (dx * dx + dy * dy).sqrt();
+            let coverage = disc_coverage(distance, outer) - disc_coverage(distance, inner);
+            let coverage = to_coverage(coverage);
+            if coverage > 0 {
+                blend(&mut target[(y * columns + x) * 4..][..4], source, coverage);
+            }
+        }
+    }
+}
+
+/// Draws `image` unscaled with its top-left corner at whole pixel (`x`, `y`), only inside
+/// `circle` (anti-aliased at its edge), source-over: the same edge as [`ring`] draws.
+pub(crate) fn fill_image_in_circle(
+    pixmap: &mut Pixmap,
+    image: &Pixmap,
+    (x, y): (u32, u32),
+    circle: Circle,
+) {
+    let (cx, cy, r) = circle;
+    let (columns, rows) = (pixmap.width() as usize, pixmap.height() as usize);
+    let (x, y) = (x as usize, y as usize);
+    let image_width = image.width() as usize;
+    let right = (x + image_width).min(columns);
+    let bottom = (y + image.height() as usize).min(rows);
+    let source = image.data();
+    let target = pixmap.data_mut();
+    for row in y..bottom {
+        let (from, to) = chord(circle, r + 0.5, row, right);
+        let (full_from, full_to) = chord(circle, r - 0.5, row, right);
+        #[allow(clippy::cast_precision_loss)]
+        let dy = row as f32 + 0.5 - cy;
+        let (from, full_from, full_to) = (from.max(x), full_from.max(x), full_to.max(x));
+        let source_at = |column: usize| ((row - y) * image_width + column - x) * 4;
+        let target_at = |column: usize| (row * columns + column) * 4;
+        // The fully covered middle of the row, in one copy when it is opaque (a photograph).
+        let middle = &source[source_at(full_from)..source_at(full_to.max(full_from))];
+        let copied = full_from < full_to && middle.chunks_exact(4).all(|pixel| pixel[3] == u8::MAX);
+        if copied {
+            target[target_at(full_from)..target_at(full_to)].copy_from_slice(middle);
+        }
+        let (left, right) = if copied {
+            (from..full_from, full_to..to)
+        } else {
+            (from..to, 0..0)
+        };
+        for column in left.chain(right) {
+            let pixel: [u8; 4] = source[source_at(column)..source_at(column) + 4]
+                .try_into()
+                .unwrap_or_default();
+            let dst = &mut target[target_at(column)..target_at(column) + 4];
+            let coverage = if (full_from..full_to).contains(&column) {
+                255
+            } else {
+                #[allow(clippy::cast_precision_loss)]
+                let dx = column as f32 + 0.5 - cx;
+                to_coverage(disc_coverage((dx * dx + dy * dy).sqrt(), r))
+            };
+            if coverage == 255 && pixel[3] == u8::MAX {
+                dst.copy_from_slice(&pixel);
+            } else if coverage > 0 {
+                blend(dst, pixel, coverage);
+            }
+        }
+    }
+}
+
+/// A colour as premultiplied RGBA bytes.
+fn premultiplied(colour: Colour) -> [u8; 4] {
+    let a = u16::from(colour.a);
+    let scale = |c: u8| u8::try_from((u16::from(c) * a + 127) / 255).unwrap_or(u8::MAX);
+    [scale(colour.r), scale(colour.g), scale(colour.b), colour.a]
+}
+
 /// Strokes `path` with a solid colour, anti-aliased.
 pub(crate) fn stroke(pixmap: &mut Pixmap, path: Option<&Path>, colour: Colour, width: f32) {
     let Some(path) = path else { return };
@@ -360,12 +501,7 @@ pub(crate) fn fill_image(pixmap: &mut Pixmap, path: Option<&Path>, image: &Pixma
                 dst.copy_from_slice(src);
                 continue;
             }
-            // Premultiplied source-over with the source scaled by its coverage, in 0..=255².
-            let keep = 255 * 255 - m * u32::from(src[3]);
-            for c in 0..4 {
-                let value = u32::from(src[c]) * m * 255 + u32::from(dst[c]) * keep;
-                dst[c] = u8::try_from((value + 32_512) / 65_025).unwrap_or(u8::MAX);
-            }
+            blend(dst, src.try_into().unwrap_or_default(), m);
         }
     }
 }
