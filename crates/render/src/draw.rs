@@ -338,7 +338,13 @@ pub(crate) fn resize_cover(image: &Pixmap, width: u32, height: u32) -> Option<Pi
         .last()
         .map_or(0, |tap| tap.start + tap.weights.len());
     let mut down = vec![0.0_f32; (last - first) * 4];
-    let padded = pad::<FIXED_TAPS>(&columns, first, last);
+    // Windows of three taps suffice up to about a 1.5× reduction (a 256-pixel avatar drawn at
+    // 200), four up to 2×; beyond that, the general loop.
+    let three = pad::<3>(&columns, first, last);
+    let four = three
+        .is_none()
+        .then(|| pad::<4>(&columns, first, last))
+        .flatten();
     let mut out = Pixmap::new(width, height)?;
     let row_len = width as usize * 4;
     for (tap, out_row) in rows.iter().zip(out.data_mut().chunks_exact_mut(row_len)) {
@@ -350,9 +356,10 @@ pub(crate) fn resize_cover(image: &Pixmap, width: u32, height: u32) -> Option<Pi
                 *total += f32::from(value) * weight;
             }
         }
-        match &padded {
-            Some(padded) => horizontal::<FIXED_TAPS>(&down, padded, out_row),
-            None => {
+        match (&three, &four) {
+            (Some(three), _) => horizontal::<3>(&down, three, out_row),
+            (None, Some(four)) => horizontal::<4>(&down, four, out_row),
+            (None, None) => {
                 for (tap, pixel) in columns.iter().zip(out_row.chunks_exact_mut(4)) {
                     let inputs = &down[(tap.start - first) * 4..][..tap.weights.len() * 4];
                     let mut total = [0.0_f32; 4];
@@ -368,10 +375,6 @@ pub(crate) fn resize_cover(image: &Pixmap, width: u32, height: u32) -> Option<Pi
     }
     Some(out)
 }
-
-/// Taps per output pixel in the fixed-size horizontal pass: enough for reductions up to
-/// about 1.5×, which covers a 256-pixel avatar drawn at 200 and most backgrounds.
-const FIXED_TAPS: usize = 4;
 
 /// `columns` as windows of exactly `N` taps (zero weights filling out the short ones), each
 /// starting within `first..last - N` so it never reads past the filtered row; `None` if some
