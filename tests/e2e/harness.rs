@@ -9,7 +9,7 @@ use std::{
 
 use hearth::{Config, Running, config::ApiBase, database::DatabaseUrl, store::OpenedStore};
 use hearth_core::GuildId;
-use hearth_moderation::{EscalationPolicy, ModerationSettings, ModerationSettingsStore};
+use hearth_moderation::{EscalationPolicy, Moderation, ModerationSettingsStore};
 use hearth_sandbox::{CommandValue, Guild, InteractionHandle, Member, Sandbox, state::Message};
 use twilight_model::{
     guild::Permissions,
@@ -201,19 +201,13 @@ impl World {
     /// Replaces the guild's escalation policy in the bot's store, with the bot stopped and
     /// started again: what an operator editing the database (or a future command) does.
     pub(crate) async fn set_escalation(&mut self, policy: EscalationPolicy) {
-        async fn save(
-            store: &impl ModerationSettingsStore,
+        async fn save<S: ModerationSettingsStore>(
+            store: S,
             guild: GuildId,
             policy: EscalationPolicy,
         ) {
-            let mut settings: ModerationSettings = store
-                .moderation_settings(guild)
-                .await
-                .expect("settings read")
-                .unwrap_or_default();
-            settings.escalation = policy;
-            store
-                .set_moderation_settings(guild, &settings)
+            Moderation::new(store)
+                .set_escalation(guild, policy)
                 .await
                 .expect("settings saved");
         }
@@ -221,8 +215,8 @@ impl World {
         let guild = GuildId::new(self.guild.id().get());
         let url = self.store.database(self.dir.path());
         match hearth::store::open(&url).await.expect("store opens") {
-            OpenedStore::Sqlite(store) => save(&store, guild, policy).await,
-            OpenedStore::Mongo(store) => save(&store, guild, policy).await,
+            OpenedStore::Sqlite(store) => save(store, guild, policy).await,
+            OpenedStore::Mongo(store) => save(store, guild, policy).await,
         }
         self.start_bot().await;
     }
