@@ -124,7 +124,7 @@ fn disc_coverage(distance: f32, r: f32) -> f32 {
     clippy::cast_sign_loss,
     clippy::cast_precision_loss
 )]
-fn chord((cx, cy, _): Circle, radius: f32, y: usize, width: usize) -> (usize, usize) {
+pub(crate) fn chord((cx, cy, _): Circle, radius: f32, y: usize, width: usize) -> (usize, usize) {
     let dy = y as f32 + 0.5 - cy;
     if radius <= 0.0 || dy.abs() >= radius {
         return (0, 0);
@@ -154,8 +154,8 @@ fn to_coverage(fraction: f32) -> u32 {
 }
 
 /// Fills the ring between radii `r - width / 2` and `r + width / 2` of `circle` with a solid
-/// colour, anti-aliased. Computed from each pixel's distance to the centre rather than by
-/// rasterising a path: about a tenth of the time, on the rows and columns the ring crosses.
+/// colour, anti-aliased. Computed from each pixel's distance to the centre, on the rows and
+/// columns the ring crosses, rather than by rasterising a path: less than half the time.
 pub(crate) fn ring(pixmap: &mut Pixmap, circle: Circle, width: f32, colour: Colour) {
     let (cx, cy, r) = circle;
     let (outer, inner) = (r + width / 2.0, (r - width / 2.0).max(0.0));
@@ -245,8 +245,14 @@ pub(crate) fn fill_image_in_circle(
 /// A colour as premultiplied RGBA bytes.
 fn premultiplied(colour: Colour) -> [u8; 4] {
     let a = u16::from(colour.a);
-    let scale = |c: u8| u8::try_from((u16::from(c) * a + 127) / 255).unwrap_or(u8::MAX);
-    [scale(colour.r), scale(colour.g), scale(colour.b), colour.a]
+    let [r, g, b] = [colour.r, colour.g, colour.b].map(|c| premultiply_channel(c, a));
+    [r, g, b, colour.a]
+}
+
+/// `c·a/255`, rounded to the nearest, without a division.
+fn premultiply_channel(c: u8, a: u16) -> u8 {
+    let t = u16::from(c) * a + 128;
+    u8::try_from((t + (t >> 8)) >> 8).unwrap_or(u8::MAX)
 }
 
 /// Strokes `path` with a solid colour, anti-aliased.
@@ -303,9 +309,7 @@ fn premultiply(mut data: Vec<u8>) -> Vec<u8> {
         let a = u16::from(pixel[3]);
         if a != 255 {
             for channel in &mut pixel[..3] {
-                // Exact rounding of c·a/255 without a division.
-                let t = u16::from(*channel) * a + 128;
-                *channel = u8::try_from((t + (t >> 8)) >> 8).unwrap_or(u8::MAX);
+                *channel = premultiply_channel(*channel, a);
             }
         }
     }
