@@ -1005,13 +1005,6 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let out = dir.path().join("out");
         let message = Message {
-            id: 42,
-            channel_id: 1,
-            guild_id: 1,
-            author_id: 1,
-            content: String::new(),
-            embeds: Vec::new(),
-            components: Vec::new(),
             attachments: vec![state::Attachment {
                 id: 7,
                 filename: "../rank card.png".into(),
@@ -1019,14 +1012,7 @@ mod tests {
                 description: None,
                 bytes: vec![1, 2, 3],
             }],
-            mentions: Vec::new(),
-            mention_roles: Vec::new(),
-            mention_everyone: false,
-            flags: 0,
-            edited_ms: None,
-            reactions: Vec::new(),
-            interaction_id: None,
-            deleted: false,
+            ..Message::new(42, 1, 1, 1, String::new())
         };
         let mut files = HashMap::new();
         save_attachments(&out, &message, &mut files);

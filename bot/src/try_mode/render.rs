@@ -332,22 +332,9 @@ mod tests {
 
     fn message(content: &str, embeds: Vec<Value>, components: Vec<Value>) -> Message {
         Message {
-            id: 100,
-            channel_id: 10,
-            guild_id: 1,
-            author_id: 9,
-            content: content.to_owned(),
             embeds,
             components,
-            attachments: Vec::new(),
-            mentions: Vec::new(),
-            mention_roles: Vec::new(),
-            mention_everyone: false,
-            flags: 0,
-            edited_ms: None,
-            reactions: Vec::new(),
-            interaction_id: None,
-            deleted: false,
+            ..Message::new(100, 10, 1, 9, content.to_owned())
         }
     }
 

@@ -1373,11 +1373,6 @@ fn build_message(
         flags &= !64;
     }
     Ok(Message {
-        id: s.ids.next(),
-        channel_id,
-        guild_id: c.guild_id,
-        author_id: bot,
-        content,
         embeds,
         components,
         attachments,
@@ -1385,10 +1380,8 @@ fn build_message(
         mention_roles,
         mention_everyone,
         flags,
-        edited_ms: None,
-        reactions: Vec::new(),
         interaction_id,
-        deleted: false,
+        ..Message::new(s.ids.next(), channel_id, c.guild_id, bot, content)
     })
 }
 

@@ -1175,22 +1175,14 @@ impl Member {
             s.messages.insert(
                 mid,
                 Message {
-                    id: mid,
-                    channel_id: channel.get(),
-                    guild_id,
-                    author_id: self.user_id,
-                    content: content.to_owned(),
-                    embeds: Vec::new(),
-                    components: Vec::new(),
-                    attachments: Vec::new(),
                     mentions: parse_user_mentions(content),
-                    mention_roles: Vec::new(),
-                    mention_everyone: false,
-                    flags: 0,
-                    edited_ms: None,
-                    reactions: Vec::new(),
-                    interaction_id: None,
-                    deleted: false,
+                    ..Message::new(
+                        mid,
+                        channel.get(),
+                        guild_id,
+                        self.user_id,
+                        content.to_owned(),
+                    )
                 },
             );
             events::message(s, mid, "MESSAGE_CREATE");

@@ -205,6 +205,29 @@ pub struct Message {
 }
 
 impl Message {
+    /// A plain text message by `author_id`: no embeds, components, attachments, mentions or
+    /// flags, never edited, not an interaction's answer.
+    pub fn new(id: u64, channel_id: u64, guild_id: u64, author_id: u64, content: String) -> Self {
+        Self {
+            id,
+            channel_id,
+            guild_id,
+            author_id,
+            content,
+            embeds: Vec::new(),
+            components: Vec::new(),
+            attachments: Vec::new(),
+            mentions: Vec::new(),
+            mention_roles: Vec::new(),
+            mention_everyone: false,
+            flags: 0,
+            edited_ms: None,
+            reactions: Vec::new(),
+            interaction_id: None,
+            deleted: false,
+        }
+    }
+
     /// Whether only the interaction's invoker can see this message.
     pub fn is_ephemeral(&self) -> bool {
         self.flags & 64 != 0
