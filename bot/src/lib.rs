@@ -1,6 +1,7 @@
 //! The Hearth bot as a library: what the `hearth` binary runs, and what the end-to-end tests
 //! drive.
 
+pub mod ack;
 pub mod config;
 pub mod context;
 pub mod database;
