@@ -1,4 +1,6 @@
-//! The handles every handler shares, in one cheap-to-clone struct.
+//! The infrastructure every feature shares, in one cheap-to-clone struct: Discord, the cache,
+//! guild facts, the bot's id, metrics and the clock. A feature's own services and settings
+//! live in the feature (see [`crate::feature`]).
 
 use std::{
     collections::{HashMap, HashSet, VecDeque},
@@ -6,49 +8,84 @@ use std::{
     sync::{Arc, Mutex, PoisonError},
 };
 
-use hearth_core::{GuildId, RoleId, StoreError, UserId};
-use hearth_moderation::{Moderation, ModerationSettingsStore, WarningStore};
+use hearth_core::{Clock, GuildId, RoleId, StoreError, Timestamp, UserId};
+use hearth_moderation::{ModerationSettingsStore, WarningStore};
 use twilight_cache_inmemory::DefaultInMemoryCache;
 
 use crate::{
     discord::{Discord, DiscordError, role_id, tw, user_id},
     metrics::Metrics,
-    settings::Settings,
 };
 
 /// How many recent interaction ids are remembered, to ignore a replayed one.
 pub const SEEN_INTERACTIONS: usize = 10_000;
 
-/// What the bot needs of a store: every domain trait, and a liveness probe.
-pub trait Backend:
-    WarningStore + ModerationSettingsStore + Clone + Send + Sync + std::fmt::Debug + 'static
-{
+/// How many independently locked parts the replay memory is split into, so handling
+/// interactions on several threads never waits on one lock.
+const SEEN_SHARDS: usize = 16;
+
+/// A store that can say whether its database answers.
+pub trait Ping {
     /// Checks that the database answers.
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
-impl Backend for hearth_store_sqlite::SqliteStore {
+impl Ping for hearth_store_sqlite::SqliteStore {
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send {
         hearth_store_sqlite::SqliteStore::ping(self)
     }
 }
 
-/// Everything a handler needs; clones share everything.
-#[derive(Clone, Debug)]
-pub struct Context<S> {
+impl Ping for hearth_store_mongo::MongoStore {
+    fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send {
+        hearth_store_mongo::MongoStore::ping(self)
+    }
+}
+
+/// What the bot needs of a store: every domain's store traits and a liveness probe. Any type
+/// with all of them is a backend; a new feature adds its store trait here, once.
+pub trait Backend:
+    WarningStore + ModerationSettingsStore + Ping + Clone + Send + Sync + std::fmt::Debug + 'static
+{
+}
+
+impl<T> Backend for T where
+    T: WarningStore
+        + ModerationSettingsStore
+        + Ping
+        + Clone
+        + Send
+        + Sync
+        + std::fmt::Debug
+        + 'static
+{
+}
+
+/// Infrastructure shared by every feature; clones share everything.
+#[derive(Clone)]
+pub struct Context {
     /// Discord's REST API.
     pub discord: Discord,
-    /// The moderation service over the store.
-    pub moderation: Moderation<S>,
-    /// Guild settings, read through the cache.
-    pub settings: Settings<S>,
-    /// Guilds, roles and members as the gateway reported them.
+    /// The two-tier cache (settings and anything else a feature caches).
+    pub cache: hearth_cache::Cache,
+    /// Guilds and roles as the gateway reported them (and the bot's own member).
     pub guilds: Arc<DefaultInMemoryCache>,
     /// The bot's own user id.
     pub bot: UserId,
     /// Counters for `/metrics`.
     pub metrics: Arc<Metrics>,
-    seen: Arc<Mutex<Recent>>,
+    /// Where "now" comes from: the system clock in production, a manual one in tests.
+    pub clock: Arc<dyn Clock>,
+    seen: Arc<[Mutex<Recent>]>,
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("bot", &self.bot)
+            .field("now", &self.clock.now())
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -66,35 +103,45 @@ pub struct GuildFacts {
     pub positions: HashMap<RoleId, i64>,
 }
 
-impl<S: Backend> Context<S> {
+impl Context {
     /// A context over these handles.
     pub fn new(
         discord: Discord,
-        store: S,
-        settings: Settings<S>,
+        cache: hearth_cache::Cache,
         guilds: Arc<DefaultInMemoryCache>,
         bot: UserId,
         metrics: Arc<Metrics>,
+        clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             discord,
-            moderation: Moderation::new(store),
-            settings,
+            cache,
             guilds,
             bot,
             metrics,
-            seen: Arc::default(),
+            clock,
+            seen: (0..SEEN_SHARDS).map(|_| Mutex::default()).collect(),
         }
     }
 
-    /// Records an interaction id; `false` when it was seen already (a replayed event).
+    /// The current time, from the context's clock.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// Records an interaction id; `false` when it was seen already (a replayed event). Each
+    /// of [`SEEN_SHARDS`] parts remembers its share of the last [`SEEN_INTERACTIONS`] ids.
     pub fn first_sight(&self, id: u64) -> bool {
-        let mut recent = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        // Snowflakes end in a per-process increment, so the low bits spread ids evenly.
+        let shard = usize::try_from(id % SEEN_SHARDS as u64).unwrap_or(0);
+        let mut recent = self.seen[shard]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if !recent.set.insert(id) {
             return false;
         }
         recent.order.push_back(id);
-        if recent.order.len() > SEEN_INTERACTIONS
+        if recent.order.len() > SEEN_INTERACTIONS / SEEN_SHARDS
             && let Some(old) = recent.order.pop_front()
         {
             recent.set.remove(&old);
@@ -152,8 +199,18 @@ impl<S: Backend> Context<S> {
     }
 }
 
-impl Backend for hearth_store_mongo::MongoStore {
-    fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send {
-        hearth_store_mongo::MongoStore::ping(self)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_replayed_interaction_is_seen_once_and_old_ids_are_forgotten() {
+        let ctx = crate::feature::tests::context().await;
+        assert!(ctx.first_sight(42));
+        assert!(!ctx.first_sight(42));
+        for id in 1_000..1_000 + SEEN_INTERACTIONS as u64 + SEEN_SHARDS as u64 * 2 {
+            assert!(ctx.first_sight(id));
+        }
+        assert!(ctx.first_sight(42), "the oldest ids make room for new ones");
     }
 }

@@ -23,8 +23,8 @@ use twilight_model::{
 };
 
 use crate::{
-    context::{Backend, Context},
-    interaction,
+    context::Backend,
+    interaction::{self, App},
     run::ShardHealth,
 };
 
@@ -49,8 +49,8 @@ struct Kind {
 
 /// What the endpoint's handlers share.
 #[derive(Clone, Debug)]
-pub struct State<S> {
-    ctx: Context<S>,
+pub struct State<S: Backend> {
+    app: Arc<App<S>>,
     key: Option<VerifyingKey>,
     health: Arc<ShardHealth>,
     tasks: TaskTracker,
@@ -60,7 +60,7 @@ impl<S: Backend> State<S> {
     /// The endpoint's state; `public_key` enables `/interactions` (an invalid key disables it
     /// with a log line).
     pub fn new(
-        ctx: Context<S>,
+        app: Arc<App<S>>,
         public_key: Option<[u8; 32]>,
         health: Arc<ShardHealth>,
         tasks: TaskTracker,
@@ -75,7 +75,7 @@ impl<S: Backend> State<S> {
             key
         });
         Self {
-            ctx,
+            app,
             key,
             health,
             tasks,
@@ -163,7 +163,7 @@ async fn interactions<S: Backend>(
     };
     let (tx, rx) = oneshot::channel();
     state.tasks.spawn(interaction::handle(
-        state.ctx.clone(),
+        Arc::clone(&state.app),
         interaction,
         Some(tx),
     ));
@@ -177,11 +177,11 @@ async fn interactions<S: Backend>(
 
 async fn healthz<S: Backend>(AxumState(state): AxumState<State<S>>) -> Response {
     let (connected, shards) = state.health.counts();
-    let store = tokio::time::timeout(Duration::from_secs(2), state.ctx.moderation.store().ping())
+    let store = tokio::time::timeout(Duration::from_secs(2), state.app.store.ping())
         .await
         .map_err(|_| "timed out")
         .and_then(|r| r.map_err(|_| "unreachable"));
-    let cache = state.ctx.settings.cache();
+    let cache = &state.app.ctx.cache;
     let redis = if !cache.has_redis() {
         "not configured"
     } else if cache.stats().redis_up {
@@ -205,7 +205,7 @@ async fn healthz<S: Backend>(AxumState(state): AxumState<State<S>>) -> Response 
 }
 
 async fn metrics<S: Backend>(AxumState(state): AxumState<State<S>>) -> Response {
-    let cache = state.ctx.settings.cache().stats();
+    let cache = state.app.ctx.cache.stats();
     let mut extra = String::from(
         "# HELP hearth_cache_reads_total Cache reads by namespace and result.\n\
          # TYPE hearth_cache_reads_total counter\n",
@@ -231,7 +231,7 @@ async fn metrics<S: Backend>(AxumState(state): AxumState<State<S>>) -> Response 
     );
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.ctx.metrics.render(&extra),
+        state.app.ctx.metrics.render(&extra),
     )
         .into_response()
 }

@@ -8,9 +8,9 @@
 
 use std::{error::Error as StdError, sync::Arc, time::Instant};
 
-use tokio::sync::oneshot;
+use tokio::sync::{broadcast, oneshot};
 use twilight_model::{
-    application::interaction::{Interaction, InteractionData, InteractionType},
+    application::interaction::{Interaction, InteractionType},
     http::interaction::InteractionResponse,
     id::{Id, marker::InteractionMarker},
 };
@@ -19,51 +19,77 @@ pub use crate::ack::Ack;
 use crate::{
     context::{Backend, Context},
     discord::DiscordError,
+    features::{self, Features},
     metrics::Outcome,
-    moderation,
     reply::Reply,
 };
+
+/// A refusal: a request that was wrong, answered with a sentence that tells the member why.
+/// Each feature has its own refusal type; its sentences are written in the bot, in one place
+/// per feature, not in a domain crate's `Display`.
+pub trait Refusal: std::fmt::Debug + Send + Sync {
+    /// What the member reads.
+    fn sentence(&self) -> String;
+}
+
+/// A refusal that is already a sentence: the shell's own (unknown command, not in a server).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sentence(pub String);
+
+impl Refusal for Sentence {
+    fn sentence(&self) -> String {
+        self.0.clone()
+    }
+}
 
 /// Why a handler stopped early.
 #[derive(Debug)]
 pub enum HandlerError {
-    /// The request was wrong; the sentence tells the member why. Nothing changed.
-    Refusal(String),
+    /// The request was wrong; nothing changed.
+    Refusal(Box<dyn Refusal>),
     /// Something failed on our side.
-    Fault(Box<dyn StdError + Send + Sync>),
+    Fault {
+        /// What failed.
+        error: Box<dyn StdError + Send + Sync>,
+        /// What was done before it failed, as a sentence the member reads before the
+        /// reference ("The warning was recorded as case 12, but I couldn't tell them."), so
+        /// a retry doesn't repeat it.
+        recorded: Option<String>,
+    },
 }
 
 impl HandlerError {
     /// A refusal with this sentence.
     pub fn refuse(sentence: impl Into<String>) -> Self {
-        Self::Refusal(sentence.into())
+        Self::Refusal(Box::new(Sentence(sentence.into())))
+    }
+
+    /// A refusal of a feature's own type.
+    pub fn refusal(refusal: impl Refusal + 'static) -> Self {
+        Self::Refusal(Box::new(refusal))
+    }
+
+    /// A fault with nothing recorded before it.
+    pub fn fault(error: impl StdError + Send + Sync + 'static) -> Self {
+        Self::Fault {
+            error: Box::new(error),
+            recorded: None,
+        }
+    }
+
+    /// A fault after something was recorded; `recorded` says what, for the member.
+    pub fn fault_after(error: impl StdError + Send + Sync + 'static, recorded: String) -> Self {
+        Self::Fault {
+            error: Box::new(error),
+            recorded: Some(recorded),
+        }
     }
 }
 
 impl From<DiscordError> for HandlerError {
     fn from(err: DiscordError) -> Self {
-        Self::Fault(Box::new(err))
+        Self::fault(err)
     }
-}
-
-impl From<hearth_moderation::Error> for HandlerError {
-    fn from(err: hearth_moderation::Error) -> Self {
-        match err {
-            hearth_moderation::Error::Store(_) => Self::Fault(Box::new(err)),
-            refusal => Self::Refusal(capitalise(&refusal.to_string())),
-        }
-    }
-}
-
-/// The domain crates write lowercase facts; a reply is a sentence.
-fn capitalise(fact: &str) -> String {
-    let mut chars = fact.chars();
-    chars.next().map_or_else(String::new, |first| {
-        let mut out: String = first.to_uppercase().collect();
-        out.push_str(chars.as_str());
-        out.push('.');
-        out
-    })
 }
 
 /// What a handler returns.
@@ -72,12 +98,59 @@ pub type HandlerResult = Result<(), HandlerError>;
 /// The sentence a member sees for an unknown command.
 pub const UNKNOWN_COMMAND: &str = "I don't know that command. It may have been removed; Discord updates the list within the hour.";
 
+/// What handling interactions needs: the shared infrastructure and every feature.
+#[derive(Debug)]
+pub struct App<S: Backend> {
+    /// The shared infrastructure.
+    pub ctx: Context,
+    /// Every feature.
+    pub features: Features<S>,
+    /// The store, for the health probe.
+    pub store: S,
+    handled: broadcast::Sender<Handled>,
+}
+
+/// An interaction the bot has finished handling, for whoever waits on it (`hearth try`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Handled {
+    /// The interaction's id.
+    pub id: Id<InteractionMarker>,
+    /// How it ended.
+    pub outcome: Outcome,
+}
+
+/// How many finished interactions a slow listener may fall behind before it misses some.
+const HANDLED_BACKLOG: usize = 256;
+
+impl<S: Backend> App<S> {
+    /// The features over `store`, with the shared infrastructure.
+    pub fn new(ctx: Context, store: S) -> Self {
+        Self {
+            features: Features::new(&store, &ctx),
+            ctx,
+            store,
+            handled: broadcast::channel(HANDLED_BACKLOG).0,
+        }
+    }
+
+    /// A stream of the interactions handled from now on.
+    pub fn handled(&self) -> broadcast::Receiver<Handled> {
+        self.handled.subscribe()
+    }
+
+    /// The sender behind [`App::handled`], for [`crate::Running`].
+    pub(crate) fn handled_sender(&self) -> broadcast::Sender<Handled> {
+        self.handled.clone()
+    }
+}
+
 /// Handles one interaction from start to finish.
 pub async fn handle<S: Backend>(
-    ctx: Context<S>,
+    app: Arc<App<S>>,
     interaction: Interaction,
     inline: Option<oneshot::Sender<InteractionResponse>>,
 ) {
+    let ctx = &app.ctx;
     if !ctx.first_sight(interaction.id.get()) {
         tracing::debug!(interaction = %interaction.id, "ignoring a replayed interaction");
         return;
@@ -90,71 +163,48 @@ pub async fn handle<S: Backend>(
         started,
         Arc::clone(&ctx.metrics),
     );
-    let name = match &interaction.data {
-        Some(InteractionData::ApplicationCommand(data)) => data.name.clone(),
-        Some(InteractionData::MessageComponent(data)) => data
-            .custom_id
-            .split(':')
-            .next()
-            .unwrap_or_default()
-            .to_owned(),
-        _ => String::new(),
-    };
+    let label = features::label(&interaction);
     let result = match interaction.kind {
         InteractionType::Ping => ack.pong().await,
-        InteractionType::ApplicationCommand => match name.as_str() {
-            "warn" => moderation::handlers::warn(&ctx, &interaction, &mut ack).await,
-            "warnings" => moderation::handlers::warnings(&ctx, &interaction, &mut ack).await,
-            "clearwarnings" => {
-                moderation::handlers::clear_warnings(&ctx, &interaction, &mut ack).await
-            }
-            "modlog" => moderation::handlers::modlog(&ctx, &interaction, &mut ack).await,
-            _ => {
-                tracing::info!(command = %name, "unknown command");
-                Err(HandlerError::refuse(UNKNOWN_COMMAND))
-            }
-        },
-        InteractionType::MessageComponent => match name.as_str() {
-            "warnings" => moderation::handlers::warnings_page(&ctx, &interaction, &mut ack).await,
-            "clearwarnings" => {
-                moderation::handlers::confirm_clear(&ctx, &interaction, &mut ack).await
-            }
-            _ => {
-                tracing::info!(custom_id = %name, "unknown component");
-                Err(HandlerError::refuse("This button is no longer in use."))
-            }
-        },
-        _ => Err(HandlerError::refuse(
-            "I can't handle this kind of interaction yet.",
-        )),
+        _ => app.features.route(ctx, &interaction, &mut ack).await,
     };
     let outcome = match result {
         Ok(()) => Outcome::Ok,
-        Err(HandlerError::Refusal(sentence)) => {
-            tracing::debug!(command = %name, %sentence, "refused");
+        Err(HandlerError::Refusal(refusal)) => {
+            let sentence = refusal.sentence();
+            // The sentence may quote what a member typed: escaped, so it can't forge lines.
+            tracing::debug!(interaction = %interaction.id, command = %label, sentence = ?sentence, "refused");
             answer(&mut ack, Reply::ephemeral(sentence)).await;
             Outcome::Refused
         }
-        Err(HandlerError::Fault(err)) => {
+        Err(HandlerError::Fault { error, recorded }) => {
             let reference = reference(interaction.id);
-            tracing::error!(command = %name, %reference, error = %chain(&*err), "handler failed");
-            answer(
-                &mut ack,
-                Reply::ephemeral(format!(
+            tracing::error!(
+                interaction = %interaction.id,
+                command = %label,
+                %reference,
+                error = ?chain(&*error),
+                "handler failed"
+            );
+            let sentence = match recorded {
+                Some(recorded) => format!(
+                    "{recorded} Something went wrong after that on my side (reference \
+                     `{reference}`); don't repeat it, check what's missing."
+                ),
+                None => format!(
                     "Something went wrong on my side (reference `{reference}`). Please try \
                      again; if it keeps happening, tell the server's admins."
-                )),
-            )
-            .await;
+                ),
+            };
+            answer(&mut ack, Reply::ephemeral(sentence)).await;
             Outcome::Fault
         }
     };
-    let label = if name.is_empty() {
-        "other"
-    } else {
-        name.as_str()
-    };
-    ctx.metrics.command(label, outcome, started.elapsed());
+    ctx.metrics.command(&label, outcome, started.elapsed());
+    let _ = app.handled.send(Handled {
+        id: interaction.id,
+        outcome,
+    });
 }
 
 async fn answer(ack: &mut Ack, reply: Reply) {
@@ -163,10 +213,18 @@ async fn answer(ack: &mut Ack, reply: Reply) {
     }
 }
 
-/// A short reference that ties what a member sees to the log line: the interaction id's low
-/// bits in hex.
+/// A reference that ties what a member sees to the log line: the whole interaction id in base
+/// 36, unique per interaction (the low bits of snowflakes repeat across processes and time).
 pub fn reference(id: Id<InteractionMarker>) -> String {
-    format!("{:06x}", id.get() & 0xFF_FFFF)
+    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut n = id.get();
+    let mut out = Vec::with_capacity(13);
+    while n > 0 {
+        out.push(DIGITS[usize::try_from(n % 36).unwrap_or(0)]);
+        n /= 36;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// An error and its causes on one line.
@@ -184,8 +242,8 @@ pub fn chain(err: &(dyn StdError + 'static)) -> String {
 impl std::fmt::Display for HandlerError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Refusal(sentence) => f.write_str(sentence),
-            Self::Fault(err) => write!(f, "fault: {err}"),
+            Self::Refusal(refusal) => f.write_str(&refusal.sentence()),
+            Self::Fault { error, .. } => write!(f, "fault: {error}"),
         }
     }
 }
@@ -197,8 +255,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn domain_refusals_become_sentences() {
-        let err = HandlerError::from(hearth_moderation::Error::ReasonEmpty);
-        assert!(matches!(err, HandlerError::Refusal(s) if s == "A reason can't be empty."));
+    fn references_differ_where_the_low_bits_agree() {
+        let a = Id::new(0x0123_4567_89AB_CDEF);
+        let b = Id::new(0x0223_4567_89AB_CDEF);
+        assert_ne!(reference(a), reference(b));
+        assert_eq!(reference(Id::new(35)), "z");
+        assert_eq!(reference(Id::new(36)), "10");
     }
 }

@@ -4,13 +4,18 @@
 pub mod ack;
 pub mod config;
 pub mod context;
+pub mod custom_id;
 pub mod database;
 pub mod discord;
+pub mod feature;
+pub mod features;
+pub mod handler;
 pub mod hierarchy;
 pub mod http;
 pub mod interaction;
 pub mod metrics;
 pub mod moderation;
+pub mod pipeline;
 pub mod reply;
 pub mod run;
 pub mod settings;
@@ -19,5 +24,5 @@ pub mod try_mode;
 
 pub use self::{
     config::Config,
-    run::{RunError, Running, run, start},
+    run::{RunError, Running, run, start, start_at},
 };

@@ -12,12 +12,13 @@ use std::{
 };
 
 use hearth_cache::{Cache, CacheConfig};
-use hearth_core::StoreError;
+use hearth_core::{Clock, StoreError, SystemClock};
 use tokio::net::TcpListener;
+use tokio::sync::broadcast;
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
-use twilight_cache_inmemory::{DefaultInMemoryCache, ResourceType};
+use twilight_cache_inmemory::DefaultInMemoryCache;
 use twilight_gateway::{
-    CloseFrame, ConfigBuilder, Event, EventTypeFlags, Intents, Shard, ShardId, StreamExt as _,
+    CloseFrame, ConfigBuilder, Event, EventTypeFlags, Shard, ShardId, StreamExt as _,
     queue::InMemoryQueue,
 };
 
@@ -25,11 +26,11 @@ use crate::{
     config::Config,
     context::{Backend, Context},
     discord::{Discord, DiscordError, user_id},
-    http,
-    interaction::{self, chain},
+    feature::Workers,
+    features, http,
+    interaction::{self, App, Handled, chain},
     metrics::Metrics,
-    moderation,
-    settings::Settings,
+    pipeline::{EventSink, Pipeline},
     store::{self, OpenedStore},
 };
 
@@ -38,9 +39,6 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// How long a shard waits for the gateway to acknowledge its close frame at shutdown.
 pub const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// The gateway intents: the union of what each feature declares. None is privileged.
-pub const INTENTS: Intents = moderation::INTENTS;
 
 /// Why the bot could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -108,9 +106,16 @@ pub struct Running {
     tasks: TaskTracker,
     ready: Arc<AtomicBool>,
     metrics: Arc<Metrics>,
+    handled: broadcast::Sender<Handled>,
 }
 
 impl Running {
+    /// The interactions handled from now on, each when its handler has finished (its answer
+    /// sent): how `hearth try` knows a command is done.
+    pub fn handled(&self) -> broadcast::Receiver<Handled> {
+        self.handled.subscribe()
+    }
+
     /// The bot's metrics, as `/metrics` publishes them.
     pub fn metrics(&self) -> &Metrics {
         &self.metrics
@@ -162,17 +167,38 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
 ///
 /// A [`RunError`] when start-up fails.
 pub async fn start(config: Config) -> Result<Running, RunError> {
+    start_at(config, Arc::new(SystemClock)).await
+}
+
+/// [`start`] with another clock: how scenarios fast-forward timers.
+///
+/// # Errors
+///
+/// A [`RunError`] when start-up fails.
+pub async fn start_at(config: Config, clock: Arc<dyn Clock>) -> Result<Running, RunError> {
     // The one place the backend is chosen; everything after is generic over the store.
     match store::open(&config.database).await? {
-        OpenedStore::Sqlite(store) => start_with(config, store).await,
-        OpenedStore::Mongo(store) => start_with(config, store).await,
+        OpenedStore::Sqlite(store) => start_with(config, store, clock).await,
+        OpenedStore::Mongo(store) => start_with(config, store, clock).await,
     }
 }
 
-async fn start_with<S: Backend>(config: Config, store: S) -> Result<Running, RunError> {
-    let ctx = connect(&config, store).await?;
-    ctx.discord
-        .register_commands(&moderation::commands::commands(), config.dev_guild)
+impl<S: Backend> EventSink for App<S> {
+    async fn handle(&self, event: Event) {
+        self.features.event(&self.ctx, &event).await;
+    }
+}
+
+async fn start_with<S: Backend>(
+    config: Config,
+    store: S,
+    clock: Arc<dyn Clock>,
+) -> Result<Running, RunError> {
+    let ctx = connect(&config, clock).await?;
+    let app = Arc::new(App::new(ctx, store));
+    app.ctx
+        .discord
+        .register_commands(&app.features.commands(), config.dev_guild)
         .await?;
     tracing::info!(
         scope = %config.dev_guild.map_or_else(|| "global".to_owned(), |g| format!("guild {g}")),
@@ -181,22 +207,32 @@ async fn start_with<S: Backend>(config: Config, store: S) -> Result<Running, Run
 
     let cancel = CancellationToken::new();
     let tasks = TaskTracker::new();
+    let workers = Workers {
+        cancel: cancel.clone(),
+        tasks: tasks.clone(),
+    };
+    app.features.workers(&app.ctx, &workers);
+    let pipeline = Pipeline::start(Arc::clone(&app), &workers);
     let health = Arc::new(ShardHealth::default());
     let ready = Arc::new(AtomicBool::new(false));
-    let shards = shards(&config, &ctx).await?;
+    let shards = shards(&config, &app.ctx).await?;
     let shard_count = shards.len();
     for shard in shards {
         health.set(shard.id().number(), false);
         tasks.spawn(drive_shard(
             shard,
-            ctx.clone(),
-            tasks.clone(),
-            cancel.clone(),
-            Arc::clone(&health),
-            Arc::clone(&ready),
-            shard_count,
+            Arc::clone(&app),
+            pipeline.clone(),
+            Shell {
+                tasks: tasks.clone(),
+                cancel: cancel.clone(),
+                health: Arc::clone(&health),
+                ready: Arc::clone(&ready),
+                shard_count,
+            },
         ));
     }
+    drop(pipeline);
 
     let listener = TcpListener::bind(config.http_addr)
         .await
@@ -208,9 +244,10 @@ async fn start_with<S: Backend>(config: Config, store: S) -> Result<Running, Run
         addr: config.http_addr,
         source,
     })?;
-    let metrics = Arc::clone(&ctx.metrics);
+    let metrics = Arc::clone(&app.ctx.metrics);
+    let handled = app.handled_sender();
     let app = http::router(http::State::new(
-        ctx,
+        app,
         config.public_key,
         health,
         tasks.clone(),
@@ -231,11 +268,12 @@ async fn start_with<S: Backend>(config: Config, store: S) -> Result<Running, Run
         tasks,
         ready,
         metrics,
+        handled,
     })
 }
 
 /// Connects to Discord's REST API and the cache, and builds the handlers' context.
-async fn connect<S: Backend>(config: &Config, store: S) -> Result<Context<S>, RunError> {
+async fn connect(config: &Config, clock: Arc<dyn Clock>) -> Result<Context, RunError> {
     let metrics = Arc::new(Metrics::default());
     let mut builder = twilight_http::Client::builder()
         .token(config.token.clone())
@@ -268,22 +306,22 @@ async fn connect<S: Backend>(config: &Config, store: S) -> Result<Context<S>, Ru
     let cache = Cache::connect(cache_config).await?;
     let guilds = Arc::new(
         DefaultInMemoryCache::builder()
-            .resource_types(ResourceType::GUILD | ResourceType::ROLE | ResourceType::MEMBER)
+            .resource_types(features::CACHE)
             .build(),
     );
     Ok(Context::new(
         discord,
-        store.clone(),
-        Settings::new(store, cache),
+        cache,
         guilds,
         user_id(me.id),
         metrics,
+        clock,
     ))
 }
 
 /// This process's shards, from `GET /gateway/bot` or `HEARTH_SHARDS`, with an identify queue
 /// that follows Discord's session-start limits.
-async fn shards<S: Backend>(config: &Config, ctx: &Context<S>) -> Result<Vec<Shard>, RunError> {
+async fn shards(config: &Config, ctx: &Context) -> Result<Vec<Shard>, RunError> {
     let info = ctx.discord.gateway_info().await?;
     let limit = info.session_start_limit;
     let (ids, total) = match &config.shards {
@@ -296,7 +334,7 @@ async fn shards<S: Backend>(config: &Config, ctx: &Context<S>) -> Result<Vec<Sha
         Duration::from_millis(limit.reset_after),
         limit.total,
     );
-    let mut gateway = ConfigBuilder::new(config.token.clone(), INTENTS).queue(queue);
+    let mut gateway = ConfigBuilder::new(config.token.clone(), features::INTENTS).queue(queue);
     if let Some(url) = &config.gateway_url {
         gateway = gateway.proxy_url(url.clone());
     }
@@ -308,27 +346,60 @@ async fn shards<S: Backend>(config: &Config, ctx: &Context<S>) -> Result<Vec<Sha
         .collect())
 }
 
-/// Drives one shard: updates the gateway cache, dispatches events to features, and closes
-/// the connection on shutdown.
-async fn drive_shard<S: Backend>(
-    mut shard: Shard,
-    ctx: Context<S>,
+/// What a shard's loop shares with the rest of the shell.
+struct Shell {
     tasks: TaskTracker,
     cancel: CancellationToken,
     health: Arc<ShardHealth>,
     ready: Arc<AtomicBool>,
     shard_count: usize,
+}
+
+/// Whether the gateway cache should see an event. The cache keeps guilds, roles and the bot's
+/// own member: what hierarchy checks need, bounded by the number of guilds. Messages,
+/// reactions and other members never reach it, so it doesn't grow with every author.
+fn feeds_cache(
+    event: &Event,
+    bot: twilight_model::id::Id<twilight_model::id::marker::UserMarker>,
+) -> bool {
+    match event {
+        Event::GuildCreate(_)
+        | Event::GuildUpdate(_)
+        | Event::GuildDelete(_)
+        | Event::RoleCreate(_)
+        | Event::RoleUpdate(_)
+        | Event::RoleDelete(_) => true,
+        Event::MemberUpdate(member) => member.user.id == bot,
+        _ => false,
+    }
+}
+
+/// Whether some feature declared this event's type (events without a flag: none did).
+fn wanted(event: &Event) -> bool {
+    let kind = EventTypeFlags::from(event.kind());
+    !kind.is_empty() && features::FEATURE_EVENTS.contains(kind)
+}
+
+/// Drives one shard: decodes only the event types some feature (or the shell) declared,
+/// updates the gateway cache, answers interactions and feeds the pipeline; closes the
+/// connection on shutdown.
+async fn drive_shard<S: Backend>(
+    mut shard: Shard,
+    app: Arc<App<S>>,
+    pipeline: Pipeline,
+    shell: Shell,
 ) {
     let id = shard.id().number();
+    let bot = crate::discord::tw(app.ctx.bot);
     loop {
         let item = tokio::select! {
-            () = cancel.cancelled() => break,
-            item = shard.next_event(EventTypeFlags::all()) => item,
+            () = shell.cancel.cancelled() => break,
+            item = shard.next_event(features::EVENTS) => item,
         };
         let event = match item {
             None => {
                 tracing::error!(shard = id, "the gateway closed the shard for good");
-                health.set(id, false);
+                shell.health.set(id, false);
                 return;
             }
             Some(Err(err)) => {
@@ -337,26 +408,34 @@ async fn drive_shard<S: Backend>(
             }
             Some(Ok(event)) => event,
         };
-        ctx.metrics.event();
-        ctx.guilds.update(&event);
+        app.ctx.metrics.event();
+        if feeds_cache(&event, bot) {
+            app.ctx.guilds.update(&event);
+        }
         match event {
             Event::Ready(_) | Event::Resumed => {
-                health.set(id, true);
-                if health.counts().0 == shard_count {
-                    ready.store(true, Ordering::SeqCst);
+                shell.health.set(id, true);
+                if shell.health.counts().0 == shell.shard_count {
+                    shell.ready.store(true, Ordering::SeqCst);
                 }
                 tracing::info!(shard = id, "shard connected");
             }
             Event::GatewayClose(frame) => {
-                health.set(id, false);
+                shell.health.set(id, false);
                 tracing::info!(shard = id, ?frame, "shard disconnected; reconnecting");
             }
             Event::InteractionCreate(interaction) => {
-                tasks.spawn(interaction::handle(ctx.clone(), interaction.0, None));
+                shell
+                    .tasks
+                    .spawn(interaction::handle(Arc::clone(&app), interaction.0, None));
+            }
+            event if wanted(&event) => {
+                pipeline.dispatch(event).await;
             }
             _ => {}
         }
     }
+    drop(pipeline);
     shard.close(CloseFrame::NORMAL);
     // The close frame goes out on the next poll. twilight then starts a new connection rather
     // than yielding the close, so poll until the first message of anything after it (or give
@@ -365,5 +444,5 @@ async fn drive_shard<S: Backend>(
         .await
         .is_ok();
     tracing::debug!(shard = id, closed, "shard stopped");
-    health.set(id, false);
+    shell.health.set(id, false);
 }

@@ -1,56 +1,101 @@
-//! Guild settings, read through the cache and invalidated on change.
+//! Write-through settings: one helper per feature namespace.
+//!
+//! [`Settings::get`] reads through the cache (this process, then Redis, then the store);
+//! [`Settings::update`] runs the store's own atomic update and puts the new value in the cache
+//! in the same call, so no handler can forget to invalidate. The store writes only the fields
+//! an update names (MongoDB `$set`), so a newer process's fields survive an older one's write
+//! during a rolling upgrade.
 
-use std::sync::Arc;
+use std::{fmt, future::Future, sync::Arc};
 
+use hearth_cache::{Cache, Namespace};
 use hearth_core::GuildId;
-use hearth_moderation::{Error, Moderation, ModerationSettings};
+use serde::{Serialize, de::DeserializeOwned};
 
-use crate::context::Backend;
+/// Where a feature's settings come from: usually its domain service.
+pub trait Source<T>: Clone + Send + Sync + 'static {
+    /// The error a load returns.
+    type Error;
 
-/// Moderation settings per guild, served from memory; the store is read on a miss only.
-#[derive(Clone, Debug)]
-pub struct Settings<S> {
-    moderation: Moderation<S>,
-    cache: hearth_cache::Cache,
+    /// The guild's settings, the defaults when it never saved any.
+    fn load(&self, guild: GuildId) -> impl Future<Output = Result<T, Self::Error>> + Send;
 }
 
-/// The cache namespace of moderation settings. Bump the version when `ModerationSettings`
-/// changes shape, so no process reads an old entry as the new type.
-pub fn moderation_namespace() -> hearth_cache::Namespace<GuildId, ModerationSettings> {
-    hearth_cache::Namespace::new("moderation_settings", 1)
+/// One feature's settings per guild, served from the cache.
+pub struct Settings<T, L> {
+    cache: Cache,
+    namespace: Namespace<GuildId, T>,
+    source: L,
 }
 
-impl<S: Backend> Settings<S> {
-    /// Settings over `store`, cached in `cache`.
-    pub fn new(store: S, cache: hearth_cache::Cache) -> Self {
+impl<T, L: Clone> Clone for Settings<T, L> {
+    fn clone(&self) -> Self {
         Self {
-            moderation: Moderation::new(store),
+            cache: self.cache.clone(),
+            namespace: self.namespace.clone(),
+            source: self.source.clone(),
+        }
+    }
+}
+
+impl<T, L> fmt::Debug for Settings<T, L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("namespace", &self.namespace.name())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T, L> Settings<T, L>
+where
+    T: Serialize + DeserializeOwned + Send + Sync + 'static,
+    L: Source<T>,
+{
+    /// Settings in `namespace` (bump its version when `T` changes shape, so no process reads
+    /// an old entry as the new type), loaded from `source`.
+    pub fn new(cache: Cache, namespace: Namespace<GuildId, T>, source: L) -> Self {
+        Self {
             cache,
+            namespace,
+            source,
         }
     }
 
-    /// The guild's moderation settings (the defaults when it never saved any).
+    /// The guild's settings.
     ///
     /// # Errors
     ///
-    /// [`Error::Store`] when the cache misses and the store fails.
-    pub async fn moderation(&self, guild: GuildId) -> Result<Arc<ModerationSettings>, Error> {
-        let key = moderation_namespace().key(guild);
+    /// The source's error when the cache misses and the load fails.
+    pub async fn get(&self, guild: GuildId) -> Result<Arc<T>, L::Error> {
+        let key = self.namespace.key(guild);
         self.cache
-            .get_or_load(&key, || self.moderation.settings(guild))
+            .get_or_load(&key, || self.source.load(guild))
             .await
     }
 
-    /// Forgets the cached settings of a guild here, in Redis and in every other process.
-    pub async fn changed(&self, guild: GuildId, settings: ModerationSettings) {
-        let key = moderation_namespace().key(guild);
-        if self.cache.set(&key, settings).await.is_err() {
+    /// Changes the guild's settings: `write` performs the store's atomic update and returns
+    /// the settings after it, which then replace the cached value here, in Redis and in every
+    /// other process.
+    ///
+    /// # Errors
+    ///
+    /// `write`'s error; nothing is cached then.
+    pub async fn update<F, Fut, E>(&self, guild: GuildId, write: F) -> Result<Arc<T>, E>
+    where
+        F: FnOnce(L) -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+        T: Clone,
+    {
+        let after = write(self.source.clone()).await?;
+        let key = self.namespace.key(guild);
+        if self.cache.set(&key, after.clone()).await.is_err() {
             self.cache.invalidate(&key).await;
         }
+        Ok(Arc::new(after))
     }
 
-    /// The cache, for its statistics.
-    pub fn cache(&self) -> &hearth_cache::Cache {
-        &self.cache
+    /// The source underneath.
+    pub fn source(&self) -> &L {
+        &self.source
     }
 }

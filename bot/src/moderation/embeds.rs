@@ -11,7 +11,11 @@ use twilight_model::channel::message::{
 };
 use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder, EmbedFooterBuilder};
 
-use crate::reply::{COLOUR_DANGER, COLOUR_INFO, COLOUR_OK, COLOUR_WARN, Reply};
+use super::components::{ClearWarnings, WarningsPage};
+use crate::{
+    custom_id::Action as _,
+    reply::{COLOUR_DANGER, COLOUR_INFO, COLOUR_OK, COLOUR_WARN, Reply},
+};
 
 /// Warnings shown per `/warnings` page.
 pub const WARNINGS_PER_PAGE: usize = 10;
@@ -171,13 +175,21 @@ pub fn warnings_page(user: UserId, warnings: &[Warning], page: usize) -> Reply {
             id: None,
             components: vec![
                 button(
-                    format!("warnings:{user}:{}", page.saturating_sub(1)),
+                    WarningsPage {
+                        user,
+                        page: u32::try_from(page.saturating_sub(1)).unwrap_or(u32::MAX),
+                    }
+                    .custom_id(),
                     "◀ Newer",
                     ButtonStyle::Secondary,
                     page == 0,
                 ),
                 button(
-                    format!("warnings:{user}:{}", page + 1),
+                    WarningsPage {
+                        user,
+                        page: u32::try_from(page + 1).unwrap_or(u32::MAX),
+                    }
+                    .custom_id(),
                     "Older ▶",
                     ButtonStyle::Secondary,
                     page + 1 >= pages,
@@ -198,13 +210,21 @@ pub fn confirm_clear(user: UserId, count: usize) -> Reply {
         id: None,
         components: vec![
             button(
-                format!("clearwarnings:{user}:confirm"),
+                ClearWarnings {
+                    user,
+                    confirm: true,
+                }
+                .custom_id(),
                 "Remove them",
                 ButtonStyle::Danger,
                 false,
             ),
             button(
-                format!("clearwarnings:{user}:cancel"),
+                ClearWarnings {
+                    user,
+                    confirm: false,
+                }
+                .custom_id(),
                 "Keep them",
                 ButtonStyle::Secondary,
                 false,
@@ -324,8 +344,8 @@ mod tests {
         assert_eq!(
             ids,
             [
-                ("warnings:2:0".to_owned(), true),
-                ("warnings:2:1".to_owned(), false)
+                ("moderation:warnings:1:2:0".to_owned(), true),
+                ("moderation:warnings:1:2:1".to_owned(), false)
             ]
         );
         let second = warnings_page(UserId::new(2), &list, 7);

@@ -1,81 +1,34 @@
 //! The moderation handlers: parse, check, call the service, render.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use hearth_core::{ChannelId, GuildId, Timestamp, UserId};
-use hearth_moderation::{
-    EscalationStep, ModerationSettings, Punishment, Reason, WarnOutcome, WarnRequest,
-};
-use twilight_interactions::{
-    command::{CommandInputData, CommandModel, ResolvedUser},
-    error::{ParseError, ParseOptionError, ParseOptionErrorType},
-};
+use hearth_core::{ChannelId, GuildId, UserId};
+use hearth_moderation::{EscalationStep, ModerationSettings, Punishment, WarnOutcome, WarnRequest};
+use twilight_interactions::command::ResolvedUser;
 use twilight_model::{
-    application::interaction::{Interaction, InteractionData, application_command::CommandData},
-    channel::ChannelType,
-    guild::Permissions,
+    application::interaction::Interaction, channel::ChannelType, guild::Permissions,
     util::Timestamp as DiscordTimestamp,
 };
 
 use super::{
+    Moderation,
     commands::{ClearWarnings, Modlog, Warn, Warnings},
+    components,
     embeds::{self, Escalated},
+    refusal::ModerationRefusal,
 };
 use crate::{
+    ack::Ack,
     context::{Backend, Context},
-    discord::{channel_id, guild_id, role_id, user_id},
+    custom_id::{CustomId, CustomIdError},
+    discord::{channel_id, role_id, user_id},
+    feature::NO_LONGER_IN_USE,
+    handler::{created_at, in_guild, invoker, parse, require},
     hierarchy::{self, Parties, Standing},
-    interaction::{Ack, HandlerError, HandlerResult, chain},
+    interaction::{HandlerError, HandlerResult, chain},
     reply::Reply,
 };
 
-fn in_guild(interaction: &Interaction) -> Result<GuildId, HandlerError> {
-    interaction
-        .guild_id
-        .map(guild_id)
-        .ok_or_else(|| HandlerError::refuse("This command works only in a server."))
-}
-
-fn command_data(interaction: &Interaction) -> Result<CommandInputData<'static>, HandlerError> {
-    match &interaction.data {
-        Some(InteractionData::ApplicationCommand(data)) => {
-            let data: CommandData = (**data).clone();
-            Ok(CommandInputData::from(data))
-        }
-        _ => Err(HandlerError::refuse("I couldn't read that command.")),
-    }
-}
-
-fn parse<T: CommandModel>(interaction: &Interaction) -> Result<T, HandlerError> {
-    T::from_interaction(command_data(interaction)?).map_err(|err| {
-        tracing::debug!(%err, "command did not parse");
-        match err {
-            // Discord's client enforces the registered length limits, but the API does not
-            // stop a crafted request: answer with the same refusal the domain gives.
-            ParseError::Option(ParseOptionError {
-                field,
-                kind: ParseOptionErrorType::StringLengthOutOfRange(value),
-            }) => match (field.as_str(), Reason::parse(&value)) {
-                ("reason", Err(refusal)) => HandlerError::from(refusal),
-                _ => {
-                    HandlerError::refuse(format!("The {field} you gave is too long or too short."))
-                }
-            },
-            _ => HandlerError::refuse(
-                "I couldn't read that command; Discord may still be updating it. Try again in a \
-                 minute.",
-            ),
-        }
-    })
-}
-
-/// The invoker's user id.
-fn invoker(interaction: &Interaction) -> Result<UserId, HandlerError> {
-    interaction
-        .author_id()
-        .map(user_id)
-        .ok_or_else(|| HandlerError::refuse("I couldn't tell who you are."))
-}
+/// The highest `/warnings` page a button or option can ask for.
+pub(crate) const PAGE_MAX: u32 = 1000;
 
 /// Checks that the invoker may moderate members (every warning command and button needs it).
 fn require_moderator(interaction: &Interaction, to: &str) -> HandlerResult {
@@ -87,25 +40,9 @@ fn require_moderator(interaction: &Interaction, to: &str) -> HandlerResult {
     )
 }
 
-/// Checks the invoker's permissions as Discord computed them for this channel.
-fn require(interaction: &Interaction, needed: Permissions, name: &str, to: &str) -> HandlerResult {
-    let has = interaction
-        .member
-        .as_ref()
-        .and_then(|m| m.permissions)
-        .is_some_and(|p| p.contains(Permissions::ADMINISTRATOR) || p.contains(needed));
-    if has {
-        Ok(())
-    } else {
-        Err(HandlerError::refuse(format!(
-            "You need the {name} permission to {to}."
-        )))
-    }
-}
-
 /// Checks that the invoker may `verb` the target and that the bot could act on them.
-async fn check_hierarchy<S: Backend>(
-    ctx: &Context<S>,
+async fn check_hierarchy(
+    ctx: &Context,
     guild: GuildId,
     interaction: &Interaction,
     target: &ResolvedUser,
@@ -113,9 +50,7 @@ async fn check_hierarchy<S: Backend>(
 ) -> HandlerResult {
     let target_id = user_id(target.resolved.id);
     let Some(target_member) = &target.member else {
-        return Err(HandlerError::refuse(format!(
-            "<@{target_id}> isn't a member of this server."
-        )));
+        return Err(ModerationRefusal::NotAMember(target_id).into());
     };
     let facts = ctx.guild_facts(guild).await?;
     let moderator_roles: Vec<_> = interaction
@@ -131,18 +66,14 @@ async fn check_hierarchy<S: Backend>(
         target: Standing::of(target_id, &target_roles, &facts.positions),
         bot: Standing::of(ctx.bot, &bot_roles, &facts.positions),
     };
-    hierarchy::check(verb, &parties).map_err(HandlerError::Refusal)
-}
-
-/// When Discord created an interaction, from its snowflake: the "now" of a command, so a
-/// replayed event agrees with the first.
-fn created_at(interaction: &Interaction) -> Timestamp {
-    hearth_core::MessageId::new(interaction.id.get()).created_at()
+    hierarchy::check(verb, &parties)
+        .map_err(|sentence| ModerationRefusal::Hierarchy(sentence).into())
 }
 
 /// `/warn member reason`
 pub(crate) async fn warn<S: Backend>(
-    ctx: &Context<S>,
+    feature: &Moderation<S>,
+    ctx: &Context,
     interaction: &Interaction,
     ack: &mut Ack,
 ) -> HandlerResult {
@@ -150,9 +81,9 @@ pub(crate) async fn warn<S: Backend>(
     let command: Warn = parse(interaction)?;
     require_moderator(interaction, "warn members")?;
     check_hierarchy(ctx, guild, interaction, &command.member, "warn").await?;
-    let settings = ctx.settings.moderation(guild).await?;
-    let outcome = ctx
-        .moderation
+    let settings = feature.settings.get(guild).await?;
+    let outcome = feature
+        .service
         .warn(WarnRequest {
             guild,
             user: user_id(command.member.resolved.id),
@@ -162,16 +93,21 @@ pub(crate) async fn warn<S: Backend>(
             escalation: &settings.escalation,
         })
         .await?;
+    // From here on the warning is stored: a fault must say so, or a retry would warn twice.
+    let recorded = format!("The warning was recorded as case {}.", outcome.warning.case);
     let escalated = match outcome.escalation {
         Some(step) => {
             // Acting on Discord may take a while; answer "thinking…" within the 3 seconds.
-            ack.defer(false).await?;
+            ack.defer(false)
+                .await
+                .map_err(|e| with_recorded(e, &recorded))?;
             Some(carry_out(ctx, guild, &outcome, step).await)
         }
         None => None,
     };
     ack.reply(Reply::embed(embeds::warned(&outcome, escalated.as_ref())))
-        .await?;
+        .await
+        .map_err(|e| with_recorded(e, &recorded))?;
     post_case(
         ctx,
         &settings,
@@ -183,17 +119,39 @@ pub(crate) async fn warn<S: Backend>(
         &outcome,
         escalated.as_ref(),
     ));
-    match ctx.discord.dm(outcome.warning.user, &dm).await {
-        Ok(true) => {}
-        Ok(false) => tracing::debug!(user = %outcome.warning.user, "warned member has closed DMs"),
-        Err(err) => tracing::warn!(error = %chain(&err), "could not DM a warned member"),
+    let undelivered = match ctx.discord.dm(outcome.warning.user, &dm).await {
+        Ok(true) => None,
+        Ok(false) => Some("they don't accept DMs from this server"),
+        Err(err) => {
+            tracing::warn!(error = %chain(&err), "could not DM a warned member");
+            Some("Discord didn't deliver it")
+        }
+    };
+    if let Some(why) = undelivered {
+        // Tell the moderator, so they can pass the warning on another way.
+        let mut reply = Reply::embed(embeds::warned(&outcome, escalated.as_ref()));
+        reply.content = Some(format!("I couldn't DM <@{}>: {why}.", outcome.warning.user));
+        ack.reply(reply)
+            .await
+            .map_err(|e| with_recorded(e, &recorded))?;
     }
     Ok(())
 }
 
+/// A fault after the warning was stored carries what was recorded.
+fn with_recorded(err: HandlerError, recorded: &str) -> HandlerError {
+    match err {
+        HandlerError::Fault { error, .. } => HandlerError::Fault {
+            error,
+            recorded: Some(recorded.to_owned()),
+        },
+        other => other,
+    }
+}
+
 /// Carries out an escalation step through Discord and says how it went.
-async fn carry_out<S: Backend>(
-    ctx: &Context<S>,
+async fn carry_out(
+    ctx: &Context,
     guild: GuildId,
     outcome: &WarnOutcome,
     step: EscalationStep,
@@ -205,12 +163,10 @@ async fn carry_out<S: Backend>(
     );
     let result = match step.action {
         Punishment::Timeout { duration } => {
-            // Discord checks the 28-day limit against its own clock, so the end is computed
-            // from real time, not the event's.
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap_or_default();
-            let until = i64::try_from((now + duration).as_secs()).unwrap_or(i64::MAX);
+            let until = ctx
+                .now()
+                .unix_secs()
+                .saturating_add(i64::try_from(duration.as_secs()).unwrap_or(i64::MAX));
             match DiscordTimestamp::from_secs(until) {
                 Ok(until) => ctx.discord.timeout(guild, user, until, &why).await,
                 Err(_) => return Escalated::Failed(step, "the end time was out of range".into()),
@@ -247,7 +203,7 @@ pub(crate) const TIMED_BAN_NOT_CARRIED_OUT: &str =
 
 /// Posts a case to the mod log, if the guild has one. A failure is logged, not shown: the
 /// action itself succeeded.
-async fn post_case<S: Backend>(ctx: &Context<S>, settings: &ModerationSettings, reply: Reply) {
+async fn post_case(ctx: &Context, settings: &ModerationSettings, reply: Reply) {
     if let Some(channel) = settings.mod_log_channel
         && let Err(err) = ctx.discord.send(channel, &reply).await
     {
@@ -257,7 +213,7 @@ async fn post_case<S: Backend>(ctx: &Context<S>, settings: &ModerationSettings, 
 
 /// `/warnings member [page]`
 pub(crate) async fn warnings<S: Backend>(
-    ctx: &Context<S>,
+    feature: &Moderation<S>,
     interaction: &Interaction,
     ack: &mut Ack,
 ) -> HandlerResult {
@@ -265,33 +221,43 @@ pub(crate) async fn warnings<S: Backend>(
     let command: Warnings = parse(interaction)?;
     require_moderator(interaction, "see warnings")?;
     let user = user_id(command.member.resolved.id);
-    let list = ctx.moderation.warnings(guild, user).await?;
+    let list = feature.service.warnings(guild, user).await?;
+    // `parse` has refused pages outside 1..=PAGE_MAX already.
     let page = usize::try_from(command.page.unwrap_or(1).max(1) - 1).unwrap_or(0);
     ack.reply(embeds::warnings_page(user, &list, page)).await
 }
 
-/// A `/warnings` page button: `warnings:{user}:{page}`.
+/// A `/warnings` page button.
 pub(crate) async fn warnings_page<S: Backend>(
-    ctx: &Context<S>,
+    feature: &Moderation<S>,
+    id: &CustomId<'_>,
     interaction: &Interaction,
     ack: &mut Ack,
 ) -> HandlerResult {
     let guild = in_guild(interaction)?;
+    let button: components::WarningsPage = decode(id)?;
     require_moderator(interaction, "see warnings")?;
-    let (user, page) = match custom_id(interaction).split(':').collect::<Vec<_>>()[..] {
-        ["warnings", user, page] => (user.parse::<UserId>().ok(), page.parse::<usize>().ok()),
-        _ => (None, None),
-    };
-    let (Some(user), Some(page)) = (user, page) else {
-        return Err(HandlerError::refuse("This button is no longer valid."));
-    };
-    let list = ctx.moderation.warnings(guild, user).await?;
-    ack.update(embeds::warnings_page(user, &list, page)).await
+    if button.page >= PAGE_MAX {
+        return Err(HandlerError::refuse(NO_LONGER_IN_USE));
+    }
+    let list = feature.service.warnings(guild, button.user).await?;
+    let page = usize::try_from(button.page).unwrap_or(0);
+    ack.update(embeds::warnings_page(button.user, &list, page))
+        .await
+}
+
+/// A typed action from a `custom_id`; a crafted or outdated one is refused.
+fn decode<A: crate::custom_id::Action>(id: &CustomId<'_>) -> Result<A, HandlerError> {
+    id.decode().map_err(|err: CustomIdError| {
+        tracing::debug!(custom_id = %id, %err, "button refused");
+        HandlerError::refuse(NO_LONGER_IN_USE)
+    })
 }
 
 /// `/clearwarnings member`: asks for confirmation.
 pub(crate) async fn clear_warnings<S: Backend>(
-    ctx: &Context<S>,
+    feature: &Moderation<S>,
+    ctx: &Context,
     interaction: &Interaction,
     ack: &mut Ack,
 ) -> HandlerResult {
@@ -309,45 +275,41 @@ pub(crate) async fn clear_warnings<S: Backend>(
         )
         .await?;
     }
-    let count = ctx.moderation.warnings(guild, user).await?.len();
+    let count = feature.service.warnings(guild, user).await?.len();
     if count == 0 {
-        return Err(HandlerError::refuse(format!(
-            "<@{user}> has no warnings to clear."
-        )));
+        return Err(ModerationRefusal::NoWarnings(user).into());
     }
     ack.reply(embeds::confirm_clear(user, count)).await
 }
 
-/// The `/clearwarnings` buttons: `clearwarnings:{user}:confirm|cancel`.
+/// The `/clearwarnings` buttons. The click is checked again as if the command were run now:
+/// permissions and the role hierarchy may have changed since the question was asked.
 pub(crate) async fn confirm_clear<S: Backend>(
-    ctx: &Context<S>,
+    feature: &Moderation<S>,
+    ctx: &Context,
+    id: &CustomId<'_>,
     interaction: &Interaction,
     ack: &mut Ack,
 ) -> HandlerResult {
     let guild = in_guild(interaction)?;
+    let button: components::ClearWarnings = decode(id)?;
     require_moderator(interaction, "clear warnings")?;
-    let (user, confirmed) = match custom_id(interaction).split(':').collect::<Vec<_>>()[..] {
-        ["clearwarnings", user, "confirm"] => (user.parse::<UserId>().ok(), true),
-        ["clearwarnings", user, "cancel"] => (user.parse::<UserId>().ok(), false),
-        _ => (None, false),
-    };
-    let Some(user) = user else {
-        return Err(HandlerError::refuse("This button is no longer valid."));
-    };
-    if !confirmed {
+    let user = button.user;
+    if !button.confirm {
         return ack
             .update(Reply::ephemeral(format!("Kept the warnings of <@{user}>.")))
             .await;
     }
+    check_hierarchy_by_id(ctx, guild, interaction, user, "clear the warnings of").await?;
     let moderator = invoker(interaction)?;
-    let removed = ctx.moderation.clear_warnings(guild, user).await?;
+    let removed = feature.service.clear_warnings(guild, user).await?;
     ack.update(Reply::ephemeral(format!(
         "Removed {removed} warning{} of <@{user}>.",
         if removed == 1 { "" } else { "s" }
     )))
     .await?;
     if removed > 0 {
-        let settings = ctx.settings.moderation(guild).await?;
+        let settings = feature.settings.get(guild).await?;
         post_case(
             ctx,
             &settings,
@@ -358,9 +320,41 @@ pub(crate) async fn confirm_clear<S: Backend>(
     Ok(())
 }
 
+/// The hierarchy check for a target known only by id (a button): their roles come from
+/// Discord. Someone who left the server can still have their warnings cleared.
+async fn check_hierarchy_by_id(
+    ctx: &Context,
+    guild: GuildId,
+    interaction: &Interaction,
+    target: UserId,
+    verb: &str,
+) -> HandlerResult {
+    let target_roles = match ctx.discord.member_roles(guild, target).await {
+        Ok(roles) => roles,
+        Err(err) if err.status() == Some(404) => return Ok(()),
+        Err(err) => return Err(err.into()),
+    };
+    let facts = ctx.guild_facts(guild).await?;
+    let moderator_roles: Vec<_> = interaction
+        .member
+        .as_ref()
+        .map(|m| m.roles.iter().copied().map(role_id).collect())
+        .unwrap_or_default();
+    let bot_roles = ctx.bot_roles(guild).await?;
+    let parties = Parties {
+        owner: facts.owner,
+        moderator: Standing::of(invoker(interaction)?, &moderator_roles, &facts.positions),
+        target: Standing::of(target, &target_roles, &facts.positions),
+        bot: Standing::of(ctx.bot, &bot_roles, &facts.positions),
+    };
+    hierarchy::check(verb, &parties)
+        .map_err(|sentence| ModerationRefusal::Hierarchy(sentence).into())
+}
+
 /// `/modlog set channel` and `/modlog off`.
 pub(crate) async fn modlog<S: Backend>(
-    ctx: &Context<S>,
+    feature: &Moderation<S>,
+    ctx: &Context,
     interaction: &Interaction,
     ack: &mut Ack,
 ) -> HandlerResult {
@@ -378,7 +372,7 @@ pub(crate) async fn modlog<S: Backend>(
                 set.channel.kind,
                 ChannelType::GuildText | ChannelType::GuildAnnouncement
             ) {
-                return Err(HandlerError::refuse("The mod log must be a text channel."));
+                return Err(ModerationRefusal::ModLogNotText.into());
             }
             let channel = channel_id(set.channel.id);
             // Posting a test line is a round trip to Discord: answer "thinking…" first so the
@@ -388,27 +382,21 @@ pub(crate) async fn modlog<S: Backend>(
             let hello = Reply::text("Moderation cases will be posted here.");
             if let Err(err) = ctx.discord.send(channel, &hello).await {
                 tracing::debug!(error = %chain(&err), "cannot post in the chosen mod log");
-                return Err(HandlerError::refuse(format!(
-                    "I can't post in <#{channel}>. Give me View Channel, Send Messages and Embed \
-                     Links there, then try again."
-                )));
+                return Err(ModerationRefusal::CannotPostModLog(channel).into());
             }
             Some(channel)
         }
         Modlog::Off(_) => None,
     };
-    let settings = ctx.moderation.set_mod_log_channel(guild, channel).await?;
-    ctx.settings.changed(guild, settings).await;
+    feature
+        .settings
+        .update(guild, |service| async move {
+            service.set_mod_log_channel(guild, channel).await
+        })
+        .await?;
     ack.reply(Reply::ephemeral(match channel {
         Some(channel) => format!("Moderation cases will be posted in <#{channel}>."),
         None => "Moderation cases will no longer be posted.".to_owned(),
     }))
     .await
-}
-
-fn custom_id(interaction: &Interaction) -> &str {
-    match &interaction.data {
-        Some(InteractionData::MessageComponent(data)) => &data.custom_id,
-        _ => "",
-    }
 }

@@ -1,0 +1,232 @@
+//! What every feature's handlers share: reading a command as untrusted input, who invoked it,
+//! where, and with which permissions.
+
+use hearth_core::{GuildId, MessageId, Timestamp, UserId};
+use twilight_interactions::{
+    command::{CommandInputData, CommandModel, CreateCommand},
+    error::{ParseError, ParseOptionError, ParseOptionErrorType},
+};
+use twilight_model::{
+    application::{
+        command::{CommandOption, CommandOptionValue},
+        interaction::{Interaction, InteractionData},
+    },
+    guild::Permissions,
+};
+
+use crate::{
+    discord::{guild_id, user_id},
+    interaction::{HandlerError, HandlerResult, Refusal},
+};
+
+/// The guild the interaction came from.
+///
+/// # Errors
+///
+/// A refusal when it came from a DM.
+pub fn in_guild(interaction: &Interaction) -> Result<GuildId, HandlerError> {
+    interaction
+        .guild_id
+        .map(guild_id)
+        .ok_or_else(|| HandlerError::refuse("This command works only in a server."))
+}
+
+/// The invoker's user id.
+///
+/// # Errors
+///
+/// A refusal when the interaction names nobody (never from Discord).
+pub fn invoker(interaction: &Interaction) -> Result<UserId, HandlerError> {
+    interaction
+        .author_id()
+        .map(user_id)
+        .ok_or_else(|| HandlerError::refuse("I couldn't tell who you are."))
+}
+
+/// When Discord created an interaction, from its snowflake: the "now" of a command, so a
+/// replayed event agrees with the first.
+pub fn created_at(interaction: &Interaction) -> Timestamp {
+    MessageId::new(interaction.id.get()).created_at()
+}
+
+/// Checks the invoker's permissions as Discord computed them for this channel; `name` is the
+/// permission as Discord's client shows it, `to` what the member tried to do.
+///
+/// # Errors
+///
+/// A refusal naming the permission.
+pub fn require(
+    interaction: &Interaction,
+    needed: Permissions,
+    name: &str,
+    to: &str,
+) -> HandlerResult {
+    let has = interaction
+        .member
+        .as_ref()
+        .and_then(|m| m.permissions)
+        .is_some_and(|p| p.contains(Permissions::ADMINISTRATOR) || p.contains(needed));
+    if has {
+        Ok(())
+    } else {
+        Err(HandlerError::refuse(format!(
+            "You need the {name} permission to {to}."
+        )))
+    }
+}
+
+/// An option that Discord's client would have stopped but a crafted request can send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadOption {
+    field: String,
+    problem: Problem,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Problem {
+    Range {
+        value: String,
+        min: Option<String>,
+        max: Option<String>,
+    },
+    Length {
+        len: usize,
+        min: Option<u16>,
+        max: Option<u16>,
+    },
+    Unresolved,
+    Choice,
+    ChannelKind,
+    Missing,
+    Unreadable,
+}
+
+impl Refusal for BadOption {
+    fn sentence(&self) -> String {
+        let field = self.field.replace('_', " ");
+        match &self.problem {
+            Problem::Range { value, min, max } => match (min, max) {
+                (Some(min), Some(max)) => {
+                    format!("The {field} must be between {min} and {max}; you gave {value}.")
+                }
+                (Some(min), None) => {
+                    format!("The {field} must be at least {min}; you gave {value}.")
+                }
+                (None, Some(max)) => {
+                    format!("The {field} must be at most {max}; you gave {value}.")
+                }
+                (None, None) => format!("The {field} {value} is out of range."),
+            },
+            Problem::Length { len, min, max } => match (min, max) {
+                (Some(min), Some(max)) if *min > 1 => {
+                    format!("The {field} must be {min}–{max} characters long; yours has {len}.")
+                }
+                (_, Some(max)) if len > &usize::from(*max) => {
+                    format!("The {field} can be at most {max} characters; yours has {len}.")
+                }
+                (Some(min), _) => {
+                    format!("The {field} must be at least {min} characters; yours has {len}.")
+                }
+                _ => format!("The {field} can't be {len} characters long."),
+            },
+            Problem::Unresolved => format!(
+                "I couldn't find the {field} you gave. Pick it from the list Discord offers."
+            ),
+            Problem::Choice => format!("That {field} isn't one of the choices."),
+            Problem::ChannelKind => format!("That kind of channel can't be the {field}."),
+            Problem::Missing => format!("The {field} is required."),
+            Problem::Unreadable => "I couldn't read that command; Discord may still be \
+                                    updating it. Try again in a minute."
+                .to_owned(),
+        }
+    }
+}
+
+/// Reads a slash command's options as `T`, refusing what Discord's client would have stopped
+/// with a sentence that names the option and the limit (read from `T`'s own registration).
+/// The value a member typed is never logged, only which option failed and how.
+///
+/// # Errors
+///
+/// A [`BadOption`] refusal.
+pub fn parse<T: CommandModel + CreateCommand>(
+    interaction: &Interaction,
+) -> Result<T, HandlerError> {
+    let Some(InteractionData::ApplicationCommand(data)) = &interaction.data else {
+        return Err(HandlerError::refusal(BadOption {
+            field: String::new(),
+            problem: Problem::Unreadable,
+        }));
+    };
+    T::from_interaction(CommandInputData::from((**data).clone())).map_err(|err| {
+        let (field, problem) = match err {
+            ParseError::Option(ParseOptionError { field, kind }) => {
+                tracing::debug!(%field, kind = kind_name(&kind), "command option refused");
+                let declared = declared_option(&T::create_command().options, &field);
+                (field, problem(kind, declared.as_ref()))
+            }
+            ParseError::EmptyOptions => (String::new(), Problem::Unreadable),
+        };
+        HandlerError::refusal(BadOption { field, problem })
+    })
+}
+
+fn problem(kind: ParseOptionErrorType, declared: Option<&CommandOption>) -> Problem {
+    let bound = |value: Option<CommandOptionValue>| {
+        value.map(|v| match v {
+            CommandOptionValue::Integer(n) => n.to_string(),
+            CommandOptionValue::Number(n) => n.to_string(),
+        })
+    };
+    match kind {
+        ParseOptionErrorType::IntegerOutOfRange(value) => Problem::Range {
+            value: value.to_string(),
+            min: bound(declared.and_then(|o| o.min_value)),
+            max: bound(declared.and_then(|o| o.max_value)),
+        },
+        ParseOptionErrorType::NumberOutOfRange(value) => Problem::Range {
+            value: value.to_string(),
+            min: bound(declared.and_then(|o| o.min_value)),
+            max: bound(declared.and_then(|o| o.max_value)),
+        },
+        ParseOptionErrorType::StringLengthOutOfRange(value) => Problem::Length {
+            len: value.chars().count(),
+            min: declared.and_then(|o| o.min_length),
+            max: declared.and_then(|o| o.max_length),
+        },
+        ParseOptionErrorType::LookupFailed(_) => Problem::Unresolved,
+        ParseOptionErrorType::InvalidChoice(_) => Problem::Choice,
+        ParseOptionErrorType::InvalidChannelType(_) => Problem::ChannelKind,
+        ParseOptionErrorType::RequiredField => Problem::Missing,
+        _ => Problem::Unreadable,
+    }
+}
+
+fn kind_name(kind: &ParseOptionErrorType) -> &'static str {
+    match kind {
+        ParseOptionErrorType::InvalidType(_) => "invalid type",
+        ParseOptionErrorType::InvalidChoice(_) => "invalid choice",
+        ParseOptionErrorType::IntegerOutOfRange(_) | ParseOptionErrorType::NumberOutOfRange(_) => {
+            "out of range"
+        }
+        ParseOptionErrorType::StringLengthOutOfRange(_) => "length out of range",
+        ParseOptionErrorType::InvalidChannelType(_) => "channel type",
+        ParseOptionErrorType::LookupFailed(_) => "unresolved",
+        ParseOptionErrorType::RequiredField => "missing",
+        _ => "other",
+    }
+}
+
+/// The registered option named `field`, looking into subcommands too.
+fn declared_option(options: &[CommandOption], field: &str) -> Option<CommandOption> {
+    options.iter().find_map(|option| {
+        if option.name == field {
+            Some(option.clone())
+        } else {
+            option
+                .options
+                .as_deref()
+                .and_then(|inner| declared_option(inner, field))
+        }
+    })
+}
