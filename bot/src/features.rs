@@ -186,6 +186,10 @@ features! {
 
 impl<S: Backend> Features<S> {
     /// Routes an interaction to the feature that handles it.
+    ///
+    /// # Errors
+    ///
+    /// The handler's refusal or fault; a refusal for an unknown command or component.
     pub async fn route(
         &self,
         ctx: &Context,

@@ -35,11 +35,11 @@ pub struct Pipeline {
 impl Pipeline {
     /// Starts [`EVENT_WORKERS`] workers feeding `sink`. They stop when every clone of the
     /// pipeline is dropped and their queues are drained, or when `workers.cancel` fires.
-    pub fn start<K: EventSink>(sink: Arc<K>, workers: &Workers) -> Self {
+    pub fn start<K: EventSink>(sink: &Arc<K>, workers: &Workers) -> Self {
         let queues = (0..EVENT_WORKERS)
             .map(|_| {
                 let (tx, mut rx) = mpsc::channel::<Event>(EVENT_QUEUE);
-                let sink = Arc::clone(&sink);
+                let sink = Arc::clone(sink);
                 let cancel = workers.cancel.clone();
                 workers.tasks.spawn(async move {
                     loop {
@@ -125,7 +125,7 @@ mod tests {
             cancel: CancellationToken::new(),
             tasks: TaskTracker::new(),
         };
-        let pipeline = Pipeline::start(Arc::clone(&sink), &workers);
+        let pipeline = Pipeline::start(&sink, &workers);
         for n in 0..2_000 {
             pipeline.dispatch(message(1 + n % 7, &n.to_string())).await;
         }
@@ -159,7 +159,7 @@ mod tests {
             cancel: CancellationToken::new(),
             tasks: TaskTracker::new(),
         };
-        let pipeline = Pipeline::start(Arc::new(Stuck), &workers);
+        let pipeline = Pipeline::start(&Arc::new(Stuck), &workers);
         // One event is being handled, EVENT_QUEUE wait; the next dispatch must wait.
         for _ in 0..=EVENT_QUEUE {
             pipeline.dispatch(message(1, "x")).await;

@@ -212,7 +212,7 @@ async fn start_with<S: Backend>(
         tasks: tasks.clone(),
     };
     app.features.workers(&app.ctx, &workers);
-    let pipeline = Pipeline::start(Arc::clone(&app), &workers);
+    let pipeline = Pipeline::start(&app, &workers);
     let health = Arc::new(ShardHealth::default());
     let ready = Arc::new(AtomicBool::new(false));
     let shards = shards(&config, &app.ctx).await?;

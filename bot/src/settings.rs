@@ -32,7 +32,7 @@ impl<T, L: Clone> Clone for Settings<T, L> {
     fn clone(&self) -> Self {
         Self {
             cache: self.cache.clone(),
-            namespace: self.namespace.clone(),
+            namespace: self.namespace,
             source: self.source.clone(),
         }
     }

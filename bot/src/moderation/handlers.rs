@@ -145,7 +145,7 @@ fn with_recorded(err: HandlerError, recorded: &str) -> HandlerError {
             error,
             recorded: Some(recorded.to_owned()),
         },
-        other => other,
+        refusal @ HandlerError::Refusal(_) => refusal,
     }
 }
 
