@@ -133,7 +133,11 @@ async fn throughput() {
     println!(
         "throughput: {rate:>10.0} events/s ({:.2} µs an event; target ≥ {THROUGHPUT_TARGET:.0}: {})",
         took.as_secs_f64() * 1e6 / events,
-        if rate >= THROUGHPUT_TARGET { "met" } else { "MISSED" }
+        if rate >= THROUGHPUT_TARGET {
+            "met"
+        } else {
+            "MISSED"
+        }
     );
 }
 
@@ -196,6 +200,10 @@ async fn overhead() {
         "pipeline overhead p99 (enqueue p99 + receive p99): {:.2} µs (target ≤ {:.0} µs: {})",
         p99.as_secs_f64() * 1e6,
         OVERHEAD_TARGET.as_secs_f64() * 1e6,
-        if p99 <= OVERHEAD_TARGET { "met" } else { "MISSED" }
+        if p99 <= OVERHEAD_TARGET {
+            "met"
+        } else {
+            "MISSED"
+        }
     );
 }

@@ -142,7 +142,9 @@ async fn interactions<S: Backend>(
         )
             .into_response();
     };
-    if !verified(key, &headers, &body, SystemTime::now()) {
+    let now = UNIX_EPOCH
+        + Duration::from_millis(u64::try_from(state.app.ctx.now().unix_millis()).unwrap_or(0));
+    if !verified(key, &headers, &body, now) {
         return (StatusCode::UNAUTHORIZED, "invalid request signature").into_response();
     }
     // Answer PING from its `type` alone: the portal's check must not depend on every field a

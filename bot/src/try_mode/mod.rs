@@ -4,7 +4,7 @@
 //! bot against it (SQLite in memory, no token, no network) and reads lines that say what a
 //! person does — `as mod /warn @alice spamming`, `as alice say hello`, `click Older` — acting
 //! through the sandbox exactly as Discord would deliver it. After each action it waits for the
-//! bot to finish (the handler's count in the bot's metrics goes up), then for the sandbox to go
+//! bot to finish (the bot signals each interaction it has handled), then for the sandbox to go
 //! quiet, and describes everything that changed: replies (ephemeral ones marked), messages in
 //! channels such as the mod log, DMs, and timeouts, kicks, bans and role changes with their
 //! audit-log reasons. [`run`] is a thin loop over standard input around it.
@@ -22,7 +22,7 @@ use std::{
     fmt::Write as _,
     io::{IsTerminal as _, Write as _},
     path::{Path, PathBuf},
-    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant},
 };
 
 use hearth_sandbox::{
@@ -40,7 +40,11 @@ use self::{
     render::View,
     script::{Action, Line},
 };
-use crate::{Config, RunError, Running, config::ApiBase, database::DatabaseUrl, metrics::Outcome};
+use tokio::sync::broadcast::{self, error::RecvError};
+
+use crate::{
+    Config, RunError, Running, config::ApiBase, database::DatabaseUrl, interaction::Handled,
+};
 
 /// The demo guild's name.
 pub const DEMO_GUILD: &str = "Hearth Demo";
@@ -65,10 +69,6 @@ pub const QUIET_AFTER_ANSWER: Duration = Duration::from_millis(100);
 
 /// The longest wait for quiet after an action, so a chatty bot cannot hang the prompt.
 pub const SETTLE_MAX: Duration = Duration::from_secs(3);
-
-/// When the bot's metrics do not count an interaction under the expected name: how long an
-/// answered interaction must be followed by silence to count as finished.
-pub const QUIET_FALLBACK: Duration = Duration::from_secs(1);
 
 /// How long the bot may take to connect to the local Discord.
 pub const READY_TIMEOUT: Duration = Duration::from_secs(15);
@@ -139,6 +139,8 @@ pub struct TrySession {
     sandbox: Sandbox,
     guild: Guild,
     bot: Option<Running>,
+    /// The bot's signal of each interaction it finished handling.
+    handled: Option<broadcast::Receiver<Handled>>,
     people: Vec<Person>,
     names: Names,
     channel: Id<ChannelMarker>,
@@ -243,6 +245,7 @@ impl TrySession {
         let mut session = Self {
             sandbox,
             guild,
+            handled: Some(bot.handled()),
             bot: Some(bot),
             people,
             names,
@@ -390,7 +393,7 @@ impl TrySession {
             return format!("{who} is no longer in the server.");
         }
         let before = self.snapshot();
-        let (echo, handle, label, done_before) = match action {
+        let (echo, handle) = match action {
             Action::Command { name, args } => {
                 let commands = self.commands();
                 let Some(command) = commands.iter().find(|c| c["name"] == name.as_str()) else {
@@ -410,7 +413,6 @@ impl TrySession {
                     .iter()
                     .map(|(n, v)| (n.as_str(), v.clone()))
                     .collect();
-                let done_before = self.handled(&name);
                 let handle = self.people[actor]
                     .member
                     .run_command(self.channel, &name, &options);
@@ -419,7 +421,7 @@ impl TrySession {
                     bound.summary,
                     self.channel_name(self.channel.get())
                 );
-                (echo, Some(handle), name, done_before)
+                (echo, Some(handle))
             }
             Action::Say(text) => {
                 let member = &self.people[actor].member;
@@ -430,28 +432,24 @@ impl TrySession {
                     "{who} in #{}: {text}",
                     self.channel_name(self.channel.get())
                 );
-                (echo, None, String::new(), 0)
+                (echo, None)
             }
             Action::Click(query) => {
                 let (message, custom_id, label) = match self.find_button(actor, &query) {
                     Ok(found) => found,
                     Err(sentence) => return sentence,
                 };
-                // The bot counts a component under its custom id's first part.
-                let name = custom_id.split(':').next().unwrap_or_default();
-                let name = if name.is_empty() { "other" } else { name }.to_owned();
-                let done_before = self.handled(&name);
                 let handle = self.people[actor]
                     .member
                     .click(Id::new(message), &custom_id);
                 let echo = format!("{who} clicks [ {label} ]");
-                (echo, Some(handle), name, done_before)
+                (echo, Some(handle))
             }
         };
         let answered = match &handle {
             Some(handle) => {
                 self.interactions.push(handle.clone());
-                self.wait_handled(&label, done_before, handle).await
+                self.wait_handled(handle).await
             }
             None => true,
         };
@@ -509,42 +507,25 @@ impl TrySession {
         }
     }
 
-    /// Commands and components handled so far under `label`, whatever their outcome.
-    fn handled(&self, label: &str) -> u64 {
-        let Some(bot) = &self.bot else { return 0 };
-        [Outcome::Ok, Outcome::Refused, Outcome::Fault]
-            .into_iter()
-            .map(|outcome| bot.metrics().command_count(label, outcome))
-            .sum()
-    }
-
-    /// Waits until the bot has finished handling the interaction (its metrics count it), for
-    /// at most [`ANSWER_TIMEOUT`]. Returns whether it answered.
-    ///
-    /// Should the bot count the interaction under another name than `label`, the wait also
-    /// ends once the interaction has its response and the sandbox has had no request for
-    /// [`QUIET_FALLBACK`], so the prompt never hangs for the whole timeout.
-    async fn wait_handled(&self, label: &str, before: u64, handle: &InteractionHandle) -> bool {
-        let started = Instant::now();
-        let mut seen = self.sandbox.requests().len();
-        let mut quiet_since = Instant::now();
-        while started.elapsed() < ANSWER_TIMEOUT {
-            // The count goes up once the handler has returned: its reply, mod-log post, DM
-            // and any escalation are all in the sandbox by then.
-            if self.handled(label) > before {
-                return true;
+    /// Waits until the bot signals that it has finished handling the interaction (its
+    /// reply, mod-log post, DM and any escalation are all in the sandbox by then), for at most
+    /// [`ANSWER_TIMEOUT`]. Returns whether it answered.
+    async fn wait_handled(&mut self, handle: &InteractionHandle) -> bool {
+        let id = handle.id();
+        let Some(handled) = self.handled.as_mut() else {
+            return false;
+        };
+        let waited = tokio::time::timeout(ANSWER_TIMEOUT, async {
+            loop {
+                match handled.recv().await {
+                    Ok(done) if done.id.get() == id => return true,
+                    Ok(_) | Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => return false,
+                }
             }
-            let requests = self.sandbox.requests().len();
-            if requests != seen {
-                seen = requests;
-                quiet_since = Instant::now();
-            }
-            if quiet_since.elapsed() >= QUIET_FALLBACK && handle.info().response.is_some() {
-                return true;
-            }
-            tokio::time::sleep(POLL).await;
-        }
-        handle.info().response.is_some()
+        })
+        .await;
+        waited.unwrap_or(false) || handle.info().response.is_some()
     }
 
     /// Waits until no request reached the sandbox for `quiet`, for at most [`SETTLE_MAX`].
@@ -918,9 +899,8 @@ fn until(ms: u64) -> String {
 }
 
 fn unix_now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    // The sandbox's timeouts are in wall-clock time, as Discord's are.
+    u64::try_from(hearth_core::Clock::now(&hearth_core::SystemClock).unix_millis()).unwrap_or(0)
 }
 
 /// Starts the bot against the sandbox (SQLite in memory, HTTP endpoint on a free port) and
