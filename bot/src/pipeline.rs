@@ -86,7 +86,7 @@ fn worker(event: &Event, workers: usize) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::sync::Mutex;
 
     use tokio_util::{sync::CancellationToken, task::TaskTracker};
@@ -110,7 +110,7 @@ mod tests {
 
     pub(crate) fn message(author: u64, content: &str) -> Event {
         let json = format!(
-            r#"{{"op":0,"s":1,"t":"MESSAGE_CREATE","d":{{"id":"10","channel_id":"20","guild_id":"30","author":{{"id":"{author}","username":"a","discriminator":"0","avatar":null}},"content":"{content}","timestamp":"2026-11-29T00:00:00+00:00","edited_timestamp":null,"tts":false,"mention_everyone":false,"mentions":[],"mention_roles":[],"attachments":[],"embeds":[],"pinned":false,"type":0}}}}"#
+            r#"{{"op":0,"s":1,"t":"MESSAGE_CREATE","d":{{"id":"10","channel_id":"20","guild_id":"30","author":{{"id":"{author}","username":"a","discriminator":"0","avatar":null}},"member":{{"roles":[],"joined_at":"2024-01-01T00:00:00+00:00","deaf":false,"mute":false,"flags":0}},"content":"{content}","timestamp":"2026-11-29T00:00:00+00:00","edited_timestamp":null,"tts":false,"mention_everyone":false,"mentions":[],"mention_roles":[],"attachments":[],"embeds":[],"pinned":false,"type":0}}}}"#
         );
         let parsed = twilight_gateway::parse(json, EventTypeFlags::MESSAGE_CREATE)
             .unwrap()

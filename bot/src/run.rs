@@ -446,3 +446,36 @@ async fn drive_shard<S: Backend>(
     tracing::debug!(shard = id, closed, "shard stopped");
     shell.health.set(id, false);
 }
+
+#[cfg(test)]
+mod tests {
+    use twilight_model::id::Id;
+
+    use super::*;
+    use crate::pipeline::tests::message;
+
+    #[test]
+    fn messages_never_reach_the_gateway_cache_and_are_skipped_until_a_feature_wants_them() {
+        let event = message(5, "hello");
+        assert!(!feeds_cache(&event, Id::new(1)));
+        let cache = DefaultInMemoryCache::builder()
+            .resource_types(features::CACHE)
+            .build();
+        for author in 1..100 {
+            let event = message(author, "hi");
+            if feeds_cache(&event, Id::new(1)) {
+                cache.update(&event);
+            }
+        }
+        assert_eq!(cache.stats().members(), 0);
+        // What the filter keeps out: the same messages fed to the cache would store members.
+        for author in 1..100 {
+            cache.update(&message(author, "hi"));
+        }
+        assert_eq!(cache.stats().members(), 99);
+        assert_eq!(
+            wanted(&event),
+            features::FEATURE_EVENTS.contains(EventTypeFlags::MESSAGE_CREATE)
+        );
+    }
+}
