@@ -156,6 +156,13 @@ pub struct Attachment {
     pub bytes: Vec<u8>,
 }
 
+impl Attachment {
+    /// The file's size in bytes, as Discord reports it (`size`).
+    pub fn size(&self) -> usize {
+        self.bytes.len()
+    }
+}
+
 /// A reaction on a message: one emoji and the users who reacted with it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reaction {

@@ -144,3 +144,8 @@ pub(super) fn too_long(field: &str, max: usize) -> ApiError {
         &format!("Must be {max} or fewer in length."),
     )
 }
+
+/// 400/50035 for a required text that is empty or missing.
+pub(super) fn required(field: &str) -> ApiError {
+    ApiError::field(field, "BASE_TYPE_REQUIRED", "This field is required")
+}

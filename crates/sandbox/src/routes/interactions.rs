@@ -14,6 +14,7 @@ use crate::rest::{ApiError, Reply, Req};
 use crate::state::{ResponseKind, State};
 
 use super::common::u64_of;
+use super::interaction_bodies::{check_autocomplete, check_modal};
 use super::message_body::{apply_edit, build_message};
 use super::{Res, limits};
 
@@ -97,7 +98,8 @@ pub(crate) fn interaction_callback(s: &mut State, r: &Req) -> Res {
                 .deferred_ephemeral = flags & 64 != 0;
         }
         ResponseKind::DeferredUpdate => message_id = i.source_message,
-        ResponseKind::Autocomplete | ResponseKind::Modal => {}
+        ResponseKind::Autocomplete => check_autocomplete(&data)?,
+        ResponseKind::Modal => check_modal(&data)?,
     }
     let entry = s.interactions.get_mut(&iid).expect("checked");
     entry.response = Some(response);

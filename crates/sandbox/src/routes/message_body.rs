@@ -270,6 +270,9 @@ pub(super) fn attachments_of(
     existing: &[Attachment],
 ) -> Result<Vec<Attachment>, ApiError> {
     let listed = body.get("attachments").and_then(Value::as_array);
+    if files.len() > limits::ATTACHMENTS || listed.is_some_and(|l| l.len() > limits::ATTACHMENTS) {
+        return Err(too_long("attachments", limits::ATTACHMENTS));
+    }
     let mut out = Vec::new();
     if let Some(list) = listed {
         for a in list {
@@ -292,7 +295,10 @@ pub(super) fn attachments_of(
                 .and_then(Value::as_str)
                 .unwrap_or(&f.filename)
                 .to_owned(),
-            content_type: f.content_type.clone(),
+            content_type: f
+                .content_type
+                .clone()
+                .or_else(|| media_type(&f.filename).map(str::to_owned)),
             description: meta
                 .and_then(|m| m.get("description"))
                 .and_then(Value::as_str)
@@ -347,4 +353,24 @@ pub(super) fn apply_edit(
     }
     m.edited_ms = Some(s.now());
     Ok(())
+}
+
+/// The media type Discord gives an upload whose part names none (twilight sends none), from
+/// its extension; `None` for extensions Discord would store as `application/octet-stream`
+/// only after sniffing, which the sandbox does not do.
+fn media_type(filename: &str) -> Option<&'static str> {
+    let ext = filename.rsplit_once('.')?.1.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "txt" | "log" => "text/plain; charset=utf-8",
+        "html" | "htm" => "text/html; charset=utf-8",
+        "json" => "application/json; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
+        "pdf" => "application/pdf",
+        "zip" => "application/zip",
+        _ => return None,
+    })
 }

@@ -9,6 +9,7 @@ mod channels;
 mod commands;
 mod common;
 mod guilds;
+mod interaction_bodies;
 mod interactions;
 mod members;
 mod message_body;
@@ -280,4 +281,28 @@ pub mod limits {
     pub const INTERACTION_TOKEN_MS: u64 = 15 * 60 * 1000;
     /// Guild or global commands per application.
     pub const COMMANDS: usize = 100;
+    /// Files per message (`files[n]` parts and `attachments` entries). See Discord
+    /// Docs/Message Resource ("Create Message": "up to 10 files").
+    pub const ATTACHMENTS: usize = 10;
+    /// The default upload limit per file, 10 MiB: what a guild without boosts gets
+    /// (See Discord Docs/Reference, "Uploading Files"). Above it Discord answers 413 with
+    /// 40005; `SandboxBuilder::attachment_size_limit` changes it.
+    pub const ATTACHMENT_SIZE_DEFAULT: u64 = 10 << 20;
+    /// A modal's title. See Discord Docs/Interactions/Receiving and Responding ("Modal").
+    pub const MODAL_TITLE: usize = 45;
+    /// Top-level components of a modal, at least 1. See Discord Docs/Interactions/Receiving
+    /// and Responding ("Modal": "Between 1 and 5 (inclusive) components").
+    pub const MODAL_COMPONENTS: usize = 5;
+    /// A component's `custom_id`, and a modal's. See Discord Docs/Interactions/Message Components.
+    pub const CUSTOM_ID: usize = 100;
+    /// A text input's label. See Discord Docs/Components/Reference ("Text Input").
+    pub const TEXT_INPUT_LABEL: usize = 45;
+    /// A text input's `min_length`/`max_length` and value, in characters.
+    pub const TEXT_INPUT_VALUE: usize = 4000;
+    /// Choices in an autocomplete result. See Discord Docs/Interactions/Receiving and
+    /// Responding ("Autocomplete": "autocomplete choices (max of 25 choices)").
+    pub const AUTOCOMPLETE_CHOICES: usize = 25;
+    /// A choice's name (and a string choice's value). See Discord Docs/Interactions/Application
+    /// Commands ("Application Command Option Choice Structure").
+    pub const CHOICE_NAME: usize = 100;
 }

@@ -228,7 +228,8 @@ impl Member {
     ///
     /// # Panics
     ///
-    /// When that interaction was not answered with a modal.
+    /// When that interaction was not answered with a modal, or a field is not one of its
+    /// inputs (Discord's client submits only those).
     pub fn submit_modal(
         &self,
         opened_by: &InteractionHandle,
@@ -243,6 +244,15 @@ impl Member {
             );
             let body = origin.response_body.unwrap_or_default();
             let custom_id = body["data"]["custom_id"].clone();
+            // Discord's client submits only the modal's own inputs.
+            let modal = super::Modal::from_data(&body["data"]).expect("a modal response");
+            for (field, _) in fields {
+                assert!(
+                    modal.input(field).is_some(),
+                    "the modal {:?} has no input {field:?}",
+                    modal.custom_id
+                );
+            }
             // Discord numbers every component of a modal submit (`id`), rows and inputs alike.
             let components: Vec<Value> = fields
                 .iter()

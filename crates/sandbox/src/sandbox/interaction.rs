@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::modal::Modal;
 use super::{WAIT_TIMEOUT, wait};
 use crate::state::{Interaction, Message, ResponseKind};
 use crate::{Shared, events};
@@ -83,6 +84,47 @@ impl InteractionHandle {
             .response_body
             .and_then(|b| b["data"]["choices"].as_array().cloned())
             .unwrap_or_default()
+    }
+
+    /// The modal the bot answered with, once it did (callback type 9).
+    pub fn modal(&self) -> Option<Modal> {
+        let info = self.info();
+        if info.response != Some(ResponseKind::Modal) {
+            return None;
+        }
+        Modal::from_data(&info.response_body?["data"])
+    }
+
+    /// Waits until the bot answered with a modal and returns it.
+    ///
+    /// # Panics
+    ///
+    /// After [`WAIT_TIMEOUT`], or when the bot answered with something else.
+    pub async fn wait_for_modal(&self) -> Modal {
+        let kind = self.wait_for_response().await;
+        assert_eq!(
+            kind,
+            ResponseKind::Modal,
+            "interaction {} was answered with {kind:?}, not a modal",
+            self.id
+        );
+        self.modal().expect("a modal response has a modal")
+    }
+
+    /// Waits until the bot answered with autocomplete choices and returns them.
+    ///
+    /// # Panics
+    ///
+    /// After [`WAIT_TIMEOUT`], or when the bot answered with something else.
+    pub async fn wait_for_choices(&self) -> Vec<Value> {
+        let kind = self.wait_for_response().await;
+        assert_eq!(
+            kind,
+            ResponseKind::Autocomplete,
+            "interaction {} was answered with {kind:?}, not autocomplete choices",
+            self.id
+        );
+        self.autocomplete_choices()
     }
 
     /// Follow-up messages, in order.

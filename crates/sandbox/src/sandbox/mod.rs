@@ -21,12 +21,14 @@ mod guild;
 mod interact;
 mod interaction;
 mod member;
+mod modal;
 
 pub use self::builder::SandboxBuilder;
 pub use self::guild::Guild;
 pub use self::interact::CommandValue;
 pub use self::interaction::InteractionHandle;
 pub use self::member::{Member, SendRefused};
+pub use self::modal::{Modal, ModalInput};
 
 /// How long the `wait_for` helpers wait before giving up: generous, so a loaded machine
 /// never fails a test that normally takes milliseconds.
@@ -110,7 +112,7 @@ impl Sandbox {
                 | Intents::GUILD_PRESENCES
                 | Intents::MESSAGE_CONTENT,
             heartbeat: Duration::from_millis(41_250),
-            attachment_size_limit: 10 << 20,
+            attachment_size_limit: crate::limits::ATTACHMENT_SIZE_DEFAULT,
             spec: Some(Spec::embedded()),
         }
     }
