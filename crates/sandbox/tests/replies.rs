@@ -8,6 +8,8 @@ use common::{PNG, api_error, http, install_crypto};
 use hearth_sandbox::{InteractionHandle, Member, ResponseKind, Sandbox, limits};
 use twilight_http::Client;
 use twilight_model::application::command::CommandType;
+use twilight_model::application::interaction::modal::ModalInteractionComponent;
+use twilight_model::application::interaction::{Interaction, InteractionData};
 use twilight_model::channel::message::MessageFlags;
 use twilight_model::http::attachment::Attachment;
 use twilight_model::http::interaction::{
@@ -224,6 +226,37 @@ async fn a_modal_is_recorded_with_its_inputs_and_submitted_with_the_members_valu
     let submit = member.submit_modal(&opened, &[("why", "I said sorry"), ("age", "30")]);
     let info = submit.info();
     assert_eq!(info.kind, 5);
+    // The submit mirrors the modal's layout (a row, then a label) and twilight reads it.
+    let (_, payload) = sandbox
+        .dispatches()
+        .into_iter()
+        .rfind(|(name, d)| name == "INTERACTION_CREATE" && d["id"] == submit.id().to_string())
+        .expect("the submit was dispatched");
+    let parsed: Interaction = serde_json::from_value(payload).unwrap();
+    let Some(InteractionData::ModalSubmit(data)) = parsed.data else {
+        panic!("a modal submit")
+    };
+    assert_eq!(data.custom_id, "appeal");
+    let values: Vec<(String, String)> = data
+        .components
+        .iter()
+        .filter_map(|c| match c {
+            ModalInteractionComponent::ActionRow(row) => row.components.first().cloned(),
+            ModalInteractionComponent::Label(label) => Some(*label.component.clone()),
+            _ => None,
+        })
+        .filter_map(|c| match c {
+            ModalInteractionComponent::TextInput(t) => Some((t.custom_id, t.value)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        values,
+        [
+            ("why".to_owned(), "I said sorry".to_owned()),
+            ("age".to_owned(), "30".to_owned())
+        ]
+    );
     // The submit is answered like any interaction; here with an ephemeral follow-up flow.
     app.create_response(
         Id::new(submit.id()),

@@ -258,9 +258,13 @@ impl Member {
                 .iter()
                 .zip(1..)
                 .map(|((custom_id, value), n)| {
-                    json!({"type": 1, "id": 2 * n - 1, "components": [
-                        {"type": 4, "id": 2 * n, "custom_id": custom_id, "value": value}
-                    ]})
+                    let input =
+                        json!({"type": 4, "id": 2 * n, "custom_id": custom_id, "value": value});
+                    if modal.input(custom_id).is_some_and(|i| i.in_label) {
+                        json!({"type": 18, "id": 2 * n - 1, "component": input})
+                    } else {
+                        json!({"type": 1, "id": 2 * n - 1, "components": [input]})
+                    }
                 })
                 .collect();
             let data = json!({"custom_id": custom_id, "components": components});

@@ -34,6 +34,9 @@ pub struct ModalInput {
     pub min_length: Option<u64>,
     /// The most characters accepted.
     pub max_length: Option<u64>,
+    /// Whether it sits in a label component (type 18) rather than an action row (type 1);
+    /// the MODAL_SUBMIT mirrors the modal's layout.
+    pub in_label: bool,
 }
 
 impl Modal {
@@ -68,6 +71,7 @@ impl Modal {
                 placeholder: text(input, "placeholder"),
                 min_length: input.get("min_length").and_then(Value::as_u64),
                 max_length: input.get("max_length").and_then(Value::as_u64),
+                in_label: top.get("type").and_then(Value::as_u64) == Some(18),
             });
         }
         Some(Self {
