@@ -188,7 +188,7 @@ pub const MODAL_INPUTS_MAX: usize = 5;
 /// ("Autocomplete").
 pub const AUTOCOMPLETE_CHOICES_MAX: usize = 25;
 
-/// A form the member fills in (callback type 9); what they type comes back as a MODAL_SUBMIT
+/// A form the member fills in (callback type 9); what they type comes back as a `MODAL_SUBMIT`
 /// interaction carrying `custom_id`.
 ///
 /// Discord refuses a title over [`MODAL_TITLE_MAX`] characters, more than

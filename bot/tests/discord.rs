@@ -263,9 +263,9 @@ async fn autocomplete_offers_the_best_25_choices() {
 
 #[tokio::test]
 async fn files_over_the_limits_are_refused_with_a_clear_error_and_nothing_is_posted() {
-    const LIMIT: u64 = 1_000;
-    let world = World::start(Sandbox::builder().attachment_size_limit(LIMIT)).await;
-    let big = Reply::text("too big").with_file("card.png", vec![0; LIMIT as usize + 1]);
+    const LIMIT: usize = 1_000;
+    let world = World::start(Sandbox::builder().attachment_size_limit(LIMIT as u64)).await;
+    let big = Reply::text("too big").with_file("card.png", vec![0; LIMIT + 1]);
     let err = world.discord.post(world.general, &big).await.unwrap_err();
     assert!(err.is_file_too_large(), "{err:?}");
     assert_eq!(err.status(), Some(413));
@@ -291,7 +291,7 @@ async fn files_over_the_limits_are_refused_with_a_clear_error_and_nothing_is_pos
     );
     assert_eq!(posts(), before, "refused before asking Discord");
 
-    let at_limit = Reply::text("fits").with_file("card.png", vec![0; LIMIT as usize]);
+    let at_limit = Reply::text("fits").with_file("card.png", vec![0; LIMIT]);
     world
         .discord
         .post(world.general, &at_limit)

@@ -53,7 +53,7 @@ impl Discord {
     }
 
     /// Answers an interaction with a form to fill in; the member's answers arrive as a
-    /// MODAL_SUBMIT interaction carrying the modal's `custom_id`.
+    /// `MODAL_SUBMIT` interaction carrying the modal's `custom_id`.
     ///
     /// # Errors
     ///

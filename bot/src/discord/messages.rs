@@ -24,7 +24,7 @@ impl Discord {
     /// # Errors
     ///
     /// More than [`crate::reply::FILES_MAX`] files (before any request), or Discord refusing
-    /// it (unknown channel, missing access, ATTACH_FILES missing, a file above the upload
+    /// it (unknown channel, missing access, `ATTACH_FILES` missing, a file above the upload
     /// limit: [`DiscordError::is_file_too_large`]).
     pub async fn post(&self, channel: ChannelId, reply: &Reply) -> Result<MessageId, DiscordError> {
         const ACTION: &str = "posting a message";

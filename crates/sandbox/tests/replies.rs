@@ -40,7 +40,7 @@ fn run(member: &Member, channel: Id<ChannelMarker>) -> (InteractionHandle, Strin
     (handle, token)
 }
 
-fn response(kind: u8, data: serde_json::Value) -> InteractionResponse {
+fn response(kind: u8, data: &serde_json::Value) -> InteractionResponse {
     serde_json::from_value(serde_json::json!({"type": kind, "data": data})).unwrap()
 }
 
@@ -116,10 +116,10 @@ async fn files_reach_the_response_the_follow_ups_and_the_edited_original_byte_fo
 
 #[tokio::test]
 async fn ten_files_pass_and_an_eleventh_or_an_oversized_one_is_refused() {
+    const LIMIT: usize = 1000;
     install_crypto();
-    const LIMIT: u64 = 1000;
     let sandbox = Sandbox::builder()
-        .attachment_size_limit(LIMIT)
+        .attachment_size_limit(LIMIT as u64)
         .start()
         .await
         .unwrap();
@@ -144,14 +144,14 @@ async fn ten_files_pass_and_an_eleventh_or_an_oversized_one_is_refused() {
         .unwrap_err();
     assert_eq!(api_error(&eleven), (400, 50035));
 
-    let at_limit = Attachment::from_bytes("a.bin".to_owned(), vec![7; LIMIT as usize], 0);
+    let at_limit = Attachment::from_bytes("a.bin".to_owned(), vec![7; LIMIT], 0);
     assert!(
         http.create_message(general)
             .attachments(&[at_limit])
             .await
             .is_ok()
     );
-    let over = Attachment::from_bytes("b.bin".to_owned(), vec![7; LIMIT as usize + 1], 0);
+    let over = Attachment::from_bytes("b.bin".to_owned(), vec![7; LIMIT + 1], 0);
     let err = http
         .create_message(general)
         .attachments(&[over])
@@ -186,7 +186,7 @@ async fn a_modal_is_recorded_with_its_inputs_and_submitted_with_the_members_valu
     let modal = |title: &str| {
         response(
             9,
-            serde_json::json!({"custom_id": "appeal", "title": title, "components": [
+            &serde_json::json!({"custom_id": "appeal", "title": title, "components": [
                 {"type": 1, "components": [{"type": 4, "custom_id": "why", "style": 2,
                     "label": "Why should we lift it?", "max_length": 1000}]},
                 {"type": 18, "label": "Your age", "component":
@@ -230,7 +230,9 @@ async fn a_modal_is_recorded_with_its_inputs_and_submitted_with_the_members_valu
     let (_, payload) = sandbox
         .dispatches()
         .into_iter()
-        .rfind(|(name, d)| name == "INTERACTION_CREATE" && d["id"] == submit.id().to_string())
+        .rfind(|(name, d)| {
+            name == "INTERACTION_CREATE" && d["id"] == submit.id().to_string().as_str()
+        })
         .expect("the submit was dispatched");
     let parsed: Interaction = serde_json::from_value(payload).unwrap();
     let Some(InteractionData::ModalSubmit(data)) = parsed.data else {
@@ -263,7 +265,7 @@ async fn a_modal_is_recorded_with_its_inputs_and_submitted_with_the_members_valu
         &info.token,
         &response(
             5,
-            serde_json::json!({"flags": MessageFlags::EPHEMERAL.bits()}),
+            &serde_json::json!({"flags": MessageFlags::EPHEMERAL.bits()}),
         ),
     )
     .await
@@ -290,7 +292,7 @@ async fn autocomplete_offers_up_to_25_choices_and_no_more() {
         let list: Vec<_> = (0..n)
             .map(|i| serde_json::json!({"name": format!("Panel {i}"), "value": format!("p{i}")}))
             .collect();
-        response(8, serde_json::json!({"choices": list}))
+        response(8, &serde_json::json!({"choices": list}))
     };
     let typing = member.autocomplete(
         general,
