@@ -52,7 +52,7 @@ impl Sandbox {
     /// must get 401) and refuses to save it otherwise. From then on every interaction is
     /// POSTed to `url`, signed with `key`, instead of going over the gateway, and the HTTP
     /// answer is taken as its initial response (an answer that is not 200 within 3 s is noted
-    /// in [`Interaction::endpoint_failure`]).
+    /// in [`crate::state::Interaction::endpoint_failure`]).
     ///
     /// See Discord Docs/Interactions/Overview ("Setting Up an Endpoint").
     ///
