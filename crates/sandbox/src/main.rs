@@ -1,12 +1,12 @@
-//! `hearth-sandbox`: starts a local Discord with a demo guild and prints where to point a bot.
+//! `hearth-sandbox`: starts a local Discord with the demo guild ([`hearth_sandbox::demo`]) and
+//! prints where to point a bot.
 //!
 //! Stop it with Ctrl-C. The URLs go to twilight as `ConfigBuilder::proxy_url(GATEWAY)` and
 //! `ClientBuilder::proxy(REST, true)`.
 
 #![allow(clippy::doc_markdown)]
 
-use hearth_sandbox::Sandbox;
-use twilight_model::guild::Permissions;
+use hearth_sandbox::{Sandbox, demo::DemoBuilder};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -17,17 +17,12 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let guild = sandbox.create_guild("Hearth Demo");
-    let moderator = guild.create_role(
-        "Moderator",
-        Permissions::MODERATE_MEMBERS | Permissions::KICK_MEMBERS,
-    );
-    let general = guild.text_channel("general");
-    guild.text_channel("mod-log");
-    let alice = guild.add_member("alice");
-    guild.grant(&alice, moderator);
-    let bob = guild.add_member("bob");
-    bob.send(general, "hello from the sandbox");
+    let world = DemoBuilder::new()
+        .with(|world| {
+            world.bob.send(world.general, "hello from the sandbox");
+        })
+        .build(&sandbox);
+    let guild = &world.guild;
     println!(
         "HEARTH_SANDBOX_GATEWAY=ws://{}",
         sandbox.gateway_url().trim_start_matches("ws://")

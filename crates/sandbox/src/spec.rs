@@ -7,22 +7,17 @@
 //! uses), `allOf`, `anyOf` and `oneOf`. `oneOf` is checked as "at least one" because Discord's
 //! unions overlap (an integer also matches a number branch). `format` is not checked.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 
-/// Where the description sits relative to this crate, as laid out in CI and on developer
-/// machines (`<repo>/../shared/discord/openapi.json`).
-pub const DEFAULT_SPEC_PATH: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/discord/openapi.json"
-);
+/// The trimmed description, embedded so it is always there (`spec/README.md` says where it
+/// comes from and how it was trimmed).
+const EMBEDDED: &str = include_str!("../spec/discord-openapi.json");
 
-/// The environment variable that overrides [`DEFAULT_SPEC_PATH`].
-pub const SPEC_PATH_ENV: &str = "HEARTH_SANDBOX_SPEC";
-
-/// Discord's OpenAPI description, loaded from `openapi.json`.
+/// Discord's OpenAPI description: the one embedded in the crate ([`Spec::embedded`]) or one
+/// loaded from a file.
 #[derive(Debug)]
 pub struct Spec {
     doc: Value,
@@ -35,6 +30,8 @@ pub enum SpecError {
     Io(std::io::Error),
     /// The file is not JSON.
     Json(serde_json::Error),
+    /// The JSON has no `paths` object: not an OpenAPI description.
+    NoPaths,
 }
 
 impl std::fmt::Display for SpecError {
@@ -42,35 +39,88 @@ impl std::fmt::Display for SpecError {
         match self {
             Self::Io(e) => write!(f, "cannot read the OpenAPI description: {e}"),
             Self::Json(e) => write!(f, "the OpenAPI description is not JSON: {e}"),
+            Self::NoPaths => f.write_str("the OpenAPI description has no paths"),
         }
     }
 }
 
 impl std::error::Error for SpecError {}
 
+/// Every operation of the embedded description as `(METHOD, path template)`, sorted: what a
+/// harness can assert on to know validation is not vacuous.
+pub fn operations() -> Vec<(String, String)> {
+    Spec::embedded().operations()
+}
+
 impl Spec {
-    /// Loads the description from a file.
+    /// Loads a description from a file.
     ///
     /// # Errors
     ///
-    /// [`SpecError::Io`] when the file cannot be read, [`SpecError::Json`] when it is not JSON.
+    /// [`SpecError::Io`] when the file cannot be read, [`SpecError::Json`] when it is not JSON,
+    /// [`SpecError::NoPaths`] when it has no `paths`.
     pub fn load(path: &Path) -> Result<Self, SpecError> {
         let text = std::fs::read(path).map_err(SpecError::Io)?;
-        let doc = serde_json::from_slice(&text).map_err(SpecError::Json)?;
+        Self::parse(&text)
+    }
+
+    /// Parses a description from JSON text.
+    ///
+    /// # Errors
+    ///
+    /// [`SpecError::Json`] when it is not JSON, [`SpecError::NoPaths`] when it has no `paths`.
+    pub fn parse(text: &[u8]) -> Result<Self, SpecError> {
+        let doc: Value = serde_json::from_slice(text).map_err(SpecError::Json)?;
+        if !doc.get("paths").is_some_and(Value::is_object) {
+            return Err(SpecError::NoPaths);
+        }
         Ok(Self { doc })
     }
 
-    /// The path of the description: `$HEARTH_SANDBOX_SPEC`, else [`DEFAULT_SPEC_PATH`].
-    pub fn default_path() -> PathBuf {
-        std::env::var_os(SPEC_PATH_ENV)
-            .map_or_else(|| PathBuf::from(DEFAULT_SPEC_PATH), PathBuf::from)
+    /// The description embedded in the crate, parsed once per process.
+    ///
+    /// # Panics
+    ///
+    /// When the embedded file does not parse: the crate is broken, and validating nothing
+    /// would let every test pass vacuously.
+    pub fn embedded() -> Arc<Self> {
+        static SPEC: OnceLock<Arc<Spec>> = OnceLock::new();
+        SPEC.get_or_init(|| {
+            let spec = Self::parse(EMBEDDED.as_bytes())
+                .unwrap_or_else(|e| panic!("spec/discord-openapi.json: {e}"));
+            Arc::new(spec)
+        })
+        .clone()
     }
 
-    /// The description at [`Spec::default_path`], loaded once per process; `None` when absent.
-    pub fn shared_default() -> Option<Arc<Self>> {
-        static SPEC: OnceLock<Option<Arc<Spec>>> = OnceLock::new();
-        SPEC.get_or_init(|| Self::load(&Self::default_path()).ok().map(Arc::new))
-            .clone()
+    /// Every operation as `(METHOD, path template)`, sorted.
+    pub fn operations(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self
+            .doc
+            .get("paths")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .flat_map(|(path, item)| {
+                item.as_object()
+                    .into_iter()
+                    .flat_map(|methods| methods.keys())
+                    .filter(|m| {
+                        matches!(
+                            m.as_str(),
+                            "get" | "put" | "post" | "delete" | "options" | "head" | "patch"
+                        )
+                    })
+                    .map(move |m| (m.to_ascii_uppercase(), path.clone()))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// How many operations the description has.
+    pub fn operation_count(&self) -> usize {
+        self.operations().len()
     }
 
     fn operation(&self, method: &str, path: &str) -> Option<&Value> {

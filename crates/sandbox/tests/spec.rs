@@ -1,18 +1,21 @@
 //! Every route the sandbox serves exists in Discord's `OpenAPI` description with the same
-//! method, and the validator refuses bodies the description refuses.
+//! method, the embedded description holds exactly those operations, and the validator refuses
+//! bodies the description refuses.
 
-use hearth_sandbox::Spec;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use hearth_sandbox::{Sandbox, Spec};
 use serde_json::json;
 
-fn spec() -> Spec {
-    let path = Spec::default_path();
-    Spec::load(&path).unwrap_or_else(|e| {
-        panic!(
-            "{e} at {} (set {} to its location)",
-            path.display(),
-            hearth_sandbox::spec::SPEC_PATH_ENV
-        )
-    })
+fn spec() -> Arc<Spec> {
+    Spec::embedded()
+}
+
+fn served() -> BTreeSet<(String, String)> {
+    hearth_sandbox::routes()
+        .map(|(m, p)| (m.to_owned(), p.to_owned()))
+        .collect()
 }
 
 #[test]
@@ -24,9 +27,47 @@ fn every_route_of_the_sandbox_is_in_discords_api_description() {
         .collect();
     assert!(
         missing.is_empty(),
-        "routes not in the description: {missing:?}"
+        "routes not in the description (add them to spec/operations.txt and run spec/trim.py): {missing:?}"
     );
     assert!(hearth_sandbox::routes().count() >= 40);
+}
+
+#[test]
+fn the_embedded_description_holds_exactly_the_served_operations() {
+    let in_spec: BTreeSet<(String, String)> =
+        hearth_sandbox::spec::operations().into_iter().collect();
+    assert_eq!(in_spec, served());
+    assert_eq!(spec().operation_count(), served().len());
+}
+
+#[test]
+fn the_trim_list_names_exactly_the_served_operations() {
+    let listed: BTreeSet<(String, String)> = include_str!("../spec/operations.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (m, p) = l.split_once(' ').expect("METHOD path");
+            (m.to_owned(), p.trim().to_owned())
+        })
+        .collect();
+    assert_eq!(listed, served());
+}
+
+#[tokio::test]
+async fn a_sandbox_validates_against_the_embedded_description_by_default() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let spec = sandbox.spec().expect("validation is on by default");
+    assert_eq!(spec.operation_count(), served().len());
+    let off = Sandbox::builder().spec(None).start().await.unwrap();
+    assert!(off.spec().is_none());
+}
+
+#[test]
+fn a_description_that_is_not_one_is_refused() {
+    assert!(Spec::parse(b"not json").is_err());
+    assert!(Spec::parse(b"{\"openapi\": \"3.1.0\"}").is_err());
+    assert!(Spec::parse(b"{\"paths\": {}}").is_ok());
 }
 
 #[test]

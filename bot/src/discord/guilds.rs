@@ -1,0 +1,50 @@
+//! Guilds: the guild itself, bans, and the gateway information the bot starts from.
+//!
+//! See Discord Docs/Guild Resource, Topics/Gateway ("Get Gateway Bot").
+
+use hearth_core::{GuildId, UserId};
+use twilight_http::request::AuditLogReason;
+use twilight_model::gateway::connection_info::BotConnectionInfo;
+
+use super::{Discord, DiscordError, ids, reason};
+
+impl Discord {
+    /// Bans a user, deleting none of their messages.
+    ///
+    /// # Errors
+    ///
+    /// When Discord refuses it.
+    pub async fn ban(&self, guild: GuildId, user: UserId, why: &str) -> Result<(), DiscordError> {
+        self.http
+            .create_ban(ids::guild(guild), ids::user(user))
+            .reason(&reason(why))
+            .await
+            .map_err(self.fail("banning a member"))?;
+        Ok(())
+    }
+
+    /// The guild's owner.
+    ///
+    /// # Errors
+    ///
+    /// When Discord refuses it.
+    pub async fn guild_owner(&self, guild: GuildId) -> Result<UserId, DiscordError> {
+        let guild = self
+            .read("reading a guild", self.http.guild(ids::guild(guild)))
+            .await?;
+        Ok(ids::user_id(guild.owner_id))
+    }
+
+    /// The gateway URL, recommended shard count and session-start limits (`GET /gateway/bot`).
+    ///
+    /// # Errors
+    ///
+    /// When Discord refuses it (a bad token shows up here).
+    pub async fn gateway_info(&self) -> Result<BotConnectionInfo, DiscordError> {
+        self.read(
+            "reading the gateway information",
+            self.http.gateway().authed(),
+        )
+        .await
+    }
+}
