@@ -13,7 +13,7 @@ use hearth_moderation::{ModerationSettingsStore, WarningStore};
 use twilight_cache_inmemory::DefaultInMemoryCache;
 
 use crate::{
-    discord::{Discord, DiscordError, role_id, tw, user_id},
+    discord::{Discord, DiscordError, ids, role_id, user_id},
     metrics::Metrics,
 };
 
@@ -155,9 +155,12 @@ impl Context {
     ///
     /// When the cache misses and Discord fails.
     pub async fn guild_facts(&self, guild: GuildId) -> Result<GuildFacts, DiscordError> {
-        let cached = self.guilds.guild(tw(guild)).map(|g| user_id(g.owner_id()));
+        let cached = self
+            .guilds
+            .guild(ids::guild(guild))
+            .map(|g| user_id(g.owner_id()));
         let positions: Option<HashMap<RoleId, i64>> =
-            self.guilds.guild_roles(tw(guild)).map(|ids| {
+            self.guilds.guild_roles(ids::guild(guild)).map(|ids| {
                 ids.iter()
                     .filter_map(|id| self.guilds.role(*id).map(|r| (role_id(*id), r.position)))
                     .collect()
@@ -185,7 +188,7 @@ impl Context {
     ///
     /// When the cache misses and Discord fails.
     pub async fn bot_roles(&self, guild: GuildId) -> Result<Vec<RoleId>, DiscordError> {
-        if let Some(member) = self.guilds.member(tw(guild), tw(self.bot)) {
+        if let Some(member) = self.guilds.member(ids::guild(guild), ids::user(self.bot)) {
             return Ok(member.roles().iter().copied().map(role_id).collect());
         }
         self.discord.member_roles(guild, self.bot).await
@@ -194,7 +197,7 @@ impl Context {
     /// The guild's name, for messages sent outside it (DMs); "a server" when unknown.
     pub fn guild_name(&self, guild: GuildId) -> String {
         self.guilds
-            .guild(tw(guild))
+            .guild(ids::guild(guild))
             .map_or_else(|| "a server".to_owned(), |g| g.name().to_owned())
     }
 }

@@ -390,7 +390,7 @@ async fn drive_shard<S: Backend>(
     shell: Shell,
 ) {
     let id = shard.id().number();
-    let bot = crate::discord::tw(app.ctx.bot);
+    let bot = crate::discord::ids::user(app.ctx.bot);
     loop {
         let item = tokio::select! {
             () = shell.cancel.cancelled() => break,

@@ -131,15 +131,6 @@ pub struct Discord {
     dm_channels: Arc<quick_cache::sync::Cache<UserId, ChannelId>>,
 }
 
-/// Any Hearth id as any twilight id: the generic cast this module used before [`ids`].
-///
-/// It compiles a user id into a guild id without complaint; new code uses the per-kind
-/// functions of [`ids`] (`ids::guild`, `ids::user`, …). Kept until its last callers outside
-/// this module move over.
-pub fn tw<M>(id: impl Into<u64>) -> Id<M> {
-    Id::new(id.into())
-}
-
 /// An audit-log reason cut to what Discord accepts.
 fn reason(text: &str) -> String {
     truncate(text, AUDIT_REASON_MAX).into_owned()
