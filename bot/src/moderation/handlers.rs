@@ -159,9 +159,12 @@ pub(crate) async fn warn<S: Backend>(
             moderator: invoker(interaction)?,
             reason: &command.reason,
             now: created_at(interaction),
+            request: hearth_moderation::RequestId(interaction.id.get()),
             escalation: &settings.escalation,
         })
-        .await?;
+        .await?
+        // A replay (`replayed`) answers the same; the handler rewrite decides on side effects.
+        .outcome;
     let escalated = match outcome.escalation {
         Some(step) => {
             // Acting on Discord may take a while; answer "thinking…" within the 3 seconds.

@@ -86,9 +86,9 @@ impl WarningStore for MemoryStore {
             return ready(Ok(replayed));
         }
         let request = warning.request;
-        let last = inner.last_case.entry(warning.guild).or_insert(0);
-        *last += 1;
-        let stored = warning.with_case(CaseNumber(*last));
+        let case = inner.last_case.entry(warning.guild).or_insert(0);
+        *case += 1;
+        let stored = warning.with_case(CaseNumber(*case));
         let list = inner
             .warnings
             .entry((stored.guild, stored.user))

@@ -447,11 +447,30 @@ pub async fn settings_are_isolated_per_guild(store: &impl ModerationSettingsStor
 /// [`Fixture`] (a `(store, guard)` pair works). Attributes in brackets before it go on every
 /// test: `moderation_store_suite!([#[cfg_attr(miri, ignore)]] factory)`. (The brackets keep
 /// the matcher unambiguous: an expression may itself start with an attribute.)
+///
+/// For a store that needs a server, `moderation_store_suite!([] optional factory)` takes a
+/// factory whose future returns `Option<Fixture>`: on `None` the test returns at once, and the
+/// factory is responsible for saying loudly that it did not run (or for failing instead, as
+/// hearth-store-mongo does under `CI=true`).
 #[macro_export]
 macro_rules! moderation_store_suite {
+    ([$(#[$attr:meta])*] optional $factory:expr) => {
+        $crate::__moderation_store_suite! { @all [$(#[$attr])*] (optional $factory) }
+    };
     ([$(#[$attr:meta])*] $factory:expr) => {
+        $crate::__moderation_store_suite! { @all [$(#[$attr])*] (required $factory) }
+    };
+    ($factory:expr) => {
+        $crate::moderation_store_suite!([] $factory);
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __moderation_store_suite {
+    (@all [$($attr:tt)*] $factory:tt) => {
         $crate::__moderation_store_suite! {
-            [$(#[$attr])*] ($factory);
+            [$($attr)*] $factory;
             added_warning_is_returned_and_listed_with_all_fields,
             added_warning_comes_back_with_the_history_as_of_its_insert,
             a_replayed_request_stores_nothing_and_returns_the_original,
@@ -473,32 +492,34 @@ macro_rules! moderation_store_suite {
             settings_are_isolated_per_guild,
         }
         $crate::__moderation_store_suite! {
-            @parallel [$(#[$attr])*] ($factory);
+            @parallel [$($attr)*] $factory;
             concurrent_warnings_escalate_exactly_once,
             concurrent_replays_of_one_request_store_it_once,
         }
     };
-    ($factory:expr) => {
-        $crate::moderation_store_suite!([] $factory);
+    (@fixture (required $factory:expr)) => {
+        ::std::option::Option::Some(($factory)().await)
     };
-}
-
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __moderation_store_suite {
-    ([$($attr:tt)*] ($factory:expr);) => {};
-    ([$($attr:tt)*] ($factory:expr); $name:ident, $($rest:ident,)*) => {
+    (@fixture (optional $factory:expr)) => {
+        ($factory)().await
+    };
+    ([$($attr:tt)*] $factory:tt;) => {};
+    ([$($attr:tt)*] $factory:tt; $name:ident, $($rest:ident,)*) => {
         #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
         $($attr)*
         async fn $name() {
-            let fixture = ($factory)().await;
+            let ::std::option::Option::Some(fixture) =
+                $crate::__moderation_store_suite!(@fixture $factory)
+            else {
+                return;
+            };
             $crate::testkit::$name($crate::testkit::Fixture::store(&fixture)).await;
             $crate::testkit::Fixture::teardown(fixture).await;
         }
-        $crate::__moderation_store_suite! { [$($attr)*] ($factory); $($rest,)* }
+        $crate::__moderation_store_suite! { [$($attr)*] $factory; $($rest,)* }
     };
-    (@parallel [$($attr:tt)*] ($factory:expr);) => {};
-    (@parallel [$($attr:tt)*] ($factory:expr); $name:ident, $($rest:ident,)*) => {
+    (@parallel [$($attr:tt)*] $factory:tt;) => {};
+    (@parallel [$($attr:tt)*] $factory:tt; $name:ident, $($rest:ident,)*) => {
         #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
         $($attr)*
         async fn $name() {
@@ -517,12 +538,16 @@ macro_rules! __moderation_store_suite {
                     }
                 }
             }
-            let fixture = ($factory)().await;
+            let ::std::option::Option::Some(fixture) =
+                $crate::__moderation_store_suite!(@fixture $factory)
+            else {
+                return;
+            };
             let first = ::std::clone::Clone::clone($crate::testkit::Fixture::store(&fixture));
             let second = $crate::testkit::Fixture::second_handle(&fixture).await;
             $crate::testkit::$name(first, second, &TokioSpawn).await;
             $crate::testkit::Fixture::teardown(fixture).await;
         }
-        $crate::__moderation_store_suite! { @parallel [$($attr)*] ($factory); $($rest,)* }
+        $crate::__moderation_store_suite! { @parallel [$($attr)*] $factory; $($rest,)* }
     };
 }

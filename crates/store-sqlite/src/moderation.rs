@@ -426,7 +426,7 @@ mod tests {
                 .warnings(GuildId::new(1), UserId::new(2))
                 .await
                 .unwrap(),
-            [stored.clone()]
+            std::slice::from_ref(&stored)
         );
         // The counter survived, and so did the request key.
         let next = reopened.add_warning(new_warning(1, 2, 11)).await.unwrap();

@@ -135,7 +135,7 @@ pub async fn concurrent_replays_of_one_request_store_it_once<S: WarningStore + C
     assert_eq!(outcome.escalation.map(|s| s.action), Some(Punishment::Kick));
     assert_eq!(
         second.warnings(GUILD, ALICE).await.unwrap(),
-        [outcome.warning.clone()]
+        std::slice::from_ref(&outcome.warning)
     );
     // The warning was not stored with another request's key by mistake.
     let again = warning(GUILD, ALICE, "new", 6);
