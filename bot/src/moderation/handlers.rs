@@ -163,7 +163,8 @@ pub(crate) async fn warn<S: Backend>(
             escalation: &settings.escalation,
         })
         .await?
-        // A replay (`replayed`) answers the same; the handler rewrite decides on side effects.
+        // TODO(issue 12, handler rewrite): on `replayed` (a retried interaction) answer the
+        // same outcome without repeating the DM and the escalation; until then they repeat.
         .outcome;
     let escalated = match outcome.escalation {
         Some(step) => {
