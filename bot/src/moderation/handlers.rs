@@ -82,7 +82,7 @@ pub(crate) async fn warn<S: Backend>(
     require_moderator(interaction, "warn members")?;
     check_hierarchy(ctx, guild, interaction, &command.member, "warn").await?;
     let settings = feature.settings.get(guild).await?;
-    let outcome = feature
+    let warned = feature
         .service
         .warn(WarnRequest {
             guild,
@@ -90,9 +90,21 @@ pub(crate) async fn warn<S: Backend>(
             moderator: invoker(interaction)?,
             reason: &command.reason,
             now: created_at(interaction),
+            request: hearth_moderation::RequestId(interaction.id.get()),
             escalation: &settings.escalation,
         })
         .await?;
+    let outcome = warned.outcome;
+    if warned.replayed {
+        // A retried or replayed interaction (perhaps seen by another process): answer as
+        // before, repeating no DM, escalation or mod-log post.
+        let mut reply = Reply::embed(embeds::warned(&outcome, None));
+        reply.content = Some(format!(
+            "This warning was already recorded as case {}; nothing was repeated.",
+            outcome.warning.case
+        ));
+        return ack.reply(reply).await;
+    }
     // From here on the warning is stored: a fault must say so, or a retry would warn twice.
     let recorded = format!("The warning was recorded as case {}.", outcome.warning.case);
     let escalated = match outcome.escalation {

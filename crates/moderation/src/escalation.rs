@@ -136,13 +136,19 @@ impl EscalationPolicy {
         &self.steps
     }
 
-    /// The step due after the latest warning, given when each of the member's warnings was
-    /// given (in any order) and the time of the latest one.
+    /// The step due for a warning given at `now`, from the times of the member's warnings as
+    /// that warning's insert left them (the warning itself included, none stored after it: the
+    /// [`history`](crate::AddedWarning::history) the store returns).
     ///
-    /// A step is due when the count it sees is exactly its threshold, so it fires once as the
-    /// count reaches it rather than again on every later warning. When several steps are due,
-    /// the one with the highest threshold wins (on a tie, the one with a window, being the
-    /// stricter condition).
+    /// A step is due for the warning whose insert made its count equal its threshold: the
+    /// count is every warning in that history, or, for a step with a window, those given after
+    /// `now − within` (a warning stamped later than `now` but stored earlier counts: two
+    /// moderators' commands arrive in either order). Counting at the insert, with the history
+    /// as of the insert, makes a step fire exactly once as the count reaches it, however many
+    /// warnings run concurrently; a later warning does not repeat it. A windowed step can fire
+    /// again once earlier warnings have left its window and the count reaches the threshold
+    /// anew. When several steps are due, the one with the highest threshold wins (on a tie,
+    /// the one with a window, being the stricter condition).
     ///
     /// ```
     /// use std::time::Duration;
@@ -164,10 +170,7 @@ impl EscalationPolicy {
                     None => warned_at.len(),
                     Some(window) => {
                         let since = now.saturating_sub(window);
-                        warned_at
-                            .iter()
-                            .filter(|&&at| at > since && at <= now)
-                            .count()
+                        warned_at.iter().filter(|&&at| at > since).count()
                     }
                 };
                 count == step.warnings as usize
@@ -315,6 +318,18 @@ mod tests {
         );
         // Exactly one day back is outside the window.
         assert_eq!(policy.due(&[t(0), t(day)], t(day)), None);
+    }
+
+    #[test]
+    fn a_warning_stamped_later_but_stored_earlier_counts_in_the_window() {
+        // Two moderators: the warning at 50 was stored first, the one at 40 second. The second
+        // insert is the one that brings the count to 2, so it is the one due the kick.
+        let policy = EscalationPolicy::new(vec![step(2, Some(DAY), Punishment::Kick)]).unwrap();
+        assert_eq!(policy.due(&[t(50)], t(50)), None);
+        assert_eq!(
+            policy.due(&[t(50), t(40)], t(40)).map(|s| s.action),
+            Some(Punishment::Kick)
+        );
     }
 
     #[test]

@@ -16,8 +16,10 @@ pub use self::{
         ESCALATION_STEPS_MAX, ESCALATION_WARNINGS_MAX, EscalationPolicy, EscalationStep, Punishment,
     },
     memory::MemoryStore,
-    service::{Moderation, WarnOutcome, WarnRequest},
+    service::{Moderation, WarnOutcome, WarnRequest, Warned},
     settings::ModerationSettings,
-    store::{ModerationSettingsStore, WarningStore},
-    warning::{CaseNumber, NewWarning, REASON_MAX_CHARS, Reason, Warning, sort_newest_first},
+    store::{AddedWarning, ModerationSettingsStore, WarningStore},
+    warning::{
+        CaseNumber, NewWarning, REASON_MAX_CHARS, Reason, RequestId, Warning, sort_newest_first,
+    },
 };

@@ -9,8 +9,8 @@ use std::{
 use hearth_core::{GuildId, StoreError, UserId};
 
 use crate::{
-    CaseNumber, ModerationSettings, ModerationSettingsStore, NewWarning, Warning, WarningStore,
-    warning::newest_first,
+    AddedWarning, CaseNumber, ModerationSettings, ModerationSettingsStore, NewWarning, RequestId,
+    Warning, WarningStore, warning::newest_first,
 };
 
 /// Warnings and settings in memory; cheap to clone (clones share the data).
@@ -19,6 +19,9 @@ use crate::{
 /// - Case numbers are per guild from 1; the counter never goes back, so a removed warning's
 ///   number is not handed out again.
 /// - Not found is `None` (or 0 for counts), never an error; `clear_warnings` is idempotent.
+/// - `add_warning` inserts and reads the history under one lock, so it is atomic; a request
+///   the guild already holds a warning for is a replay (found by scanning the guild's
+///   warnings: this store is for tests and trials, not for millions of warnings).
 ///
 /// The data is lost when the process ends; use it for tests and trials. A `std` mutex guards
 /// it and is never held across an `.await` (every method completes before returning its
@@ -30,7 +33,8 @@ pub struct MemoryStore {
 
 #[derive(Debug, Default)]
 struct Inner {
-    warnings: HashMap<(GuildId, UserId), Vec<Warning>>,
+    /// Each member's warnings in insertion order, with the request each was given in.
+    warnings: HashMap<(GuildId, UserId), Vec<(Warning, RequestId)>>,
     last_case: HashMap<GuildId, u64>,
     settings: HashMap<GuildId, ModerationSettings>,
 }
@@ -48,21 +52,54 @@ impl MemoryStore {
     }
 }
 
+impl Inner {
+    /// The warning given in `request` in `guild`, with its member's history as of its insert
+    /// (the warnings before it in insertion order).
+    fn replay(&self, guild: GuildId, request: RequestId) -> Option<AddedWarning> {
+        self.warnings
+            .iter()
+            .filter(|((g, _), _)| *g == guild)
+            .find_map(|(_, list)| {
+                let at = list.iter().position(|(_, r)| *r == request)?;
+                Some(AddedWarning {
+                    warning: list[at].0.clone(),
+                    history: newest_first_of(&list[..=at]),
+                    replayed: true,
+                })
+            })
+    }
+}
+
+fn newest_first_of(list: &[(Warning, RequestId)]) -> Vec<Warning> {
+    let mut warnings: Vec<Warning> = list.iter().map(|(w, _)| w.clone()).collect();
+    warnings.sort_by(newest_first);
+    warnings
+}
+
 impl WarningStore for MemoryStore {
     fn add_warning(
         &self,
         warning: NewWarning,
-    ) -> impl Future<Output = Result<Warning, StoreError>> + Send {
+    ) -> impl Future<Output = Result<AddedWarning, StoreError>> + Send {
         let mut inner = self.lock();
-        let last = inner.last_case.entry(warning.guild).or_insert(0);
-        *last += 1;
-        let stored = warning.with_case(CaseNumber(*last));
-        inner
+        if let Some(replayed) = inner.replay(warning.guild, warning.request) {
+            return ready(Ok(replayed));
+        }
+        let request = warning.request;
+        let case = inner.last_case.entry(warning.guild).or_insert(0);
+        *case += 1;
+        let stored = warning.with_case(CaseNumber(*case));
+        let list = inner
             .warnings
             .entry((stored.guild, stored.user))
-            .or_default()
-            .push(stored.clone());
-        ready(Ok(stored))
+            .or_default();
+        list.push((stored.clone(), request));
+        let history = newest_first_of(list);
+        ready(Ok(AddedWarning {
+            warning: stored,
+            history,
+            replayed: false,
+        }))
     }
 
     fn warnings(
@@ -70,13 +107,12 @@ impl WarningStore for MemoryStore {
         guild: GuildId,
         user: UserId,
     ) -> impl Future<Output = Result<Vec<Warning>, StoreError>> + Send {
-        let mut list = self
+        let list = self
             .lock()
             .warnings
             .get(&(guild, user))
-            .cloned()
+            .map(|list| newest_first_of(list))
             .unwrap_or_default();
-        list.sort_by(newest_first);
         ready(Ok(list))
     }
 
@@ -88,8 +124,8 @@ impl WarningStore for MemoryStore {
     ) -> impl Future<Output = Result<Option<Warning>, StoreError>> + Send {
         let mut inner = self.lock();
         let removed = inner.warnings.get_mut(&(guild, user)).and_then(|list| {
-            let index = list.iter().position(|w| w.case == case)?;
-            Some(list.remove(index))
+            let index = list.iter().position(|(w, _)| w.case == case)?;
+            Some(list.remove(index).0)
         });
         ready(Ok(removed))
     }

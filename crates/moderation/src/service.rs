@@ -4,7 +4,7 @@ use hearth_core::{ChannelId, GuildId, Timestamp, UserId};
 
 use crate::{
     CaseNumber, Error, EscalationPolicy, EscalationStep, ModerationSettings,
-    ModerationSettingsStore, NewWarning, Reason, Warning, WarningStore,
+    ModerationSettingsStore, NewWarning, Reason, RequestId, Warning, WarningStore,
 };
 
 /// Moderation for any number of guilds over one store.
@@ -29,6 +29,9 @@ pub struct WarnRequest<'a> {
     pub reason: &'a str,
     /// When the warning is given (the interaction's time, so a replayed event agrees).
     pub now: Timestamp,
+    /// The request (the interaction's id): a second `warn` with the same request in the same
+    /// guild, from any process, is a replay and stores nothing.
+    pub request: RequestId,
     /// The guild's escalation policy, as the caller read it (usually through a cache).
     pub escalation: &'a EscalationPolicy,
 }
@@ -42,6 +45,19 @@ pub struct WarnOutcome {
     pub total_warnings: usize,
     /// The escalation step this warning reached, if any: the caller should carry out its action.
     pub escalation: Option<EscalationStep>,
+}
+
+/// What [`Moderation::warn`] did: the outcome, and whether the request was a replay.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warned {
+    /// The warning, the count and the escalation step — for a replay, those of the original
+    /// request (the count as its insert left it, less warnings removed since; the step as the
+    /// policy passed now says), so the answer can be given again unchanged.
+    pub outcome: WarnOutcome,
+    /// `true` when this request had already been recorded (a retried or replayed
+    /// interaction): nothing new was stored, and the caller should answer as before without
+    /// repeating side effects such as the DM or the escalation.
+    pub replayed: bool,
 }
 
 impl<S> Moderation<S> {
@@ -59,13 +75,19 @@ impl<S> Moderation<S> {
 impl<S: WarningStore> Moderation<S> {
     /// Records a warning and says which escalation step, if any, is now due.
     ///
+    /// The store inserts the warning and returns the member's history as of that insert in
+    /// one step, and the step is judged on that history (see [`EscalationPolicy::due`]), so of
+    /// several concurrent warnings exactly one is due each step, whichever lands at its
+    /// threshold. A replayed request returns the original outcome with
+    /// [`Warned::replayed`] set.
+    ///
     /// # Errors
     ///
     /// [`Error::ReasonEmpty`] or [`Error::ReasonTooLong`] for a bad reason (nothing is
     /// stored); [`Error::Store`] when the store fails.
-    pub async fn warn(&self, request: WarnRequest<'_>) -> Result<WarnOutcome, Error> {
+    pub async fn warn(&self, request: WarnRequest<'_>) -> Result<Warned, Error> {
         let reason = Reason::parse(request.reason)?;
-        let warning = self
+        let added = self
             .store
             .add_warning(NewWarning {
                 guild: request.guild,
@@ -73,15 +95,22 @@ impl<S: WarningStore> Moderation<S> {
                 moderator: request.moderator,
                 reason,
                 created_at: request.now,
+                request: request.request,
             })
             .await?;
-        let all = self.store.warnings(request.guild, request.user).await?;
-        let warned_at: Vec<Timestamp> = all.iter().map(|w| w.created_at).collect();
-        let escalation = request.escalation.due(&warned_at, request.now).copied();
-        Ok(WarnOutcome {
-            warning,
-            total_warnings: all.len(),
-            escalation,
+        let warned_at: Vec<Timestamp> = added.history.iter().map(|w| w.created_at).collect();
+        // The original's time, not this call's: a replay is judged as the original was.
+        let escalation = request
+            .escalation
+            .due(&warned_at, added.warning.created_at)
+            .copied();
+        Ok(Warned {
+            outcome: WarnOutcome {
+                warning: added.warning,
+                total_warnings: added.history.len(),
+                escalation,
+            },
+            replayed: added.replayed,
         })
     }
 
@@ -188,6 +217,7 @@ mod tests {
             moderator: MOD,
             reason,
             now: Timestamp::from_unix_secs(secs),
+            request: RequestId(secs.unsigned_abs()),
             escalation: policy,
         }
     }
@@ -196,7 +226,11 @@ mod tests {
     async fn third_warning_is_due_a_one_hour_timeout() {
         let service = Moderation::new(MemoryStore::new());
         let policy = EscalationPolicy::default();
-        let first = service.warn(request("spam", 1, &policy)).await.unwrap();
+        let first = service
+            .warn(request("spam", 1, &policy))
+            .await
+            .unwrap()
+            .outcome;
         assert_eq!(first.warning.case, CaseNumber(1));
         assert_eq!(first.total_warnings, 1);
         assert_eq!(first.escalation, None);
@@ -205,8 +239,9 @@ mod tests {
             .warn(request("  more spam  ", 3, &policy))
             .await
             .unwrap();
+        assert!(!third.replayed);
         assert_eq!(
-            third,
+            third.outcome,
             WarnOutcome {
                 warning: Warning {
                     case: CaseNumber(3),
@@ -247,7 +282,31 @@ mod tests {
             .warn(request(&long[..REASON_MAX_CHARS], 1, &policy))
             .await
             .unwrap();
-        assert_eq!(ok.warning.case, CaseNumber(1));
+        assert_eq!(ok.outcome.warning.case, CaseNumber(1));
+    }
+
+    #[tokio::test]
+    async fn a_replayed_third_warning_answers_the_same_and_stores_nothing() {
+        let service = Moderation::new(MemoryStore::new());
+        let policy = EscalationPolicy::default();
+        for secs in [1, 2] {
+            service.warn(request("spam", secs, &policy)).await.unwrap();
+        }
+        let third = service.warn(request("spam", 3, &policy)).await.unwrap();
+        // A fourth warning lands before the third's retry arrives.
+        service.warn(request("spam", 4, &policy)).await.unwrap();
+        let mut retry = request("typed differently", 3, &policy);
+        retry.now = Timestamp::from_unix_secs(9);
+        let replayed = service.warn(retry).await.unwrap();
+        assert_eq!(
+            replayed,
+            Warned {
+                outcome: third.outcome,
+                replayed: true
+            }
+        );
+        assert!(replayed.outcome.escalation.is_some());
+        assert_eq!(service.warnings(GUILD, ALICE).await.unwrap().len(), 4);
     }
 
     #[tokio::test]

@@ -10,16 +10,43 @@ use hearth_core::{GuildId, StoreError, UserId};
 
 use crate::{CaseNumber, ModerationSettings, NewWarning, Warning};
 
+/// What [`WarningStore::add_warning`] did: the warning, the member's warnings as that insert
+/// left them, and whether the call was a replay.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddedWarning {
+    /// The warning as stored; for a replay, the original.
+    pub warning: Warning,
+    /// The member's warnings in the guild as the insert left them, newest first (on equal
+    /// times, higher case first): the warning itself and every one stored before it, none
+    /// stored after it, whatever ran concurrently. For a replay, as the original insert left
+    /// them, less any removed since.
+    pub history: Vec<Warning>,
+    /// `true` when the guild already held a warning for this request: nothing was stored and
+    /// no case number was taken (see [`WarningStore::add_warning`] for the one exception).
+    pub replayed: bool,
+}
+
 /// Stores warnings and hands out case numbers.
 pub trait WarningStore: Send + Sync {
-    /// Stores a warning under the guild's next case number and returns it as stored.
+    /// Stores a warning under the guild's next case number and returns it with the member's
+    /// history as of this insert, in one atomic step: no other write can fall between the
+    /// insert and the history it returns, in this process or another.
     ///
     /// Case numbers are per guild, start at 1, and are never handed out twice — not under
     /// concurrent calls, and not after the warning holding one was removed.
+    ///
+    /// `warning.request` is an idempotency key, unique per guild. When the guild already holds
+    /// a warning given in that request, the call is a replay: it stores nothing and returns
+    /// that warning and its [`history`](AddedWarning::history) with
+    /// [`replayed`](AddedWarning::replayed) set, even when the replay runs concurrently with
+    /// the original or in another process. A replay takes no case number, except on MongoDB
+    /// when it races the original (see hearth-store-mongo: a gap, never a duplicate). The key
+    /// is stored with the warning and goes with it: once the warning is removed, the same
+    /// request stores a new one.
     fn add_warning(
         &self,
         warning: NewWarning,
-    ) -> impl Future<Output = Result<Warning, StoreError>> + Send;
+    ) -> impl Future<Output = Result<AddedWarning, StoreError>> + Send;
 
     /// A member's warnings in a guild, newest first; on equal times, higher case first.
     /// A member with none gets an empty list.
@@ -74,7 +101,7 @@ pub trait ModerationSettingsStore: Send + Sync {
 macro_rules! forward_impls {
     ($($ptr:ty),+) => {$(
         impl<S: WarningStore + ?Sized> WarningStore for $ptr {
-            fn add_warning(&self, warning: NewWarning) -> impl Future<Output = Result<Warning, StoreError>> + Send {
+            fn add_warning(&self, warning: NewWarning) -> impl Future<Output = Result<AddedWarning, StoreError>> + Send {
                 (**self).add_warning(warning)
             }
             fn warnings(&self, guild: GuildId, user: UserId) -> impl Future<Output = Result<Vec<Warning>, StoreError>> + Send {

@@ -28,6 +28,22 @@ impl fmt::Display for CaseNumber {
     }
 }
 
+/// The request a warning was given in: with Discord, the interaction's id (a snowflake).
+///
+/// It is the warning's idempotency key, unique per guild: storing a warning whose request a
+/// guild already holds a warning for is a replay, which stores nothing and returns the original
+/// (see [`WarningStore::add_warning`](crate::WarningStore::add_warning)). A retried or
+/// replayed interaction, in this process or another, therefore warns once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RequestId(pub u64);
+
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// A moderator's reason, trimmed and checked: 1 to [`REASON_MAX_CHARS`] characters.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Reason(String);
@@ -110,6 +126,9 @@ pub struct NewWarning {
     pub reason: Reason,
     /// When it is given.
     pub created_at: Timestamp,
+    /// The request it is given in: a second warning with the same request in the same guild
+    /// is a replay of this one.
+    pub request: RequestId,
 }
 
 impl NewWarning {

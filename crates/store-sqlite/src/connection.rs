@@ -101,18 +101,15 @@ impl SqliteStore {
                         return;
                     }
                 };
-                let migrated = migrations::apply(&mut conn).map_err(|err| match err {
-                    MigrationError::TooNew { found } => StoreError::new(
-                        StoreErrorKind::Other,
-                        "opening the database",
-                        format!(
-                            "the database has schema version {found}, newer than this Hearth \
-                             knows ({}); upgrade Hearth or restore a backup",
-                            migrations::latest()
+                let migrated =
+                    migrations::apply(&mut conn, migrations::DOMAINS).map_err(|err| match err {
+                        MigrationError::Sqlite(e) => opening_error(e),
+                        too_new => StoreError::new(
+                            StoreErrorKind::Other,
+                            "opening the database",
+                            too_new.to_string(),
                         ),
-                    ),
-                    MigrationError::Sqlite(e) => opening_error(e),
-                });
+                    });
                 let failed = migrated.is_err();
                 let _ = ready_tx.send(migrated.map(|_| ()));
                 if failed {
@@ -246,19 +243,23 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn migrations_are_idempotent_and_versioned() {
+    async fn opening_again_is_idempotent_and_keeps_the_layout() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("hearth.db");
         for _ in 0..3 {
             let store = SqliteStore::open(&path).await.unwrap();
-            let version: i64 = store
-                .call("reading the version", |c| {
-                    c.query_row("PRAGMA user_version", [], |r| r.get(0))
-                        .map_err(sql_error("x"))
+            let (layout, rows): (i64, i64) = store
+                .call("reading the versions", |c| {
+                    let layout = c.query_row("PRAGMA user_version", [], |r| r.get(0));
+                    let rows =
+                        c.query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0));
+                    layout.and_then(|l| Ok((l, rows?))).map_err(sql_error("x"))
                 })
                 .await
                 .unwrap();
-            assert_eq!(version, migrations::latest());
+            assert_eq!(layout, migrations::LAYOUT);
+            let all: usize = migrations::DOMAINS.iter().map(|d| d.migrations.len()).sum();
+            assert_eq!(rows, i64::try_from(all).unwrap());
         }
     }
 
@@ -272,7 +273,7 @@ mod tests {
         drop(conn);
         let err = SqliteStore::open(&path).await.unwrap_err();
         let source = std::error::Error::source(&err).unwrap().to_string();
-        assert!(source.contains("schema version 99"), "{source}");
+        assert!(source.contains("schema layout 99"), "{source}");
     }
 
     #[tokio::test]
