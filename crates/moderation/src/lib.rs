@@ -17,7 +17,7 @@ pub use self::{
     },
     memory::MemoryStore,
     service::{Moderation, WarnOutcome, WarnRequest, Warned},
-    settings::ModerationSettings,
+    settings::{ModerationSettings, SettingsChange},
     store::{AddedWarning, ModerationSettingsStore, WarningStore},
     warning::{
         CaseNumber, NewWarning, REASON_MAX_CHARS, Reason, RequestId, Warning, sort_newest_first,

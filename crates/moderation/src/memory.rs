@@ -10,7 +10,7 @@ use hearth_core::{GuildId, StoreError, UserId};
 
 use crate::{
     AddedWarning, CaseNumber, ModerationSettings, ModerationSettingsStore, NewWarning, RequestId,
-    Warning, WarningStore, warning::newest_first,
+    SettingsChange, Warning, WarningStore, warning::newest_first,
 };
 
 /// Warnings and settings in memory; cheap to clone (clones share the data).
@@ -167,13 +167,15 @@ impl ModerationSettingsStore for MemoryStore {
         ready(Ok(self.lock().settings.get(&guild).cloned()))
     }
 
-    fn set_moderation_settings(
+    fn update_moderation_settings(
         &self,
         guild: GuildId,
-        settings: &ModerationSettings,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        self.lock().settings.insert(guild, settings.clone());
-        ready(Ok(()))
+        change: &SettingsChange,
+    ) -> impl Future<Output = Result<ModerationSettings, StoreError>> + Send {
+        let mut state = self.lock();
+        let entry = state.settings.entry(guild).or_default();
+        *entry = change.apply(entry.clone());
+        ready(Ok(entry.clone()))
     }
 }
 

@@ -4,7 +4,7 @@ use hearth_core::{ChannelId, GuildId, Timestamp, UserId};
 
 use crate::{
     CaseNumber, Error, EscalationPolicy, EscalationStep, ModerationSettings,
-    ModerationSettingsStore, NewWarning, Reason, RequestId, Warning, WarningStore,
+    ModerationSettingsStore, NewWarning, Reason, RequestId, SettingsChange, Warning, WarningStore,
 };
 
 /// Moderation for any number of guilds over one store.
@@ -176,10 +176,10 @@ impl<S: ModerationSettingsStore> Moderation<S> {
         guild: GuildId,
         channel: Option<ChannelId>,
     ) -> Result<ModerationSettings, Error> {
-        let mut settings = self.settings(guild).await?;
-        settings.mod_log_channel = channel;
-        self.store.set_moderation_settings(guild, &settings).await?;
-        Ok(settings)
+        Ok(self
+            .store
+            .update_moderation_settings(guild, &SettingsChange::mod_log_channel(channel))
+            .await?)
     }
 
     /// Replaces the guild's escalation policy and returns the new settings.
@@ -192,10 +192,10 @@ impl<S: ModerationSettingsStore> Moderation<S> {
         guild: GuildId,
         escalation: EscalationPolicy,
     ) -> Result<ModerationSettings, Error> {
-        let mut settings = self.settings(guild).await?;
-        settings.escalation = escalation;
-        self.store.set_moderation_settings(guild, &settings).await?;
-        Ok(settings)
+        Ok(self
+            .store
+            .update_moderation_settings(guild, &SettingsChange::escalation(escalation))
+            .await?)
     }
 }
 

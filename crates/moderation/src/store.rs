@@ -8,7 +8,7 @@ use std::{future::Future, sync::Arc};
 
 use hearth_core::{GuildId, StoreError, UserId};
 
-use crate::{CaseNumber, ModerationSettings, NewWarning, Warning};
+use crate::{CaseNumber, ModerationSettings, NewWarning, SettingsChange, Warning};
 
 /// What [`WarningStore::add_warning`] did: the warning, the member's warnings as that insert
 /// left them, and whether the call was a replay.
@@ -90,12 +90,15 @@ pub trait ModerationSettingsStore: Send + Sync {
         guild: GuildId,
     ) -> impl Future<Output = Result<Option<ModerationSettings>, StoreError>> + Send;
 
-    /// Saves the guild's settings, replacing what was there.
-    fn set_moderation_settings(
+    /// Writes the fields `change` names (a guild with no settings yet starts from the
+    /// defaults) and returns the settings after the change, in one atomic step: two changes
+    /// of different fields, even from two processes at once, both stick. Fields the change
+    /// doesn't name are left as stored, including ones this release doesn't know.
+    fn update_moderation_settings(
         &self,
         guild: GuildId,
-        settings: &ModerationSettings,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+        change: &SettingsChange,
+    ) -> impl Future<Output = Result<ModerationSettings, StoreError>> + Send;
 }
 
 macro_rules! forward_impls {
@@ -122,8 +125,8 @@ macro_rules! forward_impls {
             fn moderation_settings(&self, guild: GuildId) -> impl Future<Output = Result<Option<ModerationSettings>, StoreError>> + Send {
                 (**self).moderation_settings(guild)
             }
-            fn set_moderation_settings(&self, guild: GuildId, settings: &ModerationSettings) -> impl Future<Output = Result<(), StoreError>> + Send {
-                (**self).set_moderation_settings(guild, settings)
+            fn update_moderation_settings(&self, guild: GuildId, change: &SettingsChange) -> impl Future<Output = Result<ModerationSettings, StoreError>> + Send {
+                (**self).update_moderation_settings(guild, change)
             }
         }
     )+};

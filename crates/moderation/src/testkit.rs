@@ -35,12 +35,13 @@ use futures_util::future::join_all;
 use hearth_core::{ChannelId, GuildId, Timestamp, UserId};
 
 pub use self::parallel::{
+    concurrent_changes_of_different_fields_both_stick,
     concurrent_replays_of_one_request_store_it_once, concurrent_warnings_escalate_exactly_once,
 };
 use crate::{
     AddedWarning, CaseNumber, EscalationPolicy, EscalationStep, ModerationSettings,
-    ModerationSettingsStore, NewWarning, Punishment, REASON_MAX_CHARS, Reason, RequestId, Warning,
-    WarningStore,
+    ModerationSettingsStore, NewWarning, Punishment, REASON_MAX_CHARS, Reason, RequestId,
+    SettingsChange, Warning, WarningStore,
 };
 
 /// A store under test, with whatever must live as long as it (a temp dir, a database to drop).
@@ -382,8 +383,11 @@ pub async fn unsaved_settings_read_as_none(store: &impl ModerationSettingsStore)
     assert_eq!(store.moderation_settings(GUILD).await.unwrap(), None);
 }
 
-/// Saved settings read back equal, every field included, and a second save replaces the first.
-pub async fn settings_round_trip_and_are_replaced(store: &impl ModerationSettingsStore) {
+/// A change writes the fields it names, starting from the defaults, and returns the settings
+/// after it; every field reads back equal; a later change of one field keeps the others.
+pub async fn settings_changes_write_their_fields_and_return_the_result(
+    store: &impl ModerationSettingsStore,
+) {
     let policy = EscalationPolicy::new(vec![
         EscalationStep {
             warnings: 3,
@@ -411,31 +415,50 @@ pub async fn settings_round_trip_and_are_replaced(store: &impl ModerationSetting
         },
     ])
     .unwrap();
-    let first = ModerationSettings {
+    let channel = store
+        .update_moderation_settings(
+            GUILD,
+            &SettingsChange::mod_log_channel(Some(ChannelId::new(5))),
+        )
+        .await
+        .unwrap();
+    let mut expected = ModerationSettings {
         mod_log_channel: Some(ChannelId::new(5)),
-        escalation: policy,
+        ..ModerationSettings::default()
     };
-    store.set_moderation_settings(GUILD, &first).await.unwrap();
-    assert_eq!(store.moderation_settings(GUILD).await.unwrap(), Some(first));
-    let second = ModerationSettings {
-        mod_log_channel: None,
-        escalation: EscalationPolicy::none(),
-    };
-    store.set_moderation_settings(GUILD, &second).await.unwrap();
+    assert_eq!(
+        channel, expected,
+        "the other fields start from the defaults"
+    );
+    let both = store
+        .update_moderation_settings(GUILD, &SettingsChange::escalation(policy.clone()))
+        .await
+        .unwrap();
+    expected.escalation = policy;
+    assert_eq!(both, expected, "a change of one field keeps the other");
     assert_eq!(
         store.moderation_settings(GUILD).await.unwrap(),
-        Some(second)
+        Some(expected.clone())
+    );
+    let off = store
+        .update_moderation_settings(GUILD, &SettingsChange::mod_log_channel(None))
+        .await
+        .unwrap();
+    expected.mod_log_channel = None;
+    assert_eq!(off, expected);
+    assert_eq!(
+        store.moderation_settings(GUILD).await.unwrap(),
+        Some(expected)
     );
 }
 
 /// One guild's settings never show up for another.
 pub async fn settings_are_isolated_per_guild(store: &impl ModerationSettingsStore) {
-    let settings = ModerationSettings {
-        mod_log_channel: Some(ChannelId::new(5)),
-        ..Default::default()
-    };
     store
-        .set_moderation_settings(GUILD, &settings)
+        .update_moderation_settings(
+            GUILD,
+            &SettingsChange::mod_log_channel(Some(ChannelId::new(5))),
+        )
         .await
         .unwrap();
     assert_eq!(store.moderation_settings(OTHER_GUILD).await.unwrap(), None);
@@ -488,13 +511,14 @@ macro_rules! __moderation_store_suite {
             clearing_warnings_counts_them_and_is_idempotent,
             deleting_user_data_removes_their_warnings_everywhere,
             unsaved_settings_read_as_none,
-            settings_round_trip_and_are_replaced,
+            settings_changes_write_their_fields_and_return_the_result,
             settings_are_isolated_per_guild,
         }
         $crate::__moderation_store_suite! {
             @parallel [$($attr)*] $factory;
             concurrent_warnings_escalate_exactly_once,
             concurrent_replays_of_one_request_store_it_once,
+            concurrent_changes_of_different_fields_both_stick,
         }
     };
     (@fixture (required $factory:expr)) => {

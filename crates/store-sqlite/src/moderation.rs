@@ -4,8 +4,8 @@ use std::future::Future;
 
 use hearth_core::{ChannelId, GuildId, StoreError, StoreErrorKind, Timestamp, UserId};
 use hearth_moderation::{
-    AddedWarning, CaseNumber, EscalationPolicy, ModerationSettings, ModerationSettingsStore,
-    NewWarning, Warning, WarningStore,
+    AddedWarning, CaseNumber, ModerationSettings, ModerationSettingsStore, NewWarning,
+    SettingsChange, Warning, WarningStore,
 };
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 
@@ -315,52 +315,79 @@ impl ModerationSettingsStore for SqliteStore {
                     .optional()
                 })
                 .map_err(sql_error(CONTEXT))?;
-            let Some((channel, escalation)) = row else {
-                return Ok(None);
-            };
-            let mod_log_channel = match channel {
-                None => None,
-                Some(id) => Some(ChannelId::new_checked(id_from_sql(id)).ok_or_else(|| {
-                    StoreError::bare(StoreErrorKind::Corrupt, "reading the mod-log channel")
-                })?),
-            };
-            let escalation: EscalationPolicy = serde_json::from_str(&escalation)
-                .map_err(|e| StoreError::new(StoreErrorKind::Corrupt, CONTEXT, e))?;
-            Ok(Some(ModerationSettings {
-                mod_log_channel,
-                escalation,
-            }))
+            row.map(|(channel, escalation)| settings_from_row(channel, &escalation))
+                .transpose()
         })
     }
 
-    fn set_moderation_settings(
+    fn update_moderation_settings(
         &self,
         guild: GuildId,
-        settings: &ModerationSettings,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        change: &SettingsChange,
+    ) -> impl Future<Output = Result<ModerationSettings, StoreError>> + Send {
         const CONTEXT: &str = "saving moderation settings";
-        let channel = settings.mod_log_channel.map(|c| id_to_sql(c.get()));
-        let escalation = serde_json::to_string(&settings.escalation);
+        // A guild's first change starts from the defaults; a column the change doesn't name
+        // keeps its stored value (one statement, so concurrent changes of different fields
+        // both stick).
+        let start = change.apply(ModerationSettings::default());
+        let channel = start.mod_log_channel.map(|c| id_to_sql(c.get()));
+        let escalation = serde_json::to_string(&start.escalation);
+        let (set_channel, set_escalation) = (
+            change.mod_log_channel.is_some(),
+            change.escalation.is_some(),
+        );
         self.call(CONTEXT, move |conn| {
             let escalation =
                 escalation.map_err(|e| StoreError::new(StoreErrorKind::Other, CONTEXT, e))?;
-            conn.prepare_cached(
-                "INSERT INTO moderation_settings (guild_id, mod_log_channel_id, escalation)
-                 VALUES (?1, ?2, ?3)
-                 ON CONFLICT (guild_id) DO UPDATE
-                 SET mod_log_channel_id = excluded.mod_log_channel_id,
-                     escalation = excluded.escalation",
-            )
-            .and_then(|mut s| s.execute(params![id_to_sql(guild.get()), channel, escalation]))
-            .map_err(sql_error(CONTEXT))?;
-            Ok(())
+            let (channel, escalation): (Option<i64>, String) = conn
+                .prepare_cached(
+                    "INSERT INTO moderation_settings (guild_id, mod_log_channel_id, escalation)
+                     VALUES (?1, ?2, ?3)
+                     ON CONFLICT (guild_id) DO UPDATE
+                     SET mod_log_channel_id = CASE WHEN ?4 THEN excluded.mod_log_channel_id
+                                              ELSE mod_log_channel_id END,
+                         escalation = CASE WHEN ?5 THEN excluded.escalation ELSE escalation END
+                     RETURNING mod_log_channel_id, escalation",
+                )
+                .and_then(|mut s| {
+                    s.query_row(
+                        params![
+                            id_to_sql(guild.get()),
+                            channel,
+                            escalation,
+                            set_channel,
+                            set_escalation
+                        ],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                })
+                .map_err(sql_error(CONTEXT))?;
+            settings_from_row(channel, &escalation)
         })
     }
 }
 
+/// Settings from their row, checked.
+fn settings_from_row(
+    channel: Option<i64>,
+    escalation: &str,
+) -> Result<ModerationSettings, StoreError> {
+    const CONTEXT: &str = "reading moderation settings";
+    let mut settings = ModerationSettings::default();
+    settings.mod_log_channel = match channel {
+        None => None,
+        Some(id) => Some(ChannelId::new_checked(id_from_sql(id)).ok_or_else(|| {
+            StoreError::bare(StoreErrorKind::Corrupt, "reading the mod-log channel")
+        })?),
+    };
+    settings.escalation = serde_json::from_str(escalation)
+        .map_err(|e| StoreError::new(StoreErrorKind::Corrupt, CONTEXT, e))?;
+    Ok(settings)
+}
+
 #[cfg(test)]
 mod tests {
-    use hearth_moderation::{Reason, RequestId, testkit};
+    use hearth_moderation::{EscalationPolicy, Reason, RequestId, testkit};
 
     use super::*;
 
@@ -505,9 +532,10 @@ mod tests {
         assert_eq!(settings.escalation.steps().len(), 3);
         assert_eq!(
             store.moderation_settings(GuildId::new(222)).await.unwrap(),
-            Some(ModerationSettings {
-                mod_log_channel: None,
-                escalation: EscalationPolicy::none()
+            Some({
+                let mut none = ModerationSettings::default();
+                none.escalation = EscalationPolicy::none();
+                none
             })
         );
         let schema = |store: SqliteStore| async move {

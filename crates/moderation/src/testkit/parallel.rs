@@ -8,8 +8,8 @@ use hearth_core::Timestamp;
 
 use super::{ALICE, GUILD, MOD, Spawn, fresh_request, warning};
 use crate::{
-    EscalationPolicy, EscalationStep, Moderation, Punishment, RequestId, WarnRequest, Warned,
-    WarningStore,
+    EscalationPolicy, EscalationStep, Moderation, ModerationSettingsStore, Punishment, RequestId,
+    SettingsChange, WarnRequest, Warned, WarningStore,
 };
 
 /// How many warnings the parallel behaviours give at once.
@@ -140,4 +140,49 @@ pub async fn concurrent_replays_of_one_request_store_it_once<S: WarningStore + C
     // The warning was not stored with another request's key by mistake.
     let again = warning(GUILD, ALICE, "new", 6);
     assert!(!first.add_warning(again).await.unwrap().replayed);
+}
+
+/// Twelve changes at once through two handles, half setting the mod-log channel and half the
+/// escalation policy, on a guild with no settings yet: both fields end as set, whichever
+/// order they landed in (no change is lost to a read-modify-write of the whole document).
+pub async fn concurrent_changes_of_different_fields_both_stick<
+    S: ModerationSettingsStore + Clone + 'static,
+>(
+    first: S,
+    second: S,
+    spawn: &impl Spawn,
+) {
+    let policy = EscalationPolicy::new(vec![EscalationStep {
+        warnings: 2,
+        within: None,
+        action: Punishment::Kick,
+    }])
+    .expect("a valid policy");
+    let channel = Some(hearth_core::ChannelId::new(77));
+    let tasks = (0..AT_ONCE).map(|i| {
+        let store = if i % 2 == 0 {
+            first.clone()
+        } else {
+            second.clone()
+        };
+        let change = if i % 3 == 0 {
+            SettingsChange::mod_log_channel(channel)
+        } else {
+            SettingsChange::escalation(policy.clone())
+        };
+        spawn.spawn(async move {
+            store
+                .update_moderation_settings(GUILD, &change)
+                .await
+                .expect("the change is stored")
+        })
+    });
+    join_all(tasks).await;
+    let stored = first
+        .moderation_settings(GUILD)
+        .await
+        .unwrap()
+        .expect("settings exist");
+    assert_eq!(stored.mod_log_channel, channel);
+    assert_eq!(stored.escalation, policy);
 }

@@ -14,7 +14,7 @@
 use hearth_core::{GuildId, StoreError, StoreErrorKind, UserId};
 use hearth_moderation::{
     AddedWarning, CaseNumber, ModerationSettings, ModerationSettingsStore, NewWarning, RequestId,
-    Warning, WarningStore, sort_newest_first,
+    SettingsChange, Warning, WarningStore, sort_newest_first,
 };
 use mongodb::{
     Collection, Database,
@@ -59,7 +59,7 @@ use self::wire::{
     create_case_counter_update, guild_filter, legacy_cases_pipeline, member_case_filter,
     member_filter, member_without_request_filter, next_case_update, raise_case_counter_update,
     read_entry, read_settings, read_warnings, remove_warning_update, request_filter,
-    settings_document, settings_indexes, user_filter, warnings_indexes,
+    settings_indexes, settings_update, user_filter, warnings_indexes,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -355,19 +355,32 @@ impl ModerationSettingsStore for MongoStore {
             .transpose()
     }
 
-    async fn set_moderation_settings(
+    async fn update_moderation_settings(
         &self,
         guild: GuildId,
-        settings: &ModerationSettings,
-    ) -> Result<(), StoreError> {
-        let replacement = settings_document(guild, settings)?;
-        retrying_upsert!(
+        change: &SettingsChange,
+    ) -> Result<ModerationSettings, StoreError> {
+        let context = "saving moderation settings";
+        let update = settings_update(change)?;
+        let after = retrying_upsert!(
             self.settings_collection()
-                .replace_one(guild_filter(guild), replacement.clone())
+                .find_one_and_update(guild_filter(guild), update.clone())
                 .upsert(true)
+                .return_document(ReturnDocument::After)
         )
-        .map_err(driver_error("saving moderation settings"))?;
-        Ok(())
+        .map_err(driver_error(context))?;
+        let after = match after {
+            Some(doc) => doc,
+            // The update was applied but the reply came without the document (SecantusDB
+            // does this under concurrent upserts, see the README); read it back.
+            None => self
+                .settings_collection()
+                .find_one(guild_filter(guild))
+                .await
+                .map_err(driver_error(context))?
+                .ok_or_else(|| StoreError::bare(StoreErrorKind::Unavailable, context))?,
+        };
+        read_settings(&after).map_err(corrupt(context))
     }
 }
 

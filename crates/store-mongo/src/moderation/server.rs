@@ -180,3 +180,38 @@ async fn unreadable_documents_are_reported_as_corrupt() {
     assert_eq!(err.kind(), StoreErrorKind::Corrupt);
     db.teardown().await;
 }
+
+/// A field a newer release wrote survives this release's settings change: the change is a
+/// `$set` of its own fields, never a replacement of the document.
+#[tokio::test]
+async fn a_settings_change_keeps_fields_this_release_does_not_know() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    db.0.settings_collection()
+        .insert_one(doc! {
+            "guild_id": GUILD.to_string(),
+            "mod_log_channel_id": "444444444444444444",
+            "escalation": [],
+            "appeals_channel_id": "555555555555555555",
+        })
+        .await
+        .unwrap();
+    let after =
+        db.0.update_moderation_settings(GUILD, &SettingsChange::mod_log_channel(None))
+            .await
+            .unwrap();
+    assert_eq!(after.mod_log_channel, None);
+    assert!(after.escalation.steps().is_empty(), "the policy was kept");
+    let stored =
+        db.0.settings_collection()
+            .find_one(doc! { "guild_id": GUILD.to_string() })
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(
+        stored.get_str("appeals_channel_id").unwrap(),
+        "555555555555555555"
+    );
+    db.teardown().await;
+}

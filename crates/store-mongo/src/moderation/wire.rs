@@ -4,8 +4,8 @@
 
 use hearth_core::{ChannelId, GuildId, StoreError, StoreErrorKind, Timestamp, UserId};
 use hearth_moderation::{
-    AddedWarning, CaseNumber, EscalationPolicy, ModerationSettings, RequestId, Warning,
-    sort_newest_first,
+    AddedWarning, CaseNumber, EscalationPolicy, ModerationSettings, RequestId, SettingsChange,
+    Warning, sort_newest_first,
 };
 use mongodb::{
     IndexModel,
@@ -194,18 +194,34 @@ pub(super) fn case_to_bson(case: CaseNumber) -> Result<i64, StoreError> {
         .map_err(|_| StoreError::bare(StoreErrorKind::Other, "storing a case number above 2^63"))
 }
 
-/// A guild's settings document.
-pub(super) fn settings_document(
-    guild: GuildId,
-    settings: &ModerationSettings,
-) -> Result<Document, StoreError> {
-    let escalation = bson::to_bson(&settings.escalation)
-        .map_err(|e| StoreError::new(StoreErrorKind::Other, "encoding an escalation policy", e))?;
-    Ok(doc! {
-        "guild_id": guild.to_string(),
-        "mod_log_channel_id": settings.mod_log_channel.map(|c| c.to_string()),
-        "escalation": escalation,
-    })
+/// The update for a settings change: `$set` of the fields it names and `$setOnInsert` of the
+/// defaults for the others. A new guild's document gets every field; an existing one keeps
+/// what the change doesn't name, including fields this release doesn't know (written by a
+/// newer process during a rolling upgrade). Never a whole-document replacement.
+pub(super) fn settings_update(change: &SettingsChange) -> Result<Document, StoreError> {
+    let encode = |policy: &EscalationPolicy| {
+        bson::to_bson(policy)
+            .map_err(|e| StoreError::new(StoreErrorKind::Other, "encoding an escalation policy", e))
+    };
+    let defaults = ModerationSettings::default();
+    let mut set = Document::new();
+    let mut on_insert = Document::new();
+    match change.mod_log_channel {
+        Some(channel) => set.insert("mod_log_channel_id", channel.map(|c| c.to_string())),
+        None => on_insert.insert("mod_log_channel_id", Bson::Null),
+    };
+    match &change.escalation {
+        Some(policy) => set.insert("escalation", encode(policy)?),
+        None => on_insert.insert("escalation", encode(&defaults.escalation)?),
+    };
+    let mut update = Document::new();
+    if !set.is_empty() {
+        update.insert("$set", set);
+    }
+    if !on_insert.is_empty() {
+        update.insert("$setOnInsert", on_insert);
+    }
+    Ok(update)
 }
 
 /// Reads a member's warnings document (any order).
@@ -306,10 +322,10 @@ pub(super) fn read_settings(doc: &Document) -> Result<ModerationSettings, ReadEr
         }
         None => EscalationPolicy::default(),
     };
-    Ok(ModerationSettings {
-        mod_log_channel: read::optional_id::<ChannelId>(doc, "mod_log_channel_id")?,
-        escalation,
-    })
+    let mut settings = ModerationSettings::default();
+    settings.mod_log_channel = read::optional_id::<ChannelId>(doc, "mod_log_channel_id")?;
+    settings.escalation = escalation;
+    Ok(settings)
 }
 
 pub(super) fn corrupt(context: &'static str) -> impl Fn(ReadError) -> StoreError {
@@ -666,68 +682,88 @@ mod tests {
         assert_eq!(err.kind(), StoreErrorKind::Corrupt);
     }
 
-    fn full_settings() -> ModerationSettings {
-        ModerationSettings {
-            mod_log_channel: Some(ChannelId::new(444_444_444_444_444_444)),
-            escalation: EscalationPolicy::new(vec![
-                EscalationStep {
-                    warnings: 3,
-                    within: None,
-                    action: Punishment::Timeout {
-                        duration: Duration::from_secs(3_600),
-                    },
+    fn full_policy() -> EscalationPolicy {
+        EscalationPolicy::new(vec![
+            EscalationStep {
+                warnings: 3,
+                within: None,
+                action: Punishment::Timeout {
+                    duration: Duration::from_secs(3_600),
                 },
-                EscalationStep {
-                    warnings: 5,
-                    within: Some(Duration::from_secs(604_800)),
-                    action: Punishment::Kick,
-                },
-                EscalationStep {
-                    warnings: 7,
-                    within: None,
-                    action: Punishment::Ban { duration: None },
-                },
-            ])
-            .unwrap(),
+            },
+            EscalationStep {
+                warnings: 5,
+                within: Some(Duration::from_secs(604_800)),
+                action: Punishment::Kick,
+            },
+            EscalationStep {
+                warnings: 7,
+                within: None,
+                action: Punishment::Ban { duration: None },
+            },
+        ])
+        .unwrap()
+    }
+
+    fn full_change() -> SettingsChange {
+        let mut change = SettingsChange::escalation(full_policy());
+        change.mod_log_channel = Some(Some(ChannelId::new(444_444_444_444_444_444)));
+        change
+    }
+
+    /// The document an upsert with `update` creates for a new guild.
+    fn inserted(update: &Document) -> Document {
+        let mut doc = doc! { "guild_id": "111111111111111111" };
+        for operator in ["$set", "$setOnInsert"] {
+            if let Ok(fields) = update.get_document(operator) {
+                doc.extend(fields.clone());
+            }
         }
+        doc
     }
 
     #[test]
-    fn settings_document_has_string_ids_and_the_policy_steps() {
+    fn a_settings_change_sets_only_its_fields_and_defaults_the_rest_on_insert() {
+        let policy = doc! { "escalation": [
+            { "warnings": 3_i64, "within_secs": null,
+              "action": { "kind": "timeout", "duration_secs": 3_600_i64 } },
+            { "warnings": 5_i64, "within_secs": 604_800_i64,
+              "action": { "kind": "kick" } },
+            { "warnings": 7_i64, "within_secs": null,
+              "action": { "kind": "ban", "duration_secs": null } },
+        ] };
         assert_eq!(
-            settings_document(GUILD, &full_settings()).unwrap(),
-            doc! {
-                "guild_id": "111111111111111111",
+            settings_update(&full_change()).unwrap(),
+            doc! { "$set": {
                 "mod_log_channel_id": "444444444444444444",
-                "escalation": [
-                    { "warnings": 3_i64, "within_secs": null,
-                      "action": { "kind": "timeout", "duration_secs": 3_600_i64 } },
-                    { "warnings": 5_i64, "within_secs": 604_800_i64,
-                      "action": { "kind": "kick" } },
-                    { "warnings": 7_i64, "within_secs": null,
-                      "action": { "kind": "ban", "duration_secs": null } },
-                ],
+                "escalation": policy.get("escalation").unwrap().clone(),
+            } }
+        );
+        let default_policy = bson::to_bson(&EscalationPolicy::default()).unwrap();
+        assert_eq!(
+            settings_update(&SettingsChange::mod_log_channel(None)).unwrap(),
+            doc! {
+                "$set": { "mod_log_channel_id": null },
+                "$setOnInsert": { "escalation": default_policy },
             }
         );
-        let none = ModerationSettings {
-            mod_log_channel: None,
-            escalation: EscalationPolicy::none(),
-        };
         assert_eq!(
-            settings_document(GUILD, &none).unwrap(),
+            settings_update(&SettingsChange::escalation(EscalationPolicy::none())).unwrap(),
             doc! {
-                "guild_id": "111111111111111111",
-                "mod_log_channel_id": null,
-                "escalation": [],
+                "$set": { "escalation": [] },
+                "$setOnInsert": { "mod_log_channel_id": null },
             }
         );
     }
 
     #[test]
     fn settings_read_back_equal_and_fill_in_defaults() {
-        for settings in [full_settings(), ModerationSettings::default()] {
-            let doc = settings_document(GUILD, &settings).unwrap();
-            assert_eq!(read_settings(&doc).unwrap(), settings);
+        for change in [full_change(), SettingsChange::default()] {
+            let doc = inserted(&settings_update(&change).unwrap());
+            assert_eq!(
+                read_settings(&doc).unwrap(),
+                change.apply(ModerationSettings::default())
+            );
         }
         // Numbers as Int32 or whole Doubles, as a hand edit in a shell might leave them.
         let edited = doc! {
