@@ -136,7 +136,9 @@ async fn throughput() {
     workers.tasks.close();
     workers.tasks.wait().await;
     let took = started.elapsed();
-    let cpu = cpu_time().zip(cpu_started).map(|(end, start)| end - start);
+    let cpu = cpu_time()
+        .zip(cpu_started)
+        .map(|(end, start)| end.saturating_sub(start));
     assert_eq!(sink.seen.load(Ordering::Relaxed), EVENTS as u64);
     #[allow(clippy::cast_precision_loss)]
     let events = EVENTS as f64;
