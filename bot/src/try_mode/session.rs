@@ -1,0 +1,291 @@
+//! Starting and stopping a session, and reading a line: the demo guild, the bot against it,
+//! the prompt, and the dispatch of each typed line to acting or observing.
+
+use std::{collections::HashMap, path::PathBuf, time::Instant};
+
+use hearth_sandbox::Sandbox;
+use serde_json::Value;
+use twilight_model::{guild::Permissions, id::Id};
+
+use super::{
+    DEFAULT_ACTOR, DEMO_GUILD, OUTPUT_DIR, POLL, Person, READY_TIMEOUT, TryError, TrySession,
+    names::Names,
+    script::{self, Line},
+};
+use crate::{Config, Running, config::ApiBase, database::DatabaseUrl};
+
+impl TrySession {
+    /// Starts the sandbox, the demo guild and the bot; images go to [`OUTPUT_DIR`].
+    ///
+    /// The guild: the owner, `mod` with the role "Moderator" (Moderate Members, Kick, Ban),
+    /// `senior` with "Senior" above it, `alice` and `bob`; channels `#general` and `#mod-log`,
+    /// which is made the mod log by running `/modlog set #mod-log` as the owner.
+    ///
+    /// # Errors
+    ///
+    /// [`TryError::Sandbox`], [`TryError::Bot`], [`TryError::Config`] or
+    /// [`TryError::NotReady`].
+    pub async fn start() -> Result<Self, TryError> {
+        Self::start_with_output(OUTPUT_DIR).await
+    }
+
+    /// As [`TrySession::start`], writing attachments to `out_dir` (created when needed).
+    ///
+    /// # Errors
+    ///
+    /// As [`TrySession::start`].
+    pub async fn start_with_output(out_dir: impl Into<PathBuf>) -> Result<Self, TryError> {
+        // twilight's HTTP and gateway clients need a rustls provider; the binary installs it,
+        // a test may not have.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let sandbox = Sandbox::start().await.map_err(TryError::Sandbox)?;
+        let guild = sandbox.create_guild(DEMO_GUILD);
+        let general = guild.text_channel("general");
+        let mod_log = guild.text_channel("mod-log");
+        let moderator_role = guild.create_role(
+            "Moderator",
+            Permissions::MODERATE_MEMBERS | Permissions::KICK_MEMBERS | Permissions::BAN_MEMBERS,
+        );
+        let senior_role = guild.create_role("Senior", Permissions::empty());
+        // Above the moderator, below the bot's own role.
+        guild.set_role_position(senior_role, 2);
+        let moderator = guild.add_member("mod");
+        guild.grant(&moderator, moderator_role);
+        let senior = guild.add_member("senior");
+        guild.grant(&senior, senior_role);
+        let people = vec![
+            Person {
+                name: "owner".into(),
+                member: guild.owner(),
+                about: "owns the server",
+            },
+            Person {
+                name: "mod".into(),
+                member: moderator,
+                about: "a moderator",
+            },
+            Person {
+                name: "senior".into(),
+                member: senior,
+                about: "ranks above the moderator",
+            },
+            Person {
+                name: "alice".into(),
+                member: guild.add_member("alice"),
+                about: "a member",
+            },
+            Person {
+                name: "bob".into(),
+                member: guild.add_member("bob"),
+                about: "a member",
+            },
+        ];
+        let mut names = Names {
+            people: people
+                .iter()
+                .map(|p| (p.name.clone(), p.member.id().get()))
+                .collect(),
+            channels: vec![
+                ("general".into(), general.get()),
+                ("mod-log".into(), mod_log.get()),
+            ],
+            roles: vec![
+                ("Moderator".into(), moderator_role.get()),
+                ("Senior".into(), senior_role.get()),
+                ("Hearth".into(), guild.bot_role().get()),
+                ("everyone".into(), guild.everyone_role().get()),
+            ],
+        };
+        names.people.push(("Hearth".into(), sandbox.bot_id().get()));
+
+        let bot = hearth_start(&sandbox).await?;
+        let actor = people
+            .iter()
+            .position(|p| p.name == DEFAULT_ACTOR)
+            .unwrap_or(0);
+        let mut session = Self {
+            sandbox,
+            guild,
+            handled: Some(bot.handled()),
+            bot: Some(bot),
+            people,
+            names,
+            channel: general,
+            mod_log,
+            actor,
+            interactions: Vec::new(),
+            out_dir: out_dir.into(),
+            files: HashMap::new(),
+            finished: false,
+        };
+        // As a server owner would after inviting the bot.
+        session.execute("as owner /modlog set #mod-log").await;
+        Ok(session)
+    }
+
+    /// What to show first: the guild, its people and channels, and lines to try.
+    pub fn welcome(&self) -> String {
+        let commands = self
+            .commands()
+            .iter()
+            .flat_map(script::usages)
+            .collect::<Vec<_>>()
+            .join("\n            ");
+        format!(
+            "Hearth is running against a local Discord: no token, no network.\n\
+             \n\
+             Server “{DEMO_GUILD}”\n  \
+               people    owner (owns the server), mod (Moderator), senior (Senior, above \
+             Moderator), alice, bob\n  \
+               channels  #general, #mod-log (the mod log: cases are posted there)\n  \
+               commands  {commands}\n\
+             \n\
+             Type what a person does, for example:\n  \
+               as mod /warn @alice spamming       a moderator warns alice (3 warnings time her out)\n  \
+               as alice say hello                 alice talks in the current channel\n  \
+               /warnings @alice                   without `as`, you are {DEFAULT_ACTOR}\n  \
+               /clearwarnings @alice              then: click remove (a button on the last message)\n  \
+               in #mod-log                        switch channels\n  \
+               who · help · quit (or Ctrl-D)\n\
+             Images the bot sends are saved in {}/.",
+            self.out_dir.display()
+        )
+    }
+
+    /// The prompt: who acts, where.
+    pub fn prompt(&self) -> String {
+        format!(
+            "{} in #{} › ",
+            self.people[self.actor].name,
+            self.channel_name(self.channel.get())
+        )
+    }
+
+    /// Whether `quit` was typed.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// Carries out one typed line and describes, as readable text, what the bot did.
+    pub async fn execute(&mut self, line: &str) -> String {
+        let parsed = match script::parse_line(line) {
+            Ok(parsed) => parsed,
+            Err(sentence) => return sentence,
+        };
+        match parsed {
+            Line::Empty => String::new(),
+            Line::Help => HELP.to_owned(),
+            Line::Who => self.who(),
+            Line::Quit => {
+                self.finished = true;
+                "Bye.".to_owned()
+            }
+            Line::In(channel) => match self.names.channel(&channel) {
+                Some(id) => {
+                    self.channel = Id::new(id);
+                    format!("You are in #{}.", self.channel_name(id))
+                }
+                None => format!(
+                    "There's no channel #{channel}. Channels: {}.",
+                    self.names.channel_list()
+                ),
+            },
+            Line::Become(name) => match self.person(&name) {
+                Ok(index) => {
+                    self.actor = index;
+                    format!("You are {} now.", self.people[index].name)
+                }
+                Err(sentence) => sentence,
+            },
+            Line::Act { actor, action } => {
+                let actor = match actor {
+                    Some(name) => match self.person(&name) {
+                        Ok(index) => index,
+                        Err(sentence) => return sentence,
+                    },
+                    None => self.actor,
+                };
+                self.act(actor, action).await
+            }
+        }
+    }
+
+    /// Stops the bot and the sandbox.
+    pub async fn stop(mut self) {
+        if let Some(bot) = self.bot.take() {
+            bot.stop().await;
+        }
+        self.sandbox.shutdown();
+    }
+
+    fn person(&self, name: &str) -> Result<usize, String> {
+        self.people
+            .iter()
+            .position(|p| p.name.eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                let list: Vec<&str> = self.people.iter().map(|p| p.name.as_str()).collect();
+                format!(
+                    "There's nobody called {name} here. People: {}.",
+                    list.join(", ")
+                )
+            })
+    }
+
+    pub(super) fn channel_name(&self, id: u64) -> &str {
+        self.names.channel_name(id).unwrap_or("unknown-channel")
+    }
+
+    pub(super) fn name_of(&self, user: u64) -> &str {
+        self.names.person_name(user).unwrap_or("someone")
+    }
+
+    /// The chat-input commands the bot registered.
+    pub(super) fn commands(&self) -> Vec<Value> {
+        self.guild
+            .commands()
+            .into_iter()
+            .filter(|c| c["type"].as_u64().unwrap_or(1) == 1)
+            .collect()
+    }
+}
+
+/// What `help` prints.
+const HELP: &str = "\
+Lines say what a person does:
+  as <name> /<command> <args…>   run a slash command, e.g. as mod /warn @alice spamming
+        @name → a member option, #channel → a channel option, a number → a number option,
+        name:value sets an option by name (page:2, reason:\"two words\"), the rest is the text
+        option (the reason); subcommands come first: /modlog set #mod-log
+  as <name> say <text>           send a message in the current channel
+  as <name> click <label>        click a button on the newest message they can see
+                                 (any part of the label will do: click older)
+  as <name>                      act as them from now on (at first you are mod)
+  in #<channel>                  switch channels
+  who                            people, roles and channels
+  help                           this text
+  quit                           stop (Ctrl-D works too)";
+
+/// Starts the bot against the sandbox (SQLite in memory, HTTP endpoint on a free port) and
+/// waits until its shards are connected.
+async fn hearth_start(sandbox: &Sandbox) -> Result<Running, TryError> {
+    // Nothing from the environment: `hearth try` needs no token and ignores `.env`.
+    let mut config = Config::from_env(|_| None, false)?;
+    config.token = sandbox.token();
+    config.database = DatabaseUrl::Sqlite(None);
+    config.discord_api = Some(ApiBase {
+        host: sandbox.http_proxy().to_owned(),
+        plain_http: true,
+    });
+    config.gateway_url = Some(sandbox.gateway_url().to_owned());
+    config.http_addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let running = crate::start(config).await?;
+    let started = Instant::now();
+    while !running.is_ready() {
+        if started.elapsed() > READY_TIMEOUT {
+            running.stop().await;
+            return Err(TryError::NotReady(READY_TIMEOUT));
+        }
+        tokio::time::sleep(POLL).await;
+    }
+    Ok(running)
+}
