@@ -18,8 +18,8 @@ use super::{
 
 impl TrySession {
     pub(super) async fn act(&mut self, actor: usize, action: Action) -> String {
-        let who = self.people[actor].name.clone();
-        if self.people[actor].member.info().is_none() {
+        let who = self.world.people()[actor].name.clone();
+        if self.world.people()[actor].member.info().is_none() {
             return format!("{who} is no longer in the server.");
         }
         let before = self.snapshot();
@@ -43,9 +43,10 @@ impl TrySession {
                     .iter()
                     .map(|(n, v)| (n.as_str(), v.clone()))
                     .collect();
-                let handle = self.people[actor]
-                    .member
-                    .run_command(self.channel, &name, &options);
+                let handle =
+                    self.world.people()[actor]
+                        .member
+                        .run_command(self.channel, &name, &options);
                 let echo = format!(
                     "{who} runs {} in #{}",
                     bound.summary,
@@ -54,7 +55,7 @@ impl TrySession {
                 (echo, Some(handle))
             }
             Action::Say(text) => {
-                let member = &self.people[actor].member;
+                let member = &self.world.people()[actor].member;
                 if let Err(refused) = member.try_send(self.channel, &text) {
                     return self.refused_send(&who, &refused);
                 }
@@ -69,7 +70,7 @@ impl TrySession {
                     Ok(found) => found,
                     Err(sentence) => return sentence,
                 };
-                let handle = self.people[actor]
+                let handle = self.world.people()[actor]
                     .member
                     .click(Id::new(message), &custom_id);
                 let echo = format!("{who} clicks [ {label} ]");
@@ -115,7 +116,8 @@ impl TrySession {
         match refused {
             SendRefused::TimedOut => {
                 let until = self
-                    .people
+                    .world
+                    .people()
                     .iter()
                     .find(|p| p.name == who)
                     .and_then(|p| p.member.info())
@@ -175,7 +177,7 @@ impl TrySession {
 
     /// part of it, or its custom id): `(message id, custom id, label)`.
     fn find_button(&self, actor: usize, query: &str) -> Result<(u64, String, String), String> {
-        let user = self.people[actor].member.id().get();
+        let user = self.world.people()[actor].member.id().get();
         let snapshot = self.snapshot();
         let visible = snapshot
             .messages
@@ -220,7 +222,7 @@ impl TrySession {
             }
             last_buttons.get_or_insert(buttons);
         }
-        let who = &self.people[actor].name;
+        let who = &self.world.people()[actor].name;
         match last_buttons {
             Some(buttons) => {
                 let shown: Vec<String> =

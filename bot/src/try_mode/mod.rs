@@ -1,13 +1,14 @@
 //! `hearth try`: the bot against an embedded sandbox, in a terminal.
 //!
-//! [`TrySession`] starts a local Discord ([`hearth_sandbox`]) with a demo guild, runs the real
-//! bot against it (SQLite in memory, no token, no network) and reads lines that say what a
-//! person does — `as mod /warn @alice spamming`, `as alice say hello`, `click Older` — acting
-//! through the sandbox exactly as Discord would deliver it. After each action it waits for the
-//! bot to finish (the bot signals each interaction it has handled), then for the sandbox to go
-//! quiet, and describes everything that changed: replies (ephemeral ones marked), messages in
-//! channels such as the mod log, DMs, and timeouts, kicks, bans and role changes with their
-//! audit-log reasons. [`run`] is a thin loop over standard input around it.
+//! [`TrySession`] starts a local Discord ([`hearth_sandbox`]) with its demo world — the guild
+//! the end-to-end harness and the sandbox binary start from too, plus each feature's
+//! [`DemoSetup`] — runs the real bot against it (SQLite in memory, no token, no network) and
+//! reads lines that say what a person does — `as mod /warn @alice spamming`, `as alice say
+//! hello`, `click Older` — acting through the sandbox exactly as Discord would deliver it.
+//! After each action it waits for the bot to finish (the bot signals each interaction it has
+//! handled), then for the sandbox to go quiet, and describes everything that changed: replies
+//! (ephemeral ones marked), messages in channels such as the mod log, DMs, and timeouts,
+//! kicks, bans and role changes with their audit-log reasons. [`run`] is a thin loop over standard input around it.
 //!
 //! The files, by job: `session` starts and stops a session and dispatches each typed line,
 //! `act` carries out a command, message or click and waits for the bot, `observe` takes
@@ -26,16 +27,18 @@ mod terminal;
 
 use std::{collections::HashMap, path::PathBuf, time::Duration};
 
-use hearth_sandbox::{Guild, InteractionHandle, Member, Sandbox};
+use hearth_sandbox::{InteractionHandle, Sandbox, demo::DemoWorld};
 use tokio::sync::broadcast;
 use twilight_model::id::{Id, marker::ChannelMarker};
 
 use self::names::Names;
-pub use self::terminal::run;
+pub use self::{
+    session::{DemoSetup, FEATURE_DEMOS},
+    terminal::run,
+};
 use crate::{RunError, Running, interaction::Handled};
 
-/// The demo guild's name.
-pub const DEMO_GUILD: &str = "Hearth Demo";
+pub use hearth_sandbox::demo::DEMO_GUILD;
 
 /// Where images and other attachments the bot sends are written, relative to the working
 /// directory.
@@ -82,15 +85,6 @@ pub enum TryError {
     NotReady(Duration),
 }
 
-/// A person of the demo guild, as the terminal knows them.
-#[derive(Debug)]
-struct Person {
-    name: String,
-    member: Member,
-    /// What `who` says about them besides their state.
-    about: &'static str,
-}
-
 /// A terminal session: the sandbox, the demo guild, the bot, and who is acting where.
 ///
 /// ```no_run
@@ -105,14 +99,14 @@ struct Person {
 #[derive(Debug)]
 pub struct TrySession {
     sandbox: Sandbox,
-    guild: Guild,
+    /// The demo guild, its people (in `who`'s order) and channels.
+    world: DemoWorld,
     bot: Option<Running>,
     /// The bot's signal of each interaction it finished handling.
     handled: Option<broadcast::Receiver<Handled>>,
-    people: Vec<Person>,
     names: Names,
     channel: Id<ChannelMarker>,
-    mod_log: Id<ChannelMarker>,
+    /// Who acts when a line does not say: an index into the world's people.
     actor: usize,
     /// Every interaction caused so far, to find the ephemeral replies each person sees.
     interactions: Vec<InteractionHandle>,

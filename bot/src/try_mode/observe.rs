@@ -42,11 +42,11 @@ impl TrySession {
     pub(super) fn snapshot(&self) -> Snapshot {
         let mut snapshot = Snapshot::default();
         for (_, id) in &self.names.channels {
-            for m in self.guild.messages(Id::new(*id)) {
+            for m in self.world.guild.messages(Id::new(*id)) {
                 snapshot.messages.insert(m.id, (Place::Channel(*id), m));
             }
         }
-        for person in &self.people {
+        for person in self.world.people() {
             let user = person.member.id().get();
             for m in person.member.dms() {
                 snapshot.messages.insert(m.id, (Place::Dm(user), m));
@@ -66,12 +66,13 @@ impl TrySession {
             }
         }
         snapshot.bans = self
+            .world
             .guild
             .bans()
             .into_iter()
             .map(|b| (b.user_id, b))
             .collect();
-        snapshot.audit = self.guild.audit_log();
+        snapshot.audit = self.world.guild.audit_log();
         snapshot
     }
 
@@ -95,7 +96,7 @@ impl TrySession {
                 Place::Dm(u) => format!("DM to {} · Hearth", self.name_of(*u)),
                 Place::OnlyFor(u) => {
                     // "you" is whoever the prompt shows; someone else acting is named.
-                    let only = if *u == self.people[self.actor].member.id().get() {
+                    let only = if *u == self.world.people()[self.actor].member.id().get() {
                         "only you see this".to_owned()
                     } else {
                         format!("only {} sees this", self.name_of(*u))
@@ -202,10 +203,11 @@ impl TrySession {
     pub(super) fn who(&self) -> String {
         let now = unix_now_ms();
         let mut out = String::from("People (act as one with `as <name> …`):");
-        for (index, person) in self.people.iter().enumerate() {
-            let mut facts: Vec<String> = vec![person.about.to_owned()];
+        for (index, person) in self.world.people().iter().enumerate() {
+            let mut facts: Vec<String> = vec![person.about.clone()];
             match person.member.info() {
                 None if self
+                    .world
                     .guild
                     .bans()
                     .iter()
@@ -235,7 +237,7 @@ impl TrySession {
             .names
             .roles
             .iter()
-            .filter_map(|(_, id)| self.guild.role(Id::new(*id)))
+            .filter_map(|(_, id)| self.world.guild.role(Id::new(*id)))
             .collect();
         roles.sort_by_key(|r| std::cmp::Reverse(r.position));
         let roles: Vec<String> = roles
@@ -255,7 +257,7 @@ impl TrySession {
             .iter()
             .map(|(name, id)| {
                 let mut text = format!("#{name}");
-                if *id == self.mod_log.get() {
+                if *id == self.world.mod_log.get() {
                     text.push_str(" (mod log)");
                 }
                 if *id == self.channel.get() {

@@ -1,25 +1,40 @@
 //! Starting and stopping a session, and reading a line: the demo guild, the bot against it,
 //! the prompt, and the dispatch of each typed line to acting or observing.
 
-use std::{collections::HashMap, path::PathBuf, time::Instant};
+use std::{collections::HashMap, fmt::Write as _, path::PathBuf, time::Instant};
 
-use hearth_sandbox::Sandbox;
+use hearth_sandbox::{
+    Sandbox,
+    demo::{DemoBuilder, DemoWorld},
+};
 use serde_json::Value;
-use twilight_model::{guild::Permissions, id::Id};
+use twilight_model::id::Id;
 
 use super::{
-    DEFAULT_ACTOR, DEMO_GUILD, OUTPUT_DIR, POLL, Person, READY_TIMEOUT, TryError, TrySession,
+    DEFAULT_ACTOR, DEMO_GUILD, OUTPUT_DIR, POLL, READY_TIMEOUT, TryError, TrySession,
     names::Names,
     script::{self, Line},
 };
 use crate::{Config, Running, config::ApiBase, database::DatabaseUrl};
 
+/// A feature's part of the demo world — its channels, roles, people or first messages — run
+/// on the sandbox's base world ([`hearth_sandbox::demo`]) before the bot starts. Whatever it
+/// names, a person can then type (`as carol …`, `in #tickets`, `@Support`).
+pub type DemoSetup = fn(&mut DemoWorld);
+
+/// Every feature's demo setup, in the order of the feature list. Moderation, the only
+/// feature yet, needs nothing beyond the base world (its `#mod-log` and `Moderator` are
+/// there), so the list is empty.
+pub const FEATURE_DEMOS: &[DemoSetup] = &[];
+
 impl TrySession {
     /// Starts the sandbox, the demo guild and the bot; images go to [`OUTPUT_DIR`].
     ///
-    /// The guild: the owner, `mod` with the role "Moderator" (Moderate Members, Kick, Ban),
-    /// `senior` with "Senior" above it, `alice` and `bob`; channels `#general` and `#mod-log`,
-    /// which is made the mod log by running `/modlog set #mod-log` as the owner.
+    /// The guild is the sandbox's demo world with every feature's setup
+    /// ([`FEATURE_DEMOS`]): the owner, `mod` with the role "Moderator" (Moderate Members,
+    /// Kick, Ban), `senior` with "Senior" above it, `alice` and `bob`; channels `#general`
+    /// and `#mod-log`, which is made the mod log by running `/modlog set #mod-log` as the
+    /// owner.
     ///
     /// # Errors
     ///
@@ -35,83 +50,42 @@ impl TrySession {
     ///
     /// As [`TrySession::start`].
     pub async fn start_with_output(out_dir: impl Into<PathBuf>) -> Result<Self, TryError> {
+        Self::start_with(out_dir, FEATURE_DEMOS).await
+    }
+
+    /// As [`TrySession::start_with_output`], with `setups` run on the base world in order
+    /// instead of [`FEATURE_DEMOS`]: a feature in the making tries its setup here before it
+    /// joins the list.
+    ///
+    /// # Errors
+    ///
+    /// As [`TrySession::start`].
+    pub async fn start_with(
+        out_dir: impl Into<PathBuf>,
+        setups: &[DemoSetup],
+    ) -> Result<Self, TryError> {
         // twilight's HTTP and gateway clients need a rustls provider; the binary installs it,
         // a test may not have.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let sandbox = Sandbox::start().await.map_err(TryError::Sandbox)?;
-        let guild = sandbox.create_guild(DEMO_GUILD);
-        let general = guild.text_channel("general");
-        let mod_log = guild.text_channel("mod-log");
-        let moderator_role = guild.create_role(
-            "Moderator",
-            Permissions::MODERATE_MEMBERS | Permissions::KICK_MEMBERS | Permissions::BAN_MEMBERS,
-        );
-        let senior_role = guild.create_role("Senior", Permissions::empty());
-        // Above the moderator, below the bot's own role.
-        guild.set_role_position(senior_role, 2);
-        let moderator = guild.add_member("mod");
-        guild.grant(&moderator, moderator_role);
-        let senior = guild.add_member("senior");
-        guild.grant(&senior, senior_role);
-        let people = vec![
-            Person {
-                name: "owner".into(),
-                member: guild.owner(),
-                about: "owns the server",
-            },
-            Person {
-                name: "mod".into(),
-                member: moderator,
-                about: "a moderator",
-            },
-            Person {
-                name: "senior".into(),
-                member: senior,
-                about: "ranks above the moderator",
-            },
-            Person {
-                name: "alice".into(),
-                member: guild.add_member("alice"),
-                about: "a member",
-            },
-            Person {
-                name: "bob".into(),
-                member: guild.add_member("bob"),
-                about: "a member",
-            },
-        ];
-        let mut names = Names {
-            people: people
-                .iter()
-                .map(|p| (p.name.clone(), p.member.id().get()))
-                .collect(),
-            channels: vec![
-                ("general".into(), general.get()),
-                ("mod-log".into(), mod_log.get()),
-            ],
-            roles: vec![
-                ("Moderator".into(), moderator_role.get()),
-                ("Senior".into(), senior_role.get()),
-                ("Hearth".into(), guild.bot_role().get()),
-                ("everyone".into(), guild.everyone_role().get()),
-            ],
-        };
-        names.people.push(("Hearth".into(), sandbox.bot_id().get()));
-
+        let world = setups
+            .iter()
+            .fold(DemoBuilder::new(), |builder, setup| builder.with(*setup))
+            .build(&sandbox);
+        let names = names_of(&world, &sandbox);
         let bot = hearth_start(&sandbox).await?;
-        let actor = people
+        let actor = world
+            .people()
             .iter()
             .position(|p| p.name == DEFAULT_ACTOR)
             .unwrap_or(0);
         let mut session = Self {
             sandbox,
-            guild,
             handled: Some(bot.handled()),
             bot: Some(bot),
-            people,
             names,
-            channel: general,
-            mod_log,
+            channel: world.general,
+            world,
             actor,
             interactions: Vec::new(),
             out_dir: out_dir.into(),
@@ -131,13 +105,37 @@ impl TrySession {
             .flat_map(script::usages)
             .collect::<Vec<_>>()
             .join("\n            ");
+        // The base world is described by hand (who outranks whom is the point of it); what
+        // a feature's setup added follows, with the words it gave.
+        let world = &self.world;
+        let base = [
+            &world.owner,
+            &world.moderator,
+            &world.senior,
+            &world.alice,
+            &world.bob,
+        ]
+        .map(hearth_sandbox::Member::id);
+        let mut more_people = String::new();
+        for person in world.people() {
+            if !base.contains(&person.member.id()) {
+                let _ = write!(more_people, ", {} ({})", person.name, person.about);
+            }
+        }
+        let mut more_channels = String::new();
+        for (name, id) in world.channels() {
+            if ![world.general, world.mod_log].contains(id) {
+                let _ = write!(more_channels, ", #{name}");
+            }
+        }
         format!(
             "Hearth is running against a local Discord: no token, no network.\n\
              \n\
              Server “{DEMO_GUILD}”\n  \
                people    owner (owns the server), mod (Moderator), senior (Senior, above \
-             Moderator), alice, bob\n  \
-               channels  #general, #mod-log (the mod log: cases are posted there)\n  \
+             Moderator), alice, bob{more_people}\n  \
+               channels  #general, #mod-log (the mod log: cases are posted there)\
+             {more_channels}\n  \
                commands  {commands}\n\
              \n\
              Type what a person does, for example:\n  \
@@ -156,7 +154,7 @@ impl TrySession {
     pub fn prompt(&self) -> String {
         format!(
             "{} in #{} › ",
-            self.people[self.actor].name,
+            self.world.people()[self.actor].name,
             self.channel_name(self.channel.get())
         )
     }
@@ -193,7 +191,7 @@ impl TrySession {
             Line::Become(name) => match self.person(&name) {
                 Ok(index) => {
                     self.actor = index;
-                    format!("You are {} now.", self.people[index].name)
+                    format!("You are {} now.", self.world.people()[index].name)
                 }
                 Err(sentence) => sentence,
             },
@@ -219,11 +217,17 @@ impl TrySession {
     }
 
     fn person(&self, name: &str) -> Result<usize, String> {
-        self.people
+        self.world
+            .people()
             .iter()
             .position(|p| p.name.eq_ignore_ascii_case(name))
             .ok_or_else(|| {
-                let list: Vec<&str> = self.people.iter().map(|p| p.name.as_str()).collect();
+                let list: Vec<&str> = self
+                    .world
+                    .people()
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect();
                 format!(
                     "There's nobody called {name} here. People: {}.",
                     list.join(", ")
@@ -241,7 +245,8 @@ impl TrySession {
 
     /// The chat-input commands the bot registered.
     pub(super) fn commands(&self) -> Vec<Value> {
-        self.guild
+        self.world
+            .guild
             .commands()
             .into_iter()
             .filter(|c| c["type"].as_u64().unwrap_or(1) == 1)
@@ -264,6 +269,31 @@ Lines say what a person does:
   who                            people, roles and channels
   help                           this text
   quit                           stop (Ctrl-D works too)";
+
+/// Who and what is called what in `world`, the bot included under its own name.
+fn names_of(world: &DemoWorld, sandbox: &Sandbox) -> Names {
+    let mut people: Vec<(String, u64)> = world
+        .people()
+        .iter()
+        .map(|p| (p.name.clone(), p.member.id().get()))
+        .collect();
+    people.push(("Hearth".into(), sandbox.bot_id().get()));
+    Names {
+        people,
+        channels: world
+            .channels()
+            .iter()
+            .map(|(name, id)| (name.clone(), id.get()))
+            .collect(),
+        // Bare names: `@everyone` typed as a role still finds it (lookups drop the `@`), and
+        // a role mention renders as `@everyone`, not `@@everyone`.
+        roles: world
+            .roles()
+            .iter()
+            .map(|(name, id)| (name.trim_start_matches('@').to_owned(), id.get()))
+            .collect(),
+    }
+}
 
 /// Starts the bot against the sandbox (SQLite in memory, HTTP endpoint on a free port) and
 /// waits until its shards are connected.
@@ -288,4 +318,24 @@ async fn hearth_start(sandbox: &Sandbox) -> Result<Running, TryError> {
         tokio::time::sleep(POLL).await;
     }
     Ok(running)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn everyone_is_known_by_its_bare_name_so_mentions_render_once_with_an_at() {
+        let sandbox = Sandbox::start().await.expect("sandbox");
+        let world = DemoBuilder::new().build(&sandbox);
+        let names = names_of(&world, &sandbox);
+        let everyone = world.guild.everyone_role().get();
+        assert_eq!(names.role("@everyone"), Some(everyone));
+        assert_eq!(names.role("everyone"), Some(everyone));
+        assert_eq!(names.role_name(everyone), Some("everyone"));
+        assert_eq!(names.role("@Moderator"), Some(world.moderator_role.get()));
+        assert_eq!(names.person("Hearth"), Some(sandbox.bot_id().get()));
+        assert_eq!(names.channel("#mod-log"), Some(world.mod_log.get()));
+        sandbox.shutdown();
+    }
 }
