@@ -11,9 +11,9 @@ use tokio::sync::broadcast::error::RecvError;
 use twilight_model::id::Id;
 
 use super::{
-    ANSWER_TIMEOUT, POLL, QUIET, QUIET_AFTER_ANSWER, SETTLE_MAX, TrySession,
+    ANSWER_TIMEOUT, POLL, QUIET, QUIET_AFTER_ANSWER, SETTLE_MAX, TrySession, bind,
     observe::{Place, until},
-    script::{self, Action},
+    script::Action,
 };
 
 impl TrySession {
@@ -34,7 +34,7 @@ impl TrySession {
                         .collect();
                     return format!("Hearth has no /{name}. Its commands: {}.", known.join(", "));
                 };
-                let bound = match script::bind(command, &args, &self.names) {
+                let bound = match bind::bind(command, &args, &self.names) {
                     Ok(bound) => bound,
                     Err(sentence) => return sentence,
                 };

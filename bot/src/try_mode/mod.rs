@@ -13,11 +13,12 @@
 //! The files, by job: `session` starts and stops a session and dispatches each typed line,
 //! `act` carries out a command, message or click and waits for the bot, `observe` takes
 //! snapshots and describes what changed between them, `terminal` is the stdin loop. The line
-//! grammar and the binding of arguments to the registered command options live in `script`,
-//! the text rendering of messages in `render`, the names of people, channels and roles in
-//! `names`; those three are pure and unit-tested.
+//! grammar lives in `script`, the binding of a command's arguments to its registered options
+//! in `bind`, the text rendering of messages in `render`, the names of people, channels and
+//! roles in `names`; those four are pure and unit-tested.
 
 mod act;
+mod bind;
 mod names;
 mod observe;
 mod render;

@@ -11,7 +11,7 @@ use serde_json::Value;
 use twilight_model::id::Id;
 
 use super::{
-    DEFAULT_ACTOR, DEMO_GUILD, OUTPUT_DIR, POLL, READY_TIMEOUT, TryError, TrySession,
+    DEFAULT_ACTOR, DEMO_GUILD, OUTPUT_DIR, POLL, READY_TIMEOUT, TryError, TrySession, bind,
     names::Names,
     script::{self, Line},
 };
@@ -102,7 +102,7 @@ impl TrySession {
         let commands = self
             .commands()
             .iter()
-            .flat_map(script::usages)
+            .flat_map(bind::usages)
             .collect::<Vec<_>>()
             .join("\n            ");
         // The base world is described by hand (who outranks whom is the point of it); what
