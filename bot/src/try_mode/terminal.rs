@@ -12,7 +12,7 @@ use super::TrySession;
 ///
 /// # Errors
 ///
-/// A [`TryError`] when the sandbox or the bot cannot start.
+/// A [`TryError`](super::TryError) when the sandbox or the bot cannot start.
 pub async fn run() -> Result<(), Box<dyn Error>> {
     println!("Starting a local Discord and Hearth…");
     let mut session = TrySession::start().await?;
