@@ -2,6 +2,8 @@
 //! would read checked.
 
 use hearth::try_mode::TrySession;
+use hearth_sandbox::demo::DemoWorld;
+use twilight_model::guild::Permissions;
 
 async fn session(dir: &tempfile::TempDir) -> TrySession {
     TrySession::start_with_output(dir.path())
@@ -162,5 +164,48 @@ async fn warning_pages_turn_with_their_buttons() {
     );
     let direct = session.execute("/warnings @bob page:2").await;
     assert!(direct.contains("Page 2 of 2"), "{direct}");
+    session.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_features_demo_setup_is_there_to_act_in() {
+    // What a feature's `demo` step would add: a channel, a role and someone holding it.
+    fn tickets(world: &mut DemoWorld) {
+        world.add_channel("tickets");
+        let support = world.add_role("Support", Permissions::empty());
+        let carol = world.add_person("carol", "support staff");
+        world.guild.grant(&carol, support);
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut session = TrySession::start_with(dir.path(), &[tickets])
+        .await
+        .expect("the sandbox and the bot start");
+    let welcome = session.welcome();
+    assert!(
+        welcome.contains("alice, bob, carol (support staff)\n"),
+        "{welcome}"
+    );
+    assert!(
+        welcome.contains("#mod-log (the mod log: cases are posted there), #tickets\n"),
+        "{welcome}"
+    );
+    assert_eq!(session.execute("in #tickets").await, "You are in #tickets.");
+    assert_eq!(
+        session.execute("as carol say hi").await,
+        "carol in #tickets: hi\n  (Hearth doesn't react)"
+    );
+    let warned = session.execute("as mod /warn @carol off topic").await;
+    assert!(
+        warned.contains("#tickets · Hearth\n  ┃ Case #1 · warning\n  ┃ @carol was warned by @mod."),
+        "{warned}"
+    );
+    assert!(warned.contains("DM to carol · Hearth"), "{warned}");
+    let who = session.execute("who").await;
+    assert!(
+        who.contains("\n  carol   support staff; roles: Support\n"),
+        "{who}"
+    );
+    assert!(who.contains("> Support"), "{who}");
+    assert!(who.contains("#tickets ← you are here"), "{who}");
     session.stop().await;
 }
