@@ -130,7 +130,7 @@ impl Context {
     }
 
     /// Records an interaction id; `false` when it was seen already (a replayed event). Each
-    /// of [`SEEN_SHARDS`] parts remembers its share of the last [`SEEN_INTERACTIONS`] ids.
+    /// of 16 parts remembers its share of the last [`SEEN_INTERACTIONS`] ids.
     pub fn first_sight(&self, id: u64) -> bool {
         // Snowflakes end in a per-process increment, so the low bits spread ids evenly.
         let shard = usize::try_from(id % SEEN_SHARDS as u64).unwrap_or(0);

@@ -45,7 +45,7 @@ pub enum CustomIdError {
 /// A parsed `custom_id`: which feature and action it is for, and its raw arguments.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CustomId<'a> {
-    /// The feature that made it (its [`crate::feature::Feature::NAME`]).
+    /// The feature that made it (its [`crate::feature::Needs::name`]).
     pub feature: &'a str,
     /// The action within the feature.
     pub action: &'a str,

@@ -125,6 +125,13 @@ pub trait Feature<S: Backend>: Send + Sync + Sized + 'static {
     fn workers(&self, ctx: &Context, workers: &Workers) {
         let _ = (ctx, workers);
     }
+
+    /// Adds its part of the demo world that `hearth try` and the end-to-end scenarios start
+    /// from (channels, roles, people, first messages) on the sandbox's base world, before the
+    /// bot starts. Most features need nothing beyond the base world.
+    fn demo(world: &mut hearth_sandbox::demo::DemoWorld) {
+        let _ = world;
+    }
 }
 
 /// The sentence for a button, menu or option whose handler is gone.

@@ -1,6 +1,6 @@
 //! The list of features, and everything the shell computes from it.
 //!
-//! Adding a feature is one line in the [`features!`] call below (plus its folder): the
+//! Adding a feature is one line in the `features!` call below (plus its folder): the
 //! intents union, the event filter, the cache resources, command registration and every
 //! route follow from it.
 
@@ -55,6 +55,9 @@ macro_rules! features {
 
         /// The event types some feature handles (not only the shell).
         pub const FEATURE_EVENTS: EventTypeFlags = EventTypeFlags::empty()$(.union(<crate::$field::$feature<Any> as Feature<Any>>::NEEDS.events))+;
+
+        /// Every feature's part of the demo world, in list order.
+        pub const DEMO: &[fn(&mut hearth_sandbox::demo::DemoWorld)] = &[$(<crate::$field::$feature<Any> as Feature<Any>>::demo),+];
 
         /// What the gateway cache keeps: the union of what the shell and the features read.
         pub const CACHE: ResourceType = SHELL.cache$(.union(<crate::$field::$feature<Any> as Feature<Any>>::NEEDS.cache))+;

@@ -22,10 +22,8 @@ use crate::{Config, Running, config::ApiBase, database::DatabaseUrl};
 /// names, a person can then type (`as carol …`, `in #tickets`, `@Support`).
 pub type DemoSetup = fn(&mut DemoWorld);
 
-/// Every feature's demo setup, in the order of the feature list. Moderation, the only
-/// feature yet, needs nothing beyond the base world (its `#mod-log` and `Moderator` are
-/// there), so the list is empty.
-pub const FEATURE_DEMOS: &[DemoSetup] = &[];
+/// Every feature's part of the demo world (`Feature::demo`, from the feature list).
+pub const FEATURE_DEMOS: &[DemoSetup] = crate::features::DEMO;
 
 impl TrySession {
     /// Starts the sandbox, the demo guild and the bot; images go to [`OUTPUT_DIR`].
