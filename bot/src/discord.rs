@@ -233,21 +233,22 @@ impl Discord {
     /// Sends a member a direct message; `Ok(false)` when their DMs are closed, which is common
     /// and not an error.
     ///
-    /// The DM channel is opened once per member and remembered; when sending to a remembered
+    /// The DM channel is opened once per member and remembered (concurrent DMs to one member
+    /// open it once); when sending to a remembered
     /// channel fails for any other reason, it is forgotten, so the next DM opens it afresh.
     ///
     /// # Errors
     ///
     /// When Discord fails otherwise.
     pub async fn dm(&self, user: UserId, reply: &Reply) -> Result<bool, DiscordError> {
-        let channel = if let Some(channel) = self.dm_channels.get(&user) {
-            channel
-        } else {
-            let opened = self.http.create_private_channel(tw(user));
-            let channel = channel_id(self.read("opening a DM", opened).await?.id);
-            self.dm_channels.insert(user, channel);
-            channel
-        };
+        // Single flight: concurrent DMs to one member wait for the first to open the channel.
+        let channel = self
+            .dm_channels
+            .get_or_insert_async(&user, async {
+                let opened = self.http.create_private_channel(tw(user));
+                Ok::<_, DiscordError>(channel_id(self.read("opening a DM", opened).await?.id))
+            })
+            .await?;
         match self.send(channel, reply).await {
             Ok(()) => Ok(true),
             Err(err) if err.code() == Some(CANNOT_DM) => Ok(false),

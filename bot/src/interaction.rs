@@ -8,14 +8,13 @@
 
 use std::{error::Error as StdError, sync::Arc, time::Instant};
 
-use tokio::sync::oneshot;
 use twilight_model::{
     application::interaction::{Interaction, InteractionData, InteractionType},
-    http::interaction::InteractionResponse,
     id::{Id, marker::InteractionMarker},
 };
 
 pub use crate::ack::Ack;
+use crate::ack::Inline;
 use crate::{
     context::{Backend, Context},
     discord::DiscordError,
@@ -73,11 +72,7 @@ pub type HandlerResult = Result<(), HandlerError>;
 pub const UNKNOWN_COMMAND: &str = "I don't know that command. It may have been removed; Discord updates the list within the hour.";
 
 /// Handles one interaction from start to finish.
-pub async fn handle<S: Backend>(
-    ctx: Context<S>,
-    interaction: Interaction,
-    inline: Option<oneshot::Sender<InteractionResponse>>,
-) {
+pub async fn handle<S: Backend>(ctx: Context<S>, interaction: Interaction, inline: Option<Inline>) {
     if !ctx.first_sight(interaction.id.get()) {
         tracing::debug!(interaction = %interaction.id, "ignoring a replayed interaction");
         return;
@@ -138,14 +133,8 @@ pub async fn handle<S: Backend>(
         Err(HandlerError::Fault(err)) => {
             let reference = reference(interaction.id);
             tracing::error!(command = %name, %reference, error = %chain(&*err), "handler failed");
-            answer(
-                &mut ack,
-                Reply::ephemeral(format!(
-                    "Something went wrong on my side (reference `{reference}`). Please try \
-                     again; if it keeps happening, tell the server's admins."
-                )),
-            )
-            .await;
+            let sentence = ack.fault_sentence(&*err, &reference);
+            answer(&mut ack, Reply::ephemeral(sentence)).await;
             Outcome::Fault
         }
     };

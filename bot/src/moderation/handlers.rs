@@ -150,6 +150,8 @@ pub(crate) async fn warn<S: Backend>(
     let command: Warn = parse(interaction)?;
     require_moderator(interaction, "warn members")?;
     check_hierarchy(ctx, guild, interaction, &command.member, "warn").await?;
+    // Past the refusals: if the watchdog defers, the warning's embed is for everyone.
+    ack.set_ephemeral_hint(false).await;
     let settings = ctx.settings.moderation(guild).await?;
     let outcome = ctx
         .moderation
@@ -162,12 +164,13 @@ pub(crate) async fn warn<S: Backend>(
             escalation: &settings.escalation,
         })
         .await?;
+    ack.committed(format!(
+        "the warning was recorded as case {}",
+        outcome.warning.case
+    ));
+    // However long Discord takes, the Ack's watchdog answers "thinking…" within the 3 seconds.
     let escalated = match outcome.escalation {
-        Some(step) => {
-            // Acting on Discord may take a while; answer "thinking…" within the 3 seconds.
-            ack.defer(false).await?;
-            Some(carry_out(ctx, guild, &outcome, step).await)
-        }
+        Some(step) => Some(carry_out(ctx, guild, &outcome, step).await),
         None => None,
     };
     ack.reply(Reply::embed(embeds::warned(&outcome, escalated.as_ref())))
