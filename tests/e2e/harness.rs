@@ -171,7 +171,7 @@ pub(crate) struct Place {
 }
 
 impl Place {
-    /// Creates the guild in the sandbox (a running bot receives its GUILD_CREATE).
+    /// Creates the guild in the sandbox (a running bot receives its `GUILD_CREATE`).
     fn create(sandbox: &Sandbox, name: &str) -> Self {
         let guild = sandbox.create_guild(name);
         let general = guild.text_channel("general");
@@ -369,13 +369,15 @@ impl World {
     /// Another guild, with the same channels, roles and people, that the bot joins now.
     pub(crate) async fn add_guild(&self, name: &str) -> Place {
         let place = Place::create(&self.sandbox, name);
-        let id = place.guild.id().get();
+        let id = place.guild.id().to_string();
         self.sandbox
             .wait_for("the bot to receive the new guild", || {
                 self.sandbox
                     .dispatches()
                     .iter()
-                    .any(|(event, d)| event == "GUILD_CREATE" && d["id"] == id.to_string())
+                    .any(|(event, d)| {
+                        event == "GUILD_CREATE" && d["id"].as_str() == Some(id.as_str())
+                    })
                     .then_some(())
             })
             .await;
