@@ -25,6 +25,8 @@
 //! input, and a public answer shown privately leaks nothing while a refusal shown publicly
 //! would. A handler whose answer is public (a warning's embed) declares it once its refusals
 //! are behind it; a fault after that point is edited into the public "thinking…" message.
+//! A button or menu is deferred differently: its message stays as it is until the handler's
+//! answer replaces it, as [`Ack::update`] would have.
 //!
 //! # Faults after a commit
 //!
@@ -44,7 +46,7 @@ use tokio::{
     task::AbortHandle,
 };
 use twilight_model::{
-    application::interaction::Interaction,
+    application::interaction::{Interaction, InteractionType},
     http::interaction::{InteractionResponse, InteractionResponseType},
     id::{Id, marker::InteractionMarker},
 };
@@ -80,6 +82,8 @@ struct Shared {
     /// When the interaction arrived and where the time to its first response is counted; set
     /// once the `Ack` exists.
     timing: Option<(Instant, Arc<Metrics>)>,
+    /// A button or menu: a deferral of its own keeps the message it sits on, to be updated.
+    component: bool,
 }
 
 impl Shared {
@@ -89,6 +93,20 @@ impl Shared {
             inline,
             ephemeral_hint: DEFAULT_EPHEMERAL_HINT,
             timing: None,
+            component: false,
+        }
+    }
+
+    /// The deferral nobody asked for: "thinking…" in the hinted visibility, or for a button
+    /// or menu an acknowledgement that leaves its message to be edited.
+    fn unasked_deferral(&self) -> InteractionResponse {
+        if self.component {
+            InteractionResponse {
+                kind: InteractionResponseType::DeferredUpdateMessage,
+                data: None,
+            }
+        } else {
+            deferred(self.ephemeral_hint)
         }
     }
 
@@ -143,7 +161,7 @@ impl InlineAnswer {
         shared.inline = None;
         shared.state = State::Deferred;
         shared.count_first_response();
-        Some(deferred(shared.ephemeral_hint))
+        Some(shared.unasked_deferral())
     }
 }
 
@@ -158,7 +176,11 @@ struct Responder {
 impl Responder {
     /// Sends the first response; the caller holds the lock and has checked the state is fresh.
     async fn first(&self, shared: &mut Shared, response: InteractionResponse) -> HandlerResult {
-        let deferring = response.kind == InteractionResponseType::DeferredChannelMessageWithSource;
+        let deferring = matches!(
+            response.kind,
+            InteractionResponseType::DeferredChannelMessageWithSource
+                | InteractionResponseType::DeferredUpdateMessage
+        );
         if let Some(inline) = shared.inline.take() {
             shared.count_first_response();
             // The endpoint may be gone (the server shutting down); then Discord saw no answer
@@ -189,7 +211,7 @@ impl Responder {
             return;
         }
         tracing::debug!(interaction = %self.id, "no answer within the watchdog's time; deferring");
-        let response = deferred(shared.ephemeral_hint);
+        let response = shared.unasked_deferral();
         if let Err(err) = self.first(&mut shared, response).await {
             tracing::warn!(interaction = %self.id, error = %chain(&err), "the watchdog could not defer");
         }
@@ -227,6 +249,7 @@ impl Ack {
         let shared = inline.map_or_else(|| Arc::new(Mutex::new(Shared::new(None))), |i| i.shared);
         if let Ok(mut shared) = shared.try_lock() {
             shared.timing = Some((started, metrics));
+            shared.component = interaction.kind == InteractionType::MessageComponent;
         }
         let responder = Arc::new(Responder {
             discord,
@@ -411,6 +434,10 @@ mod tests {
 
     /// An inline `Ack` (nothing reaches Discord) and the endpoint's half.
     fn inline_ack(metrics: &Arc<Metrics>) -> (Ack, InlineAnswer) {
+        inline_ack_of(&interaction(), metrics)
+    }
+
+    fn inline_ack_of(interaction: &Interaction, metrics: &Arc<Metrics>) -> (Ack, InlineAnswer) {
         let discord = Discord::new(
             Arc::new(Client::new(String::new())),
             TwId::new(1),
@@ -419,7 +446,7 @@ mod tests {
         let (inline, answer) = inline();
         let ack = Ack::new(
             discord,
-            &interaction(),
+            interaction,
             Some(inline),
             Instant::now(),
             Arc::clone(metrics),
@@ -471,6 +498,23 @@ mod tests {
         );
         assert!(!ephemeral(&response));
         drop(ack);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_silent_button_keeps_its_message_to_be_updated() {
+        let metrics = Arc::new(Metrics::default());
+        let mut click = interaction();
+        click.kind = InteractionType::MessageComponent;
+        let (ack, answer) = inline_ack_of(&click, &metrics);
+        let response = answer
+            .by(Duration::from_secs(60))
+            .await
+            .expect("a deferral");
+        assert_eq!(
+            response.kind,
+            InteractionResponseType::DeferredUpdateMessage
+        );
+        assert!(ack.responded().await);
     }
 
     #[tokio::test(start_paused = true)]
