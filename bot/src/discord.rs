@@ -233,9 +233,9 @@ impl Discord {
     /// Sends a member a direct message; `Ok(false)` when their DMs are closed, which is common
     /// and not an error.
     ///
-    /// The DM channel is opened once per member and remembered (concurrent DMs to one member
-    /// open it once); when sending to a remembered
-    /// channel fails for any other reason, it is forgotten, so the next DM opens it afresh.
+    /// The DM channel is opened once per member (once for concurrent DMs too) and remembered;
+    /// when sending to a remembered channel fails for any other reason, it is forgotten, so the
+    /// next DM opens it afresh.
     ///
     /// # Errors
     ///
