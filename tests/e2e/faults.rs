@@ -276,6 +276,28 @@ async fn two_moderators_warning_at_once_escalate_exactly_once(store: Store) {
     world.finish().await;
 }
 
+/// Two moderators warn a member at the same moment: both DMs arrive, and the DM channel is
+/// opened once (the second DM waits for the first to open it).
+async fn two_warnings_at_once_open_the_dm_channel_once(store: Store) {
+    let world = World::start(store).await;
+    let second = world.another_moderator();
+
+    let first = warn(&world, &world.moderator, &world.bob, "one");
+    let other = warn(&world, &second, &world.bob, "two");
+    answer(&first).await;
+    answer(&other).await;
+    world
+        .sandbox
+        .wait_for("both DMs", || (world.bob.dms().len() == 2).then_some(()))
+        .await;
+    assert_eq!(
+        world.sandbox.request_count("POST", "/users/@me/channels"),
+        1,
+        "the DM channel is opened once"
+    );
+    world.finish().await;
+}
+
 /// Two guilds use the bot at the same moment: each has its own case numbers, mod log and
 /// warnings.
 async fn two_guilds_at_once_keep_their_own_cases_and_settings(store: Store) {
@@ -317,5 +339,6 @@ on_every_store!(
     redis_killed_mid_run_commands_are_still_answered,
     an_unreachable_database_gets_a_degraded_answer_and_nothing_is_half_written,
     two_moderators_warning_at_once_escalate_exactly_once,
+    two_warnings_at_once_open_the_dm_channel_once,
     two_guilds_at_once_keep_their_own_cases_and_settings,
 );
