@@ -284,8 +284,9 @@ async fn two_warnings_at_once_open_the_dm_channel_once(store: Store) {
 
     let first = warn(&world, &world.moderator, &world.bob, "one");
     let other = warn(&world, &second, &world.bob, "two");
-    answer(&first).await;
-    answer(&other).await;
+    for reply in [answer(&first).await, answer(&other).await] {
+        assert!(!reply.embeds.is_empty(), "{}", reply.content);
+    }
     world
         .sandbox
         .wait_for("both DMs", || (world.bob.dms().len() == 2).then_some(()))

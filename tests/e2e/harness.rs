@@ -342,6 +342,32 @@ pub(crate) struct World {
     dir: tempfile::TempDir,
 }
 
+/// A scenario that failed before [`World::finish`] still leaves no database behind.
+impl Drop for World {
+    fn drop(&mut self) {
+        if let Some(url) = self.mongo_database() {
+            // On a thread of its own: this may run inside the scenario's runtime.
+            let dropped = std::thread::spawn(move || {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a runtime")
+                    .block_on(drop_database(url))
+            });
+            let _ = dropped.join();
+        }
+    }
+}
+
+/// Drops a scenario's MongoDB database.
+async fn drop_database(url: DatabaseUrl) -> Result<(), String> {
+    match hearth::store::open(&url).await {
+        Ok(OpenedStore::Mongo(store)) => store.database().drop().await.map_err(|e| e.to_string()),
+        Ok(OpenedStore::Sqlite(_)) => Ok(()),
+        Err(err) => Err(err.to_string()),
+    }
+}
+
 impl Deref for World {
     type Target = Place;
 
@@ -535,13 +561,8 @@ impl World {
         let violations = self.sandbox.spec_violations();
         self.stop_bot().await;
         self.lock = None;
-        if let Store::Mongo(_) = &self.store
-            && let Ok(OpenedStore::Mongo(store)) =
-                hearth::store::open(&self.direct_database()).await
-        {
-            store
-                .database()
-                .drop()
+        if let Some(url) = self.mongo_database() {
+            drop_database(url)
                 .await
                 .expect("the scenario's database is dropped");
         }
@@ -549,6 +570,16 @@ impl World {
             violations.is_empty(),
             "the bot sent what Discord would refuse: {violations:#?}"
         );
+    }
+
+    /// The scenario's MongoDB database, until [`World::finish`] or the drop of a failed
+    /// scenario has dropped it.
+    fn mongo_database(&mut self) -> Option<DatabaseUrl> {
+        let url = self.direct_database();
+        match std::mem::replace(&mut self.store, Store::Sqlite) {
+            Store::Mongo(_) => Some(url),
+            Store::Sqlite => None,
+        }
     }
 
     /// The Ed25519 key Discord signs `/interactions` requests with.
