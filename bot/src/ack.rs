@@ -151,7 +151,10 @@ impl InlineAnswer {
         if let Ok(answered) = tokio::time::timeout(deadline, &mut self.rx).await {
             return answered.ok();
         }
-        let shared = self.shared.upgrade()?;
+        let Some(shared) = self.shared.upgrade() else {
+            // The handler is done: it answered just now, or never will.
+            return self.rx.try_recv().ok();
+        };
         let mut shared = shared.lock().await;
         if shared.state != State::Fresh {
             // Sent under this lock before we took it: it is in the channel.
@@ -247,6 +250,7 @@ impl Ack {
         metrics: Arc<Metrics>,
     ) -> Self {
         let shared = inline.map_or_else(|| Arc::new(Mutex::new(Shared::new(None))), |i| i.shared);
+        // Nobody else holds the lock yet: the endpoint takes it only at its deadline.
         if let Ok(mut shared) = shared.try_lock() {
             shared.timing = Some((started, metrics));
             shared.component = interaction.kind == InteractionType::MessageComponent;
