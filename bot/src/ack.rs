@@ -1,22 +1,69 @@
 //! Acknowledging an interaction: exactly one first response within Discord's 3 seconds,
 //! through the gateway path (a REST callback) or inline in the HTTP endpoint's response; edits
 //! after that.
+//!
+//! # The deadline, kept by construction
+//!
+//! Discord drops an interaction that has no first response after 3 seconds. A handler does not
+//! have to guess whether it will be quick: every [`Ack`] has a watchdog that, if the handler
+//! has not answered [`ACK_WATCHDOG`] after the interaction arrived, sends a deferred response
+//! ("thinking…") on its own. The handler's later [`Ack::reply`] then edits that response. On the
+//! HTTP endpoint the first response is the body of the HTTP answer; the endpoint waits on an
+//! [`InlineAnswer`] which, at the endpoint's own deadline, answers with a deferred response and
+//! tells the `Ack`, in case a loaded machine ran the watchdog late.
+//!
+//! The watchdog, the endpoint and the handler share the acknowledgement's state behind one
+//! async mutex, held while a first response is on its way, so exactly one of them sends it and
+//! the others see what it was.
+//!
+//! # Visibility of a deferred answer
+//!
+//! Discord fixes whether an answer is ephemeral when the first response goes out; editing a
+//! deferred response cannot change it. A deferral the handler did not ask for is therefore
+//! ephemeral unless the handler said otherwise with [`Ack::set_ephemeral_hint`]: refusals and
+//! faults, which are ephemeral, are the likeliest answers of a handler still checking its
+//! input, and a public answer shown privately leaks nothing while a refusal shown publicly
+//! would. A handler whose answer is public (a warning's embed) declares it once its refusals
+//! are behind it; a fault after that point is edited into the public "thinking…" message.
+//! A button or menu is deferred differently: its message stays as it is until the handler's
+//! answer replaces it, as [`Ack::update`] would have.
+//!
+//! # Faults after a commit
+//!
+//! A handler that has stored something records it with [`Ack::committed`] ("the warning was
+//! recorded as case 12"); the sentence for a later fault ([`Ack::fault_sentence`]) starts with
+//! it, so the member knows that running the command again would do it twice.
 
-use std::{sync::Arc, time::Instant};
+use std::{
+    error::Error as StdError,
+    sync::{Arc, Weak},
+    time::{Duration, Instant},
+};
 
-use tokio::sync::oneshot;
+use hearth_core::{StoreError, StoreErrorKind};
+use tokio::{
+    sync::{Mutex, oneshot},
+    task::AbortHandle,
+};
 use twilight_model::{
-    application::interaction::Interaction,
+    application::interaction::{Interaction, InteractionType},
     http::interaction::{InteractionResponse, InteractionResponseType},
     id::{Id, marker::InteractionMarker},
 };
 
 use crate::{
     discord::{ALREADY_ACKNOWLEDGED, Discord},
-    interaction::{HandlerError, HandlerResult},
+    interaction::{HandlerResult, chain},
     metrics::Metrics,
     reply::{Reply, deferred},
 };
+
+/// How long after an interaction arrives the watchdog defers it if the handler has not answered:
+/// Discord's 3 seconds, less a margin for the trip to Discord on a loaded machine.
+pub const ACK_WATCHDOG: Duration = Duration::from_secs(2);
+
+/// The visibility of a deferral the handler did not ask for, until it says otherwise.
+pub const DEFAULT_EPHEMERAL_HINT: bool = true;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
@@ -25,51 +72,122 @@ enum State {
     Responded,
 }
 
-/// The one way a handler answers its interaction: through the gateway path (a REST callback)
-/// or inline as the body of the HTTP endpoint's response.
+/// What the handler, the watchdog and the HTTP endpoint share.
 #[derive(Debug)]
-pub struct Ack {
-    discord: Discord,
-    id: Id<InteractionMarker>,
-    token: String,
-    inline: Option<oneshot::Sender<InteractionResponse>>,
+struct Shared {
     state: State,
-    started: Instant,
-    metrics: Arc<Metrics>,
+    /// The HTTP endpoint's channel for the first response, while it still waits for one.
+    inline: Option<oneshot::Sender<InteractionResponse>>,
+    ephemeral_hint: bool,
+    /// When the interaction arrived and where the time to its first response is counted; set
+    /// once the `Ack` exists.
+    timing: Option<(Instant, Arc<Metrics>)>,
+    /// A button or menu: a deferral of its own keeps the message it sits on, to be updated.
+    component: bool,
 }
 
-impl Ack {
-    /// An acknowledgement for this interaction, received at `started`; `inline` carries the
-    /// first response back to the HTTP endpoint instead of calling Discord. The time to the
-    /// first response goes to `metrics`.
-    pub fn new(
-        discord: Discord,
-        interaction: &Interaction,
-        inline: Option<oneshot::Sender<InteractionResponse>>,
-        started: Instant,
-        metrics: Arc<Metrics>,
-    ) -> Self {
+impl Shared {
+    fn new(inline: Option<oneshot::Sender<InteractionResponse>>) -> Self {
         Self {
-            discord,
-            id: interaction.id,
-            token: interaction.token.clone(),
-            inline,
             state: State::Fresh,
-            started,
-            metrics,
+            inline,
+            ephemeral_hint: DEFAULT_EPHEMERAL_HINT,
+            timing: None,
+            component: false,
         }
     }
 
-    /// Whether a first response has gone out.
-    pub fn responded(&self) -> bool {
-        self.state != State::Fresh
+    /// The deferral nobody asked for: "thinking…" in the hinted visibility, or for a button
+    /// or menu an acknowledgement that leaves its message to be edited.
+    fn unasked_deferral(&self) -> InteractionResponse {
+        if self.component {
+            InteractionResponse {
+                kind: InteractionResponseType::DeferredUpdateMessage,
+                data: None,
+            }
+        } else {
+            deferred(self.ephemeral_hint)
+        }
     }
 
-    async fn first(&mut self, response: InteractionResponse) -> Result<(), HandlerError> {
-        let deferring = response.kind == InteractionResponseType::DeferredChannelMessageWithSource;
-        self.metrics.first_response(self.started.elapsed());
-        if let Some(inline) = self.inline.take() {
-            // The endpoint may have given up waiting; then Discord saw no answer either.
+    fn count_first_response(&self) {
+        if let Some((started, metrics)) = &self.timing {
+            metrics.first_response(started.elapsed());
+        }
+    }
+}
+
+/// The handler's half of an inline acknowledgement: give it to the interaction's [`Ack`].
+#[derive(Debug)]
+pub struct Inline {
+    shared: Arc<Mutex<Shared>>,
+}
+
+/// The HTTP endpoint's half of an inline acknowledgement: the first response, as the body of
+/// its answer.
+#[derive(Debug)]
+pub struct InlineAnswer {
+    rx: oneshot::Receiver<InteractionResponse>,
+    /// Weak, so that when the handler is gone without answering the channel closes.
+    shared: Weak<Mutex<Shared>>,
+}
+
+/// A pair for answering an interaction in the HTTP endpoint's response body.
+pub fn inline() -> (Inline, InlineAnswer) {
+    let (tx, rx) = oneshot::channel();
+    let shared = Arc::new(Mutex::new(Shared::new(Some(tx))));
+    let answer = InlineAnswer {
+        rx,
+        shared: Arc::downgrade(&shared),
+    };
+    (Inline { shared }, answer)
+}
+
+impl InlineAnswer {
+    /// The handler's first response, or at `deadline` a deferred one (ephemeral as the
+    /// handler's hint says), after which the handler's answer edits it. `None` when the handler
+    /// ended without answering at all.
+    pub async fn by(mut self, deadline: Duration) -> Option<InteractionResponse> {
+        if let Ok(answered) = tokio::time::timeout(deadline, &mut self.rx).await {
+            return answered.ok();
+        }
+        let Some(shared) = self.shared.upgrade() else {
+            // The handler is done: it answered just now, or never will.
+            return self.rx.try_recv().ok();
+        };
+        let mut shared = shared.lock().await;
+        if shared.state != State::Fresh {
+            // Sent under this lock before we took it: it is in the channel.
+            return self.rx.try_recv().ok();
+        }
+        tracing::debug!("no first response by the endpoint's deadline; deferring");
+        shared.inline = None;
+        shared.state = State::Deferred;
+        shared.count_first_response();
+        Some(shared.unasked_deferral())
+    }
+}
+
+#[derive(Debug)]
+struct Responder {
+    discord: Discord,
+    id: Id<InteractionMarker>,
+    token: String,
+    shared: Arc<Mutex<Shared>>,
+}
+
+impl Responder {
+    /// Sends the first response; the caller holds the lock and has checked the state is fresh.
+    async fn first(&self, shared: &mut Shared, response: InteractionResponse) -> HandlerResult {
+        let deferring = matches!(
+            response.kind,
+            InteractionResponseType::DeferredChannelMessageWithSource
+                | InteractionResponseType::DeferredUpdateMessage
+        );
+        if let Some(inline) = shared.inline.take() {
+            shared.count_first_response();
+            // The endpoint may be gone (the server shutting down); then Discord saw no answer
+            // from us either way.
             let _ = inline.send(response);
         } else {
             match self.discord.respond(self.id, &self.token, &response).await {
@@ -79,8 +197,9 @@ impl Ack {
                 }
                 other => other?,
             }
+            shared.count_first_response();
         }
-        self.state = if deferring {
+        shared.state = if deferring {
             State::Deferred
         } else {
             State::Responded
@@ -88,29 +207,157 @@ impl Ack {
         Ok(())
     }
 
-    /// Says "thinking…" now, to answer later with [`Ack::reply`].
+    /// Defers if nothing has answered yet: what the watchdog does.
+    async fn defer_if_fresh(&self) {
+        let mut shared = self.shared.lock().await;
+        if shared.state != State::Fresh {
+            return;
+        }
+        tracing::debug!(interaction = %self.id, "no answer within the watchdog's time; deferring");
+        let response = shared.unasked_deferral();
+        if let Err(err) = self.first(&mut shared, response).await {
+            tracing::warn!(interaction = %self.id, error = %chain(&err), "the watchdog could not defer");
+        }
+    }
+}
+
+/// The one way a handler answers its interaction: through the gateway path (a REST callback)
+/// or inline as the body of the HTTP endpoint's response. A watchdog defers it if the handler
+/// takes longer than [`ACK_WATCHDOG`]; see the [module documentation](self).
+#[derive(Debug)]
+pub struct Ack {
+    responder: Arc<Responder>,
+    watchdog: AbortHandle,
+    committed: Option<String>,
+}
+
+impl Drop for Ack {
+    fn drop(&mut self) {
+        self.watchdog.abort();
+    }
+}
+
+impl Ack {
+    /// An acknowledgement for this interaction, received at `started`; `inline` carries the
+    /// first response back to the HTTP endpoint instead of calling Discord. The time to the
+    /// first response goes to `metrics`. Starts the watchdog, so it must be called within a
+    /// Tokio runtime.
+    pub fn new(
+        discord: Discord,
+        interaction: &Interaction,
+        inline: Option<Inline>,
+        started: Instant,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        let shared = inline.map_or_else(|| Arc::new(Mutex::new(Shared::new(None))), |i| i.shared);
+        // Nobody else holds the lock yet: the endpoint takes it only at its deadline.
+        if let Ok(mut shared) = shared.try_lock() {
+            shared.timing = Some((started, metrics));
+            shared.component = interaction.kind == InteractionType::MessageComponent;
+        }
+        let responder = Arc::new(Responder {
+            discord,
+            id: interaction.id,
+            token: interaction.token.clone(),
+            shared,
+        });
+        // Counted from now in Tokio's clock (virtual in tests), less what already passed.
+        let left = ACK_WATCHDOG.saturating_sub(started.elapsed());
+        let watched = Arc::clone(&responder);
+        let watchdog = tokio::spawn(async move {
+            tokio::time::sleep(left).await;
+            watched.defer_if_fresh().await;
+        })
+        .abort_handle();
+        Self {
+            responder,
+            watchdog,
+            committed: None,
+        }
+    }
+
+    /// Whether a first response has gone out (by the handler, the watchdog or the endpoint).
+    pub async fn responded(&self) -> bool {
+        self.responder.shared.lock().await.state != State::Fresh
+    }
+
+    /// Declares whether this interaction's eventual answer is ephemeral, so a deferral the
+    /// handler did not ask for (the watchdog's, the endpoint's) has the right visibility.
+    /// Without it, such a deferral is ephemeral ([`DEFAULT_EPHEMERAL_HINT`]).
+    pub async fn set_ephemeral_hint(&self, ephemeral: bool) {
+        self.responder.shared.lock().await.ephemeral_hint = ephemeral;
+    }
+
+    /// Records what the handler has stored for good ("the warning was recorded as case 12"),
+    /// so that a fault after it says so instead of suggesting to try again.
+    pub fn committed(&mut self, what: impl Into<String>) {
+        self.committed = Some(what.into());
+    }
+
+    /// What the handler recorded with [`Ack::committed`], if anything.
+    pub fn committed_so_far(&self) -> Option<&str> {
+        self.committed.as_deref()
+    }
+
+    /// The sentence a member sees for a fault, with the `reference` of its log line: what was
+    /// recorded before it, or that the database is unreachable (nothing was saved), or a
+    /// generic sentence. Never the error's own text.
+    pub fn fault_sentence(&self, err: &(dyn StdError + 'static), reference: &str) -> String {
+        if let Some(what) = &self.committed {
+            return format!(
+                "{}, but something went wrong after that (reference `{reference}`). Don't run \
+                 the command again: it would be done twice.",
+                capitalised(what)
+            );
+        }
+        if store_unavailable(err) {
+            return format!(
+                "I can't reach my database right now, so nothing was saved. Please try again in \
+                 a few minutes (reference `{reference}`)."
+            );
+        }
+        format!(
+            "Something went wrong on my side (reference `{reference}`). Please try again; if it \
+             keeps happening, tell the server's admins."
+        )
+    }
+
+    /// Says "thinking…" now, to answer later with [`Ack::reply`]; `ephemeral` also becomes the
+    /// hint. Nothing happens when a first response has gone out already.
     ///
     /// # Errors
     ///
     /// A fault when Discord refuses the response.
     pub async fn defer(&mut self, ephemeral: bool) -> HandlerResult {
-        if self.state == State::Fresh {
-            self.first(deferred(ephemeral)).await?;
+        let mut shared = self.responder.shared.lock().await;
+        shared.ephemeral_hint = ephemeral;
+        if shared.state == State::Fresh {
+            self.responder
+                .first(&mut shared, deferred(ephemeral))
+                .await?;
         }
         Ok(())
     }
 
-    /// Answers with a message, or replaces the answer given so far.
+    /// Answers with a message, or replaces the answer given so far (the deferral included).
     ///
     /// # Errors
     ///
     /// A fault when Discord refuses it.
     pub async fn reply(&mut self, reply: Reply) -> HandlerResult {
-        match self.state {
-            State::Fresh => self.first(reply.into_response()).await,
+        let mut shared = self.responder.shared.lock().await;
+        match shared.state {
+            State::Fresh => {
+                self.responder
+                    .first(&mut shared, reply.into_response())
+                    .await
+            }
             State::Deferred | State::Responded => {
-                self.discord.edit_response(&self.token, &reply).await?;
-                self.state = State::Responded;
+                self.responder
+                    .discord
+                    .edit_response(&self.responder.token, &reply)
+                    .await?;
+                shared.state = State::Responded;
                 Ok(())
             }
         }
@@ -122,17 +369,240 @@ impl Ack {
     ///
     /// A fault when Discord refuses it.
     pub async fn update(&mut self, reply: Reply) -> HandlerResult {
-        match self.state {
-            State::Fresh => self.first(reply.into_update()).await,
-            _ => self.reply(reply).await,
+        let mut shared = self.responder.shared.lock().await;
+        if shared.state == State::Fresh {
+            return self.responder.first(&mut shared, reply.into_update()).await;
         }
+        drop(shared);
+        self.reply(reply).await
     }
 
     pub(crate) async fn pong(&mut self) -> HandlerResult {
-        self.first(InteractionResponse {
-            kind: InteractionResponseType::Pong,
-            data: None,
-        })
-        .await
+        let mut shared = self.responder.shared.lock().await;
+        self.responder
+            .first(
+                &mut shared,
+                InteractionResponse {
+                    kind: InteractionResponseType::Pong,
+                    data: None,
+                },
+            )
+            .await
+    }
+}
+
+/// Whether a fault comes from a store that could not be reached.
+fn store_unavailable(err: &(dyn StdError + 'static)) -> bool {
+    let mut next = Some(err);
+    while let Some(err) = next {
+        if err
+            .downcast_ref::<StoreError>()
+            .is_some_and(|e| e.kind() == StoreErrorKind::Unavailable)
+        {
+            return true;
+        }
+        next = err.source();
+    }
+    false
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use twilight_http::Client;
+    use twilight_model::{
+        application::interaction::InteractionType, channel::message::MessageFlags, id::Id as TwId,
+    };
+
+    use super::*;
+
+    fn interaction() -> Interaction {
+        serde_json::from_value(serde_json::json!({
+            "id": "1100000000000000001",
+            "application_id": "1",
+            "type": InteractionType::Ping as u8,
+            "token": "token",
+            "version": 1,
+            "entitlements": [],
+            "authorizing_integration_owners": {},
+            "attachment_size_limit": 8_388_608,
+        }))
+        .expect("a minimal interaction")
+    }
+
+    /// An inline `Ack` (nothing reaches Discord) and the endpoint's half.
+    fn inline_ack(metrics: &Arc<Metrics>) -> (Ack, InlineAnswer) {
+        inline_ack_of(&interaction(), metrics)
+    }
+
+    fn inline_ack_of(interaction: &Interaction, metrics: &Arc<Metrics>) -> (Ack, InlineAnswer) {
+        let discord = Discord::new(
+            Arc::new(Client::new(String::new())),
+            TwId::new(1),
+            Arc::clone(metrics),
+        );
+        let (inline, answer) = inline();
+        let ack = Ack::new(
+            discord,
+            interaction,
+            Some(inline),
+            Instant::now(),
+            Arc::clone(metrics),
+        );
+        (ack, answer)
+    }
+
+    fn ephemeral(response: &InteractionResponse) -> bool {
+        response
+            .data
+            .as_ref()
+            .and_then(|d| d.flags)
+            .is_some_and(|f| f.contains(MessageFlags::EPHEMERAL))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_silent_handler_is_deferred_by_the_watchdog_at_two_seconds() {
+        let metrics = Arc::new(Metrics::default());
+        let (ack, answer) = inline_ack(&metrics);
+        let waiting = tokio::spawn(answer.by(Duration::from_secs(60)));
+        tokio::time::sleep(Duration::from_millis(1_900)).await;
+        assert!(!ack.responded().await, "not yet at 1.9 s");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let response = waiting.await.unwrap().expect("a first response");
+        assert_eq!(
+            response.kind,
+            InteractionResponseType::DeferredChannelMessageWithSource
+        );
+        assert!(
+            ephemeral(&response),
+            "ephemeral unless the handler says otherwise"
+        );
+        assert!(ack.responded().await);
+        assert_eq!(metrics.recent_first_responses().len(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_watchdog_defers_publicly_when_the_handler_said_so() {
+        let metrics = Arc::new(Metrics::default());
+        let (ack, answer) = inline_ack(&metrics);
+        ack.set_ephemeral_hint(false).await;
+        let response = answer
+            .by(Duration::from_secs(60))
+            .await
+            .expect("a first response");
+        assert_eq!(
+            response.kind,
+            InteractionResponseType::DeferredChannelMessageWithSource
+        );
+        assert!(!ephemeral(&response));
+        drop(ack);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_silent_button_keeps_its_message_to_be_updated() {
+        let metrics = Arc::new(Metrics::default());
+        let mut click = interaction();
+        click.kind = InteractionType::MessageComponent;
+        let (ack, answer) = inline_ack_of(&click, &metrics);
+        let response = answer
+            .by(Duration::from_secs(60))
+            .await
+            .expect("a deferral");
+        assert_eq!(
+            response.kind,
+            InteractionResponseType::DeferredUpdateMessage
+        );
+        assert!(ack.responded().await);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_handler_that_answers_in_time_is_not_deferred() {
+        let metrics = Arc::new(Metrics::default());
+        let (mut ack, answer) = inline_ack(&metrics);
+        tokio::time::sleep(Duration::from_millis(1_500)).await;
+        ack.reply(Reply::text("done")).await.unwrap();
+        let response = answer
+            .by(Duration::from_secs(60))
+            .await
+            .expect("the answer");
+        assert_eq!(
+            response.kind,
+            InteractionResponseType::ChannelMessageWithSource
+        );
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        assert_eq!(
+            metrics.recent_first_responses().len(),
+            1,
+            "the watchdog sent nothing"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_endpoint_defers_at_its_deadline_and_the_ack_knows() {
+        let metrics = Arc::new(Metrics::default());
+        let (ack, answer) = inline_ack(&metrics);
+        // The endpoint's deadline before the watchdog's: a loaded machine ran the watchdog late.
+        let response = answer.by(Duration::from_secs(1)).await.expect("a deferral");
+        assert_eq!(
+            response.kind,
+            InteractionResponseType::DeferredChannelMessageWithSource
+        );
+        assert!(
+            ack.responded().await,
+            "the handler's reply will edit the deferral"
+        );
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        assert_eq!(
+            metrics.recent_first_responses().len(),
+            1,
+            "one first response"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_endpoint_hears_nothing_when_the_handler_ends_without_answering() {
+        let metrics = Arc::new(Metrics::default());
+        let (ack, answer) = inline_ack(&metrics);
+        drop(ack);
+        tokio::task::yield_now().await;
+        assert!(answer.by(Duration::from_secs(60)).await.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_fault_after_a_commit_says_what_was_recorded() {
+        let metrics = Arc::new(Metrics::default());
+        let (mut ack, _answer) = inline_ack(&metrics);
+        let fault = std::io::Error::other("DM refused");
+        assert!(
+            ack.fault_sentence(&fault, "abc123")
+                .starts_with("Something went wrong on my side"),
+        );
+        ack.committed("the warning was recorded as case 12");
+        assert_eq!(
+            ack.fault_sentence(&fault, "abc123"),
+            "The warning was recorded as case 12, but something went wrong after that \
+             (reference `abc123`). Don't run the command again: it would be done twice."
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_store_is_told_as_such() {
+        let metrics = Arc::new(Metrics::default());
+        let (ack, _answer) = inline_ack(&metrics);
+        let fault = hearth_moderation::Error::Store(StoreError::bare(
+            StoreErrorKind::Unavailable,
+            "adding a warning",
+        ));
+        let sentence = ack.fault_sentence(&fault, "abc123");
+        assert!(
+            sentence.starts_with("I can't reach my database right now, so nothing was saved."),
+            "{sentence}"
+        );
     }
 }

@@ -15,7 +15,6 @@ use axum::{
     routing::{get, post},
 };
 use ed25519_dalek::{Signature, VerifyingKey};
-use tokio::sync::oneshot;
 use tokio_util::task::TaskTracker;
 use twilight_model::{
     application::interaction::Interaction,
@@ -23,6 +22,7 @@ use twilight_model::{
 };
 
 use crate::{
+    ack,
     context::Backend,
     interaction::{self, App},
     run::ShardHealth,
@@ -32,8 +32,10 @@ use crate::{
 /// be replayed later.
 pub const SIGNATURE_MAX_AGE: Duration = Duration::from_secs(300);
 
-/// How long `/interactions` waits for a handler's first response: Discord's 3 seconds, less a
-/// margin for the trip back.
+/// How long `/interactions` waits for a handler's first response before answering with a
+/// deferred one itself: Discord's 3 seconds, less a margin for the trip back. The handler's
+/// watchdog ([`ack::ACK_WATCHDOG`]) normally defers earlier; this holds when a loaded machine
+/// ran it late.
 pub const INLINE_DEADLINE: Duration = Duration::from_millis(2_500);
 
 /// The interaction type of Discord's endpoint check. See Discord Docs/Interactions/Receiving
@@ -163,16 +165,17 @@ async fn interactions<S: Backend>(
             return (StatusCode::BAD_REQUEST, "unreadable interaction").into_response();
         }
     };
-    let (tx, rx) = oneshot::channel();
+    let (inline, answer) = ack::inline();
     state.tasks.spawn(interaction::handle(
         Arc::clone(&state.app),
         interaction,
-        Some(tx),
+        Some(inline),
     ));
-    if let Ok(Ok(response)) = tokio::time::timeout(INLINE_DEADLINE, rx).await {
+    // At the deadline the answer is a deferred response, and the handler's reply edits it.
+    if let Some(response) = answer.by(INLINE_DEADLINE).await {
         Json(response).into_response()
     } else {
-        tracing::warn!("no first response within the interaction deadline");
+        tracing::warn!("the handler ended without answering the interaction");
         StatusCode::INTERNAL_SERVER_ERROR.into_response()
     }
 }

@@ -8,14 +8,14 @@
 
 use std::{error::Error as StdError, sync::Arc, time::Instant};
 
-use tokio::sync::{broadcast, oneshot};
+use tokio::sync::broadcast;
 use twilight_model::{
     application::interaction::{Interaction, InteractionType},
-    http::interaction::InteractionResponse,
     id::{Id, marker::InteractionMarker},
 };
 
 pub use crate::ack::Ack;
+use crate::ack::Inline;
 use crate::{
     context::{Backend, Context},
     discord::DiscordError,
@@ -47,15 +47,9 @@ impl Refusal for Sentence {
 pub enum HandlerError {
     /// The request was wrong; nothing changed.
     Refusal(Box<dyn Refusal>),
-    /// Something failed on our side.
-    Fault {
-        /// What failed.
-        error: Box<dyn StdError + Send + Sync>,
-        /// What was done before it failed, as a sentence the member reads before the
-        /// reference ("The warning was recorded as case 12, but I couldn't tell them."), so
-        /// a retry doesn't repeat it.
-        recorded: Option<String>,
-    },
+    /// Something failed on our side. What the handler had recorded before it (see
+    /// [`Ack::committed`]) is told to the member with the reference.
+    Fault(Box<dyn StdError + Send + Sync>),
 }
 
 impl HandlerError {
@@ -69,20 +63,9 @@ impl HandlerError {
         Self::Refusal(Box::new(refusal))
     }
 
-    /// A fault with nothing recorded before it.
+    /// A fault.
     pub fn fault(error: impl StdError + Send + Sync + 'static) -> Self {
-        Self::Fault {
-            error: Box::new(error),
-            recorded: None,
-        }
-    }
-
-    /// A fault after something was recorded; `recorded` says what, for the member.
-    pub fn fault_after(error: impl StdError + Send + Sync + 'static, recorded: String) -> Self {
-        Self::Fault {
-            error: Box::new(error),
-            recorded: Some(recorded),
-        }
+        Self::Fault(Box::new(error))
     }
 }
 
@@ -148,7 +131,7 @@ impl<S: Backend> App<S> {
 pub async fn handle<S: Backend>(
     app: Arc<App<S>>,
     interaction: Interaction,
-    inline: Option<oneshot::Sender<InteractionResponse>>,
+    inline: Option<Inline>,
 ) {
     let ctx = &app.ctx;
     if !ctx.first_sight(interaction.id.get()) {
@@ -177,7 +160,7 @@ pub async fn handle<S: Backend>(
             answer(&mut ack, Reply::ephemeral(sentence)).await;
             Outcome::Refused
         }
-        Err(HandlerError::Fault { error, recorded }) => {
+        Err(HandlerError::Fault(error)) => {
             let reference = reference(interaction.id);
             tracing::error!(
                 interaction = %interaction.id,
@@ -186,16 +169,7 @@ pub async fn handle<S: Backend>(
                 error = ?chain(&*error),
                 "handler failed"
             );
-            let sentence = match recorded {
-                Some(recorded) => format!(
-                    "{recorded} Something went wrong after that on my side (reference \
-                     `{reference}`); don't repeat it, check what's missing."
-                ),
-                None => format!(
-                    "Something went wrong on my side (reference `{reference}`). Please try \
-                     again; if it keeps happening, tell the server's admins."
-                ),
-            };
+            let sentence = ack.fault_sentence(&*error, &reference);
             answer(&mut ack, Reply::ephemeral(sentence)).await;
             Outcome::Fault
         }
@@ -243,7 +217,7 @@ impl std::fmt::Display for HandlerError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Refusal(refusal) => f.write_str(&refusal.sentence()),
-            Self::Fault { error, .. } => write!(f, "fault: {error}"),
+            Self::Fault(error) => write!(f, "fault: {error}"),
         }
     }
 }

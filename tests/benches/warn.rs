@@ -7,16 +7,19 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 // The scenarios' harness: the same guild, the same bot, the same configuration.
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports, unused_macros)]
 #[path = "../e2e/harness.rs"]
 mod harness;
+#[allow(dead_code)]
+#[path = "../e2e/outage.rs"]
+mod outage;
 
 use harness::{Store, World, warn};
 
 /// How many `/warn` interactions are timed.
 const WARNS: usize = 1_000;
 /// Members warned in turn; every fourth warning of each is their third or later, so the
-/// run holds escalations (a deferred answer, then a timeout) as well as plain warnings.
+/// run holds escalations (a timeout before the answer) as well as plain warnings.
 const MEMBERS: usize = 250;
 /// `/warn`s followed to the end (answer, DM, mod-log post) to count their REST requests.
 const COUNTED: usize = 30;
@@ -37,7 +40,7 @@ fn main() {
 
 /// Times 1,000 `/warn`s, one after another, each as soon as the previous was answered.
 async fn latency() {
-    let mut world = World::start_on(Store::Sqlite).await;
+    let mut world = World::start(Store::Sqlite).await;
     world.set_mod_log().await;
     let members: Vec<_> = (0..MEMBERS)
         .map(|n| world.guild.add_member(&format!("member{n}")))
@@ -87,7 +90,7 @@ async fn latency() {
 
 /// Follows `/warn`s to the end and counts the REST requests each made, by route.
 async fn requests_per_warn() {
-    let world = World::start_on(Store::Sqlite).await;
+    let world = World::start(Store::Sqlite).await;
     world.set_mod_log().await;
     let members: Vec<_> = (0..COUNTED / 3)
         .map(|n| world.guild.add_member(&format!("member{n}")))

@@ -1,6 +1,8 @@
 //! `/clearwarnings`: it asks first, and does what the moderator picked.
 
-use crate::harness::{World, answer, clear_warnings, click, text_of, warn, warnings};
+use crate::harness::{
+    Store, World, answer, clear_warnings, click, on_every_store, text_of, warn, warnings,
+};
 
 /// The moderator warns alice once, then asks to clear her warnings; returns the question.
 async fn ask_to_clear_one_warning(world: &World) -> hearth_sandbox::state::Message {
@@ -18,9 +20,8 @@ async fn ask_to_clear_one_warning(world: &World) -> hearth_sandbox::state::Messa
     question
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn clearwarnings_asks_to_confirm_and_keep_them_keeps() {
-    let world = World::start().await;
+async fn clearwarnings_asks_to_confirm_and_keep_them_keeps(store: Store) {
+    let world = World::start(store).await;
     let question = ask_to_clear_one_warning(&world).await;
 
     let kept = click(&world.moderator, &question, "Keep them")
@@ -38,13 +39,17 @@ async fn clearwarnings_asks_to_confirm_and_keep_them_keeps() {
         "{}",
         text_of(&list)
     );
-    assert_eq!(world.mod_log_cases(), ["Case #1 · warning"]);
+    world
+        .sandbox
+        .wait_for("the warning's case in the mod log", || {
+            (world.mod_log_cases() == ["Case #1 · warning"]).then_some(())
+        })
+        .await;
     world.finish().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn clearwarnings_remove_them_removes() {
-    let world = World::start().await;
+async fn clearwarnings_remove_them_removes(store: Store) {
+    let world = World::start(store).await;
     let question = ask_to_clear_one_warning(&world).await;
 
     let removed = click(&world.moderator, &question, "Remove them")
@@ -71,3 +76,8 @@ async fn clearwarnings_remove_them_removes() {
         .await;
     world.finish().await;
 }
+
+on_every_store!(
+    clearwarnings_asks_to_confirm_and_keep_them_keeps,
+    clearwarnings_remove_them_removes,
+);

@@ -2,11 +2,10 @@
 
 use hearth::interaction::UNKNOWN_COMMAND;
 
-use crate::harness::{World, answer};
+use crate::harness::{Store, World, answer, on_every_store};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn unknown_command_gets_an_ephemeral_answer() {
-    let world = World::start().await;
+async fn unknown_command_gets_an_ephemeral_answer(store: Store) {
+    let world = World::start(store).await;
     // Left behind by an older version of the bot: Discord still offers it.
     world
         .guild
@@ -21,3 +20,5 @@ async fn unknown_command_gets_an_ephemeral_answer() {
     );
     world.finish().await;
 }
+
+on_every_store!(unknown_command_gets_an_ephemeral_answer,);

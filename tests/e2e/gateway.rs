@@ -3,7 +3,7 @@
 
 use hearth_sandbox::ShardFault;
 
-use crate::harness::{World, answer, text_of, warn, warnings};
+use crate::harness::{Store, World, answer, on_every_store, text_of, warn, warnings};
 
 /// Waits until the bot has resumed its session `times` times in all.
 async fn wait_for_resumes(world: &World, times: u64) {
@@ -16,8 +16,8 @@ async fn wait_for_resumes(world: &World, times: u64) {
         .await;
 }
 
-async fn dropped_or_reconnected_shard_resumes_and_still_answers(fault: ShardFault) {
-    let world = World::start().await;
+async fn dropped_or_reconnected_shard_resumes_and_still_answers(store: Store, fault: ShardFault) {
+    let world = World::start(store).await;
     let (identifies, resumes) = world.sandbox.gateway_counts();
     assert_eq!(resumes, 0);
 
@@ -44,19 +44,16 @@ async fn dropped_or_reconnected_shard_resumes_and_still_answers(fault: ShardFaul
     world.finish().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dropped_shard_resumes_and_still_answers() {
-    dropped_or_reconnected_shard_resumes_and_still_answers(ShardFault::Drop).await;
+async fn dropped_shard_resumes_and_still_answers(store: Store) {
+    dropped_or_reconnected_shard_resumes_and_still_answers(store, ShardFault::Drop).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn op7_reconnect_resumes_and_still_answers() {
-    dropped_or_reconnected_shard_resumes_and_still_answers(ShardFault::Reconnect).await;
+async fn op7_reconnect_resumes_and_still_answers(store: Store) {
+    dropped_or_reconnected_shard_resumes_and_still_answers(store, ShardFault::Reconnect).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn command_run_while_the_shard_is_down_is_answered_after_the_resume() {
-    let world = World::start().await;
+async fn command_run_while_the_shard_is_down_is_answered_after_the_resume(store: Store) {
+    let world = World::start(store).await;
     assert_eq!(world.sandbox.shard_fault(0, ShardFault::Drop), 1);
     // Sent while the bot is away: Discord keeps it for the session and replays it on RESUME.
     let warned = warn(&world, &world.moderator, &world.alice, "while away");
@@ -71,9 +68,8 @@ async fn command_run_while_the_shard_is_down_is_answered_after_the_resume() {
     world.finish().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn replayed_interaction_create_does_not_warn_twice() {
-    let world = World::start().await;
+async fn replayed_interaction_create_does_not_warn_twice(store: Store) {
+    let world = World::start(store).await;
     let first = warn(&world, &world.moderator, &world.alice, "once");
     answer(&first).await;
     world
@@ -114,3 +110,10 @@ fn events_received(world: &World) -> u64 {
         .and_then(|n| n.parse().ok())
         .expect("the events counter")
 }
+
+on_every_store!(
+    dropped_shard_resumes_and_still_answers,
+    op7_reconnect_resumes_and_still_answers,
+    command_run_while_the_shard_is_down_is_answered_after_the_resume,
+    replayed_interaction_create_does_not_warn_twice,
+);

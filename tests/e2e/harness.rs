@@ -1,15 +1,21 @@
-//! A guild with people in it, and the bot running against it.
+//! A guild with people in it, and the bot running against it, on the store a scenario names.
+//!
+//! Every scenario is an `async fn(Store)` listed in [`on_every_store!`], which makes two tests
+//! of it: `<scenario>::sqlite`, and `<scenario>::mongo` on the MongoDB server of `MONGODB_URI`
+//! (a database of its own, dropped at the end). Without `MONGODB_URI` the MongoDB test says it
+//! did not run; under `CI=true` it fails instead, so CI cannot pass without MongoDB.
 
 use std::{
     net::SocketAddr,
-    path::Path,
+    ops::Deref,
+    path::PathBuf,
     sync::atomic::{AtomicU64, Ordering},
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
 use hearth::{Config, Running, config::ApiBase, database::DatabaseUrl, store::OpenedStore};
-use hearth_core::GuildId;
-use hearth_moderation::{EscalationPolicy, Moderation, ModerationSettingsStore};
+use hearth_core::{GuildId, UserId};
+use hearth_moderation::{EscalationPolicy, Moderation, ModerationSettingsStore, WarningStore};
 use hearth_sandbox::{CommandValue, Guild, InteractionHandle, Member, Sandbox, state::Message};
 use twilight_model::{
     guild::Permissions,
@@ -19,34 +25,65 @@ use twilight_model::{
     },
 };
 
+use crate::outage::{DatabaseLock, TcpProxy};
+
 /// The secret half of the key the bot verifies `/interactions` with.
 pub(crate) const SIGNING_KEY: [u8; 32] = [7; 32];
+
+/// The variable naming the MongoDB server the `mongo` half of each scenario runs on.
+pub(crate) const MONGODB_URI_VAR: &str = "MONGODB_URI";
+
+/// Expands each named `async fn(Store)` scenario into a module with a `sqlite` and a `mongo`
+/// test.
+macro_rules! on_every_store {
+    ($($scenario:ident),+ $(,)?) => {$(
+        mod $scenario {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$scenario($crate::harness::Store::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn mongo() {
+                if let Some(store) = $crate::harness::Store::mongo(module_path!()) {
+                    super::$scenario(store).await;
+                }
+            }
+        }
+    )+};
+}
+pub(crate) use on_every_store;
 
 /// Where the bot keeps its data in a scenario.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Store {
     /// A fresh SQLite file in the scenario's temp dir.
     Sqlite,
-    /// A fresh database on the MongoDB server at this URI.
+    /// A database of the scenario's own on the MongoDB server at this URI.
     Mongo(String),
 }
 
 impl Store {
-    /// MongoDB when `MONGODB_URI` is set, else SQLite.
-    pub(crate) fn from_env() -> Self {
-        std::env::var("MONGODB_URI")
+    /// The MongoDB server of `MONGODB_URI`; without it, `None` after saying that `test` did not
+    /// run on MongoDB.
+    ///
+    /// # Panics
+    ///
+    /// Without `MONGODB_URI` under `CI=true`: CI must run every scenario on MongoDB.
+    pub(crate) fn mongo(test: &str) -> Option<Self> {
+        if let Some(uri) = std::env::var(MONGODB_URI_VAR)
             .ok()
             .filter(|uri| !uri.trim().is_empty())
-            .map_or(Self::Sqlite, Self::Mongo)
-    }
-
-    /// The bot's database for one scenario: its own file or database name, so scenarios run
-    /// in parallel.
-    pub(crate) fn database(&self, dir: &Path) -> DatabaseUrl {
-        match self {
-            Self::Sqlite => DatabaseUrl::Sqlite(Some(dir.join("hearth.db"))),
-            Self::Mongo(uri) => DatabaseUrl::Mongo(with_database(uri, &unique_name())),
+        {
+            return Some(Self::Mongo(uri));
         }
+        assert!(
+            !std::env::var("CI").is_ok_and(|v| v == "true"),
+            "{test}: {MONGODB_URI_VAR} must be set under CI=true (the README's test script \
+             starts a local server)"
+        );
+        eprintln!("NOT RUN {test}: {MONGODB_URI_VAR} is not set");
+        None
     }
 }
 
@@ -79,10 +116,38 @@ fn with_database(uri: &str, name: &str) -> String {
     out
 }
 
-/// A guild as a server team sets it up, with the bot running in it.
-pub(crate) struct World {
-    /// The stand-in for Discord.
-    pub(crate) sandbox: Sandbox,
+/// The one `host:port` of a `mongodb://` URI (credentials dropped), or `None` for a seed list
+/// or `mongodb+srv://`, which a proxy cannot stand in for.
+fn single_host(uri: &str) -> Option<String> {
+    let rest = uri.strip_prefix("mongodb://")?;
+    let hosts = rest.split(['/', '?']).next()?;
+    let host = hosts.rsplit('@').next()?;
+    (!host.contains(',')).then(|| {
+        if host.contains(':') {
+            host.to_owned()
+        } else {
+            format!("{host}:27017")
+        }
+    })
+}
+
+/// `uri` pointed at `addr` instead of its host, talking to that one server directly.
+fn through(uri: &str, addr: SocketAddr) -> String {
+    let rest = uri.strip_prefix("mongodb://").unwrap_or(uri);
+    let (hosts, tail) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
+    let credentials = hosts.rsplit_once('@').map(|(c, _)| format!("{c}@"));
+    let mut out = format!(
+        "mongodb://{}{addr}{}",
+        credentials.unwrap_or_default(),
+        if tail.is_empty() { "/" } else { tail }
+    );
+    out.push(if out.contains('?') { '&' } else { '?' });
+    out.push_str("directConnection=true");
+    out
+}
+
+/// One guild as a server team sets it up: channels, roles and people.
+pub(crate) struct Place {
     /// The guild.
     pub(crate) guild: Guild,
     /// `#general`.
@@ -103,25 +168,12 @@ pub(crate) struct World {
     pub(crate) moderator_role: Id<RoleMarker>,
     /// The "Senior" role (above the moderator's, below the bot's).
     pub(crate) senior_role: Id<RoleMarker>,
-    /// Where the bot keeps its data.
-    pub(crate) store: Store,
-    /// The bot.
-    pub(crate) bot: Option<Running>,
-    dir: tempfile::TempDir,
 }
 
-impl World {
-    /// Starts the sandbox with the guild, and the bot against it on the store
-    /// [`Store::from_env`] picks.
-    pub(crate) async fn start() -> Self {
-        Self::start_on(Store::from_env()).await
-    }
-
-    /// Starts the sandbox with the guild, and the bot against it on `store`.
-    pub(crate) async fn start_on(store: Store) -> Self {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let sandbox = Sandbox::start().await.expect("sandbox starts");
-        let guild = sandbox.create_guild("Hearth Test");
+impl Place {
+    /// Creates the guild in the sandbox (a running bot receives its `GUILD_CREATE`).
+    fn create(sandbox: &Sandbox, name: &str) -> Self {
+        let guild = sandbox.create_guild(name);
         let general = guild.text_channel("general");
         let mod_log = guild.text_channel("mod-log");
         let owner = guild.owner();
@@ -144,9 +196,7 @@ impl World {
         guild.grant(&senior, senior_role);
         let alice = guild.add_member("alice");
         let bob = guild.add_member("bob");
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mut world = Self {
-            sandbox,
+        Self {
             guild,
             general,
             mod_log,
@@ -157,98 +207,18 @@ impl World {
             bob,
             moderator_role,
             senior_role,
-            store,
-            bot: None,
-            dir,
-        };
-        world.start_bot().await;
-        world
-    }
-
-    /// The bot's configuration: pointed at the sandbox by configuration only.
-    pub(crate) fn config(&self) -> Config {
-        let mut config = Config::from_env(|_| None, false).expect("defaults");
-        config.token = self.sandbox.token();
-        config.database = self.store.database(self.dir.path());
-        config.discord_api = Some(ApiBase {
-            host: self.sandbox.http_proxy().to_owned(),
-            plain_http: true,
-        });
-        config.gateway_url = Some(self.sandbox.gateway_url().to_owned());
-        config.http_addr = "127.0.0.1:0".parse().expect("address");
-        config.public_key = Some(
-            ed25519_dalek::SigningKey::from_bytes(&SIGNING_KEY)
-                .verifying_key()
-                .to_bytes(),
-        );
-        config
-    }
-
-    /// Starts the bot and waits until its shards are connected.
-    pub(crate) async fn start_bot(&mut self) {
-        let running = hearth::start(self.config()).await.expect("bot starts");
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        while !running.is_ready() {
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "the bot never became ready"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        self.bot = Some(running);
-    }
-
-    /// Replaces the guild's escalation policy in the bot's store, with the bot stopped and
-    /// started again: what an operator editing the database (or a future command) does.
-    pub(crate) async fn set_escalation(&mut self, policy: EscalationPolicy) {
-        async fn save<S: ModerationSettingsStore>(
-            store: S,
-            guild: GuildId,
-            policy: EscalationPolicy,
-        ) {
-            Moderation::new(store)
-                .set_escalation(guild, policy)
-                .await
-                .expect("settings saved");
-        }
-        self.stop_bot().await;
-        let guild = GuildId::new(self.guild.id().get());
-        let url = self.store.database(self.dir.path());
-        match hearth::store::open(&url).await.expect("store opens") {
-            OpenedStore::Sqlite(store) => save(store, guild, policy).await,
-            OpenedStore::Mongo(store) => save(store, guild, policy).await,
-        }
-        self.start_bot().await;
-    }
-
-    /// The bot's HTTP endpoint.
-    pub(crate) fn http_addr(&self) -> SocketAddr {
-        self.bot.as_ref().expect("bot running").http_addr()
-    }
-
-    /// The running bot.
-    pub(crate) fn bot(&self) -> &Running {
-        self.bot.as_ref().expect("bot running")
-    }
-
-    /// Stops the bot gracefully.
-    pub(crate) async fn stop_bot(&mut self) {
-        if let Some(bot) = self.bot.take() {
-            bot.stop().await;
         }
     }
 
-    /// Ends a scenario: the bot sent nothing the real API would refuse, then it stops.
-    pub(crate) async fn finish(mut self) {
-        let violations = self.sandbox.spec_violations();
-        self.stop_bot().await;
-        assert!(
-            violations.is_empty(),
-            "the bot sent what Discord would refuse: {violations:#?}"
-        );
+    /// A second moderator, with the same role as the first.
+    pub(crate) fn another_moderator(&self) -> Member {
+        let member = self.guild.add_member("mod2");
+        self.guild.grant(&member, self.moderator_role);
+        member
     }
 
-    /// The owner sends moderation cases to #mod-log with `/modlog set`.
+    /// The owner sends moderation cases to #mod-log with `/modlog set`, as a server team
+    /// does: the bot's own path for its settings.
     pub(crate) async fn set_mod_log(&self) {
         let answer = self
             .owner
@@ -263,7 +233,7 @@ impl World {
                     ),
                 )],
             )
-            .wait_for_original(|_| true)
+            .wait_for_original(|m| !m.content.is_empty())
             .await;
         assert!(
             answer.content.contains("will be posted in"),
@@ -284,6 +254,332 @@ impl World {
                     .map(str::to_owned)
             })
             .collect()
+    }
+}
+
+/// How a scenario's world starts; [`World::setup`] makes one.
+pub(crate) struct Setup {
+    store: Store,
+    escalation: Option<EscalationPolicy>,
+    redis_url: Option<String>,
+    cuttable_database: bool,
+}
+
+impl Setup {
+    /// The guild configured its escalation policy before the bot starts (there is no command
+    /// for it yet): the policy is in the store when the bot first reads the guild's settings,
+    /// and nothing restarts.
+    pub(crate) fn escalation(mut self, policy: EscalationPolicy) -> Self {
+        self.escalation = Some(policy);
+        self
+    }
+
+    /// The bot uses the Redis at `url` as its shared cache tier.
+    pub(crate) fn redis(mut self, url: String) -> Self {
+        self.redis_url = Some(url);
+        self
+    }
+
+    /// The bot reaches MongoDB through a proxy [`World::cut_database`] can cut. `None` (after
+    /// saying why) when the MongoDB URI names no single host to stand in for.
+    pub(crate) fn cuttable_database(mut self) -> Option<Self> {
+        if let Store::Mongo(uri) = &self.store
+            && single_host(uri).is_none()
+        {
+            eprintln!("NOT RUN: {MONGODB_URI_VAR} names no single host to put a proxy before");
+            return None;
+        }
+        self.cuttable_database = true;
+        Some(self)
+    }
+
+    /// Starts the sandbox with the guild, and the bot against it.
+    pub(crate) async fn start(self) -> World {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let sandbox = Sandbox::start().await.expect("sandbox starts");
+        let here = Place::create(&sandbox, "Hearth Test");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mongo_name = unique_name();
+        let proxy = match (&self.store, self.cuttable_database) {
+            (Store::Mongo(uri), true) => {
+                Some(TcpProxy::start(single_host(uri).expect("checked in cuttable_database")).await)
+            }
+            _ => None,
+        };
+        let mut world = World {
+            sandbox,
+            here,
+            store: self.store,
+            mongo_name,
+            redis_url: self.redis_url,
+            proxy,
+            lock: None,
+            bot: None,
+            dir,
+        };
+        if let Some(policy) = self.escalation {
+            world.seed_escalation(policy).await;
+        }
+        world.start_bot().await;
+        world
+    }
+}
+
+/// The sandbox with a guild in it (the fields of [`Place`] through `Deref`), and the bot.
+pub(crate) struct World {
+    /// The stand-in for Discord.
+    pub(crate) sandbox: Sandbox,
+    /// The guild every scenario starts with.
+    pub(crate) here: Place,
+    /// Where the bot keeps its data.
+    pub(crate) store: Store,
+    mongo_name: String,
+    redis_url: Option<String>,
+    proxy: Option<TcpProxy>,
+    lock: Option<DatabaseLock>,
+    /// The bot.
+    pub(crate) bot: Option<Running>,
+    dir: tempfile::TempDir,
+}
+
+/// A scenario that failed before [`World::finish`] still leaves no database behind.
+impl Drop for World {
+    fn drop(&mut self) {
+        if let Some(url) = self.mongo_database() {
+            // On a thread of its own: this may run inside the scenario's runtime.
+            let dropped = std::thread::spawn(move || {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a runtime")
+                    .block_on(drop_database(url))
+            });
+            let _ = dropped.join();
+        }
+    }
+}
+
+/// Drops a scenario's MongoDB database.
+async fn drop_database(url: DatabaseUrl) -> Result<(), String> {
+    match hearth::store::open(&url).await {
+        Ok(OpenedStore::Mongo(store)) => store.database().drop().await.map_err(|e| e.to_string()),
+        Ok(OpenedStore::Sqlite(_)) => Ok(()),
+        Err(err) => Err(err.to_string()),
+    }
+}
+
+impl Deref for World {
+    type Target = Place;
+
+    fn deref(&self) -> &Place {
+        &self.here
+    }
+}
+
+impl World {
+    /// How a world on `store` starts.
+    pub(crate) fn setup(store: Store) -> Setup {
+        Setup {
+            store,
+            escalation: None,
+            redis_url: None,
+            cuttable_database: false,
+        }
+    }
+
+    /// Starts the sandbox with the guild, and the bot against it on `store`.
+    pub(crate) async fn start(store: Store) -> Self {
+        Self::setup(store).start().await
+    }
+
+    /// Another guild, with the same channels, roles and people, that the bot joins now.
+    pub(crate) async fn add_guild(&self, name: &str) -> Place {
+        let place = Place::create(&self.sandbox, name);
+        let id = place.guild.id().to_string();
+        self.sandbox
+            .wait_for("the bot to receive the new guild", || {
+                self.sandbox
+                    .dispatches()
+                    .iter()
+                    .any(|(event, d)| {
+                        event == "GUILD_CREATE" && d["id"].as_str() == Some(id.as_str())
+                    })
+                    .then_some(())
+            })
+            .await;
+        place
+    }
+
+    fn sqlite_path(&self) -> PathBuf {
+        self.dir.path().join("hearth.db")
+    }
+
+    /// The database as the bot reaches it (through the proxy when there is one).
+    fn bot_database(&self) -> DatabaseUrl {
+        match &self.store {
+            Store::Sqlite => DatabaseUrl::Sqlite(Some(self.sqlite_path())),
+            Store::Mongo(uri) => {
+                let direct = with_database(uri, &self.mongo_name);
+                DatabaseUrl::Mongo(match &self.proxy {
+                    Some(proxy) => through(&direct, proxy.addr()),
+                    None => direct,
+                })
+            }
+        }
+    }
+
+    /// The database directly, for the harness's own look at it.
+    fn direct_database(&self) -> DatabaseUrl {
+        match &self.store {
+            Store::Sqlite => DatabaseUrl::Sqlite(Some(self.sqlite_path())),
+            Store::Mongo(uri) => DatabaseUrl::Mongo(with_database(uri, &self.mongo_name)),
+        }
+    }
+
+    /// The bot's configuration: pointed at the sandbox by configuration only.
+    pub(crate) fn config(&self) -> Config {
+        let mut config = Config::from_env(|_| None, false).expect("defaults");
+        config.token = self.sandbox.token();
+        config.database = self.bot_database();
+        config.redis_url.clone_from(&self.redis_url);
+        config.discord_api = Some(ApiBase {
+            host: self.sandbox.http_proxy().to_owned(),
+            plain_http: true,
+        });
+        config.gateway_url = Some(self.sandbox.gateway_url().to_owned());
+        config.http_addr = "127.0.0.1:0".parse().expect("address");
+        config.public_key = Some(
+            ed25519_dalek::SigningKey::from_bytes(&SIGNING_KEY)
+                .verifying_key()
+                .to_bytes(),
+        );
+        config
+    }
+
+    /// Starts the bot and waits until its shards are connected.
+    pub(crate) async fn start_bot(&mut self) {
+        let running = hearth::start(self.config()).await.expect("bot starts");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while !running.is_ready() {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the bot never became ready"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        self.bot = Some(running);
+    }
+
+    async fn seed_escalation(&self, policy: EscalationPolicy) {
+        async fn save<S: ModerationSettingsStore>(
+            store: S,
+            guild: GuildId,
+            policy: EscalationPolicy,
+        ) {
+            Moderation::new(store)
+                .set_escalation(guild, policy)
+                .await
+                .expect("settings saved");
+        }
+        let guild = GuildId::new(self.guild.id().get());
+        match hearth::store::open(&self.direct_database())
+            .await
+            .expect("store opens")
+        {
+            OpenedStore::Sqlite(store) => save(store, guild, policy).await,
+            OpenedStore::Mongo(store) => save(store, guild, policy).await,
+        }
+    }
+
+    /// How many warnings `member` of `place` has in the store, read by the harness directly
+    /// (not through the bot, which may be cut off from it).
+    pub(crate) async fn stored_warnings(&self, place: &Place, member: &Member) -> usize {
+        async fn count<S: WarningStore>(store: S, guild: GuildId, user: UserId) -> usize {
+            Moderation::new(store)
+                .warnings(guild, user)
+                .await
+                .expect("the harness reads the store")
+                .len()
+        }
+        let (guild, user) = (
+            GuildId::new(place.guild.id().get()),
+            UserId::new(member.id().get()),
+        );
+        match hearth::store::open(&self.direct_database())
+            .await
+            .expect("store opens")
+        {
+            OpenedStore::Sqlite(store) => count(store, guild, user).await,
+            OpenedStore::Mongo(store) => count(store, guild, user).await,
+        }
+    }
+
+    /// Makes the database unreachable for the bot. SQLite: another process takes the file's
+    /// write lock and keeps it (a backup tool or an operator's `sqlite3` session in a
+    /// transaction), so the bot's writes wait out their busy timeout and fail. MongoDB: the
+    /// network to the server goes (the proxy closes every connection and refuses new ones).
+    ///
+    /// # Panics
+    ///
+    /// On MongoDB when the world was not set up with [`Setup::cuttable_database`].
+    pub(crate) fn cut_database(&mut self) {
+        match &self.store {
+            Store::Sqlite => self.lock = Some(DatabaseLock::take(&self.sqlite_path())),
+            Store::Mongo(_) => self
+                .proxy
+                .as_ref()
+                .expect("set up with cuttable_database")
+                .cut(),
+        }
+    }
+
+    /// Gives the database back (SQLite: the other process lets go of the lock).
+    pub(crate) fn restore_database(&mut self) {
+        self.lock = None;
+    }
+
+    /// The bot's HTTP endpoint.
+    pub(crate) fn http_addr(&self) -> SocketAddr {
+        self.bot().http_addr()
+    }
+
+    /// The running bot.
+    pub(crate) fn bot(&self) -> &Running {
+        self.bot.as_ref().expect("bot running")
+    }
+
+    /// Stops the bot gracefully.
+    pub(crate) async fn stop_bot(&mut self) {
+        if let Some(bot) = self.bot.take() {
+            bot.stop().await;
+        }
+    }
+
+    /// Ends a scenario: the bot sent nothing the real API would refuse, then it stops and its
+    /// MongoDB database is dropped.
+    pub(crate) async fn finish(mut self) {
+        let violations = self.sandbox.spec_violations();
+        self.stop_bot().await;
+        self.lock = None;
+        if let Some(url) = self.mongo_database() {
+            drop_database(url)
+                .await
+                .expect("the scenario's database is dropped");
+        }
+        assert!(
+            violations.is_empty(),
+            "the bot sent what Discord would refuse: {violations:#?}"
+        );
+    }
+
+    /// The scenario's MongoDB database, until [`World::finish`] or the drop of a failed
+    /// scenario has dropped it.
+    fn mongo_database(&mut self) -> Option<DatabaseUrl> {
+        let url = self.direct_database();
+        match std::mem::replace(&mut self.store, Store::Sqlite) {
+            Store::Mongo(_) => Some(url),
+            Store::Sqlite => None,
+        }
     }
 
     /// The Ed25519 key Discord signs `/interactions` requests with.
@@ -306,15 +602,15 @@ impl World {
     }
 }
 
-/// `member` runs `/warn target reason` in #general.
+/// `member` runs `/warn target reason` in #general of `place`.
 pub(crate) fn warn(
-    world: &World,
+    place: &Place,
     member: &Member,
     target: &Member,
     reason: &str,
 ) -> InteractionHandle {
     member.run_command(
-        world.general,
+        place.general,
         "warn",
         &[
             ("member", CommandValue::User(target.id())),
@@ -323,9 +619,9 @@ pub(crate) fn warn(
     )
 }
 
-/// `member` runs `/warnings target [page]` in #general.
+/// `member` runs `/warnings target [page]` in #general of `place`.
 pub(crate) fn warnings(
-    world: &World,
+    place: &Place,
     member: &Member,
     target: &Member,
     page: Option<i64>,
@@ -334,13 +630,13 @@ pub(crate) fn warnings(
     if let Some(page) = page {
         options.push(("page", CommandValue::Integer(page)));
     }
-    member.run_command(world.general, "warnings", &options)
+    member.run_command(place.general, "warnings", &options)
 }
 
-/// `member` runs `/clearwarnings target` in #general.
-pub(crate) fn clear_warnings(world: &World, member: &Member, target: &Member) -> InteractionHandle {
+/// `member` runs `/clearwarnings target` in #general of `place`.
+pub(crate) fn clear_warnings(place: &Place, member: &Member, target: &Member) -> InteractionHandle {
     member.run_command(
-        world.general,
+        place.general,
         "clearwarnings",
         &[("member", CommandValue::User(target.id()))],
     )
@@ -391,10 +687,10 @@ pub(crate) fn text_of(message: &Message) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::{single_host, through, unique_name, with_database};
+
     #[test]
     fn each_mongodb_scenario_gets_a_database_of_its_own() {
-        use super::{DatabaseUrl, Path, Store, unique_name, with_database};
-
         assert_eq!(
             with_database("mongodb://localhost:27017", "hearth_e2e_1"),
             "mongodb://localhost:27017/hearth_e2e_1"
@@ -404,14 +700,28 @@ mod tests {
             "mongodb://u:p@h1,h2/hearth_e2e_2?replicaSet=rs0"
         );
         assert_ne!(unique_name(), unique_name());
-        let DatabaseUrl::Mongo(url) =
-            Store::Mongo("mongodb+srv://cluster.example.net/".into()).database(Path::new("/tmp"))
-        else {
-            panic!("MongoDB when a URI is given");
-        };
-        assert!(
-            url.starts_with("mongodb+srv://cluster.example.net/hearth_e2e_"),
-            "{url}"
+    }
+
+    #[test]
+    fn a_proxy_stands_in_for_one_host_only() {
+        assert_eq!(
+            single_host("mongodb://u:p@db.local:27018/x?w=1").as_deref(),
+            Some("db.local:27018")
+        );
+        assert_eq!(
+            single_host("mongodb://127.0.0.1").as_deref(),
+            Some("127.0.0.1:27017")
+        );
+        assert_eq!(single_host("mongodb://h1,h2/x"), None);
+        assert_eq!(single_host("mongodb+srv://cluster.example.net/"), None);
+        let addr = "127.0.0.1:4000".parse().unwrap();
+        assert_eq!(
+            through("mongodb://u:p@db:27017/hearth_e2e_1?w=1", addr),
+            "mongodb://u:p@127.0.0.1:4000/hearth_e2e_1?w=1&directConnection=true"
+        );
+        assert_eq!(
+            through("mongodb://db:27017/hearth_e2e_1", addr),
+            "mongodb://127.0.0.1:4000/hearth_e2e_1?directConnection=true"
         );
     }
 }

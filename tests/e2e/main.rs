@@ -1,12 +1,16 @@
 //! End-to-end scenarios: the real `hearth` run loop, with its real twilight gateway and HTTP
 //! clients, against the sandbox over loopback. One module per feature; `harness` holds the
-//! helpers that read like what people do. Every scenario ends with `World::finish`, which
+//! helpers that read like what people do, `outage` the faults outside Discord (a database cut
+//! off, Redis killed). Each scenario runs on SQLite and on MongoDB (`<scenario>::sqlite`,
+//! `<scenario>::mongo`, the latter with `MONGODB_URI`), and ends with `World::finish`, which
 //! asserts that the bot sent nothing the real API would refuse.
 
 mod clear_warnings;
 mod commands;
+mod faults;
 mod gateway;
 mod harness;
 mod http_endpoint;
 mod moderation;
+mod outage;
 mod warnings;

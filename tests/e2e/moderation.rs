@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use hearth_moderation::{EscalationPolicy, EscalationStep, Punishment};
 use hearth_sandbox::state::audit_action;
 
-use crate::harness::{World, answer, text_of, warn, warnings};
+use crate::harness::{Store, World, answer, on_every_store, text_of, warn, warnings};
 
 /// Unix milliseconds now.
 fn now_ms() -> u64 {
@@ -18,9 +18,10 @@ fn now_ms() -> u64 {
     .unwrap_or(u64::MAX)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn third_warning_times_the_member_out_for_an_hour_with_three_cases_in_the_mod_log() {
-    let world = World::start().await;
+async fn third_warning_times_the_member_out_for_an_hour_with_three_cases_in_the_mod_log(
+    store: Store,
+) {
+    let world = World::start(store).await;
     world.set_mod_log().await;
 
     for (n, reason) in ["spamming", "more spam", "still spamming"]
@@ -65,23 +66,37 @@ async fn third_warning_times_the_member_out_for_an_hour_with_three_cases_in_the_
         "audit-log reason: {reason:?}"
     );
 
-    let cases = world
-        .guild
-        .wait_for_message(world.mod_log, |m| {
-            m.embeds.len() == 1
-                && m.embeds[0]["title"]
-                    .as_str()
-                    .is_some_and(|t| t.starts_with("Case #3"))
+    // Each case is posted after its answer, so two may cross on the way: their order in the
+    // channel is not a promise, their numbers are.
+    let mut cases = world
+        .sandbox
+        .wait_for("three cases in the mod log", || {
+            Some(world.guild.messages(world.mod_log))
+                .filter(|m| m.iter().filter(|m| !m.embeds.is_empty()).count() >= 3)
         })
-        .await;
-    assert!(cases.embeds[0].to_string().contains("timeout for 1 hour"));
+        .await
+        .into_iter()
+        .filter(|m| !m.embeds.is_empty())
+        .collect::<Vec<_>>();
+    cases.sort_by_key(|m| m.embeds[0]["title"].as_str().map(str::to_owned));
+    let titles: Vec<_> = cases
+        .iter()
+        .map(|m| m.embeds[0]["title"].as_str().unwrap_or_default().to_owned())
+        .collect();
     assert_eq!(
-        world.mod_log_cases(),
+        titles,
         [
             "Case #1 · warning",
             "Case #2 · warning",
             "Case #3 · warning"
         ]
+    );
+    assert!(
+        cases[2].embeds[0]
+            .to_string()
+            .contains("timeout for 1 hour"),
+        "{}",
+        cases[2].embeds[0]
     );
     let dms = world
         .sandbox
@@ -95,16 +110,14 @@ async fn third_warning_times_the_member_out_for_an_hour_with_three_cases_in_the_
         1,
         "the DM channel is opened once and remembered"
     );
-    assert!(
-        text_of(&dms[0]).contains("spamming"),
-        "{}",
-        text_of(&dms[0])
-    );
-    assert!(
-        text_of(&dms[2]).contains("still spamming"),
-        "{}",
-        text_of(&dms[2])
-    );
+    let mut texts: Vec<_> = dms.iter().map(text_of).collect();
+    texts.sort();
+    for (text, reason) in texts
+        .iter()
+        .zip(["more spam", "spamming", "still spamming"])
+    {
+        assert!(text.contains(&format!("**Reason:** {reason}\n")), "{text}");
+    }
     // /modlog and three /warn: each first response was timed.
     assert_eq!(world.bot().metrics().recent_first_responses().len(), 4);
     world.finish().await;
@@ -112,9 +125,7 @@ async fn third_warning_times_the_member_out_for_an_hour_with_three_cases_in_the_
 
 /// A policy step that bans for a week is not carried out as a ban for good: with nothing yet to
 /// lift a ban on time, the bot bans no one and tells the moderator and the mod log why.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_escalation_to_a_timed_ban_bans_no_one_and_says_why() {
-    let mut world = World::start().await;
+async fn an_escalation_to_a_timed_ban_bans_no_one_and_says_why(store: Store) {
     let week = EscalationStep {
         warnings: 1,
         within: None,
@@ -122,8 +133,9 @@ async fn an_escalation_to_a_timed_ban_bans_no_one_and_says_why() {
             duration: Some(Duration::from_secs(7 * 86_400)),
         },
     };
-    world
-        .set_escalation(EscalationPolicy::new(vec![week]).expect("a valid policy"))
+    let world = World::setup(store)
+        .escalation(EscalationPolicy::new(vec![week]).expect("a valid policy"))
+        .start()
         .await;
     world.set_mod_log().await;
 
@@ -164,9 +176,8 @@ async fn assert_no_warnings(world: &World, target: &hearth_sandbox::Member) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn member_without_permission_is_refused_and_nothing_changes() {
-    let world = World::start().await;
+async fn member_without_permission_is_refused_and_nothing_changes(store: Store) {
+    let world = World::start(store).await;
     world.set_mod_log().await;
 
     let refusal = answer(&warn(&world, &world.bob, &world.alice, "I don't like her")).await;
@@ -187,9 +198,8 @@ async fn member_without_permission_is_refused_and_nothing_changes() {
     world.finish().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn moderator_whose_role_lost_moderate_members_is_refused() {
-    let world = World::start().await;
+async fn moderator_whose_role_lost_moderate_members_is_refused(store: Store) {
+    let world = World::start(store).await;
     world.guild.set_role_permissions(
         world.moderator_role,
         hearth_sandbox::BOT_DEFAULT_PERMISSIONS
@@ -207,9 +217,8 @@ async fn moderator_whose_role_lost_moderate_members_is_refused() {
     world.finish().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn moderator_below_the_targets_top_role_is_refused() {
-    let world = World::start().await;
+async fn moderator_below_the_targets_top_role_is_refused(store: Store) {
+    let world = World::start(store).await;
     world.set_mod_log().await;
 
     let refusal = answer(&warn(&world, &world.moderator, &world.senior, "rude")).await;
@@ -228,9 +237,8 @@ async fn moderator_below_the_targets_top_role_is_refused() {
     world.finish().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bot_below_the_target_is_refused_with_a_sentence_that_says_so() {
-    let world = World::start().await;
+async fn bot_below_the_target_is_refused_with_a_sentence_that_says_so(store: Store) {
+    let world = World::start(store).await;
     let bot_position = world
         .guild
         .role(world.guild.bot_role())
@@ -266,9 +274,8 @@ async fn bot_below_the_target_is_refused_with_a_sentence_that_says_so() {
     world.finish().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reason_of_513_characters_is_refused_and_512_is_accepted() {
-    let world = World::start().await;
+async fn reason_of_513_characters_is_refused_and_512_is_accepted(store: Store) {
+    let world = World::start(store).await;
 
     let refusal = answer(&warn(
         &world,
@@ -298,3 +305,13 @@ async fn reason_of_513_characters_is_refused_and_512_is_accepted() {
     );
     world.finish().await;
 }
+
+on_every_store!(
+    third_warning_times_the_member_out_for_an_hour_with_three_cases_in_the_mod_log,
+    an_escalation_to_a_timed_ban_bans_no_one_and_says_why,
+    member_without_permission_is_refused_and_nothing_changes,
+    moderator_whose_role_lost_moderate_members_is_refused,
+    moderator_below_the_targets_top_role_is_refused,
+    bot_below_the_target_is_refused_with_a_sentence_that_says_so,
+    reason_of_513_characters_is_refused_and_512_is_accepted,
+);

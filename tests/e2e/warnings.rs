@@ -1,10 +1,11 @@
 //! `/warnings`: the list a moderator reads, page by page.
 
-use crate::harness::{World, answer, button_disabled, click, text_of, warn, warnings};
+use crate::harness::{
+    Store, World, answer, button_disabled, click, on_every_store, text_of, warn, warnings,
+};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn warnings_on_someone_with_none_says_so() {
-    let world = World::start().await;
+async fn warnings_on_someone_with_none_says_so(store: Store) {
+    let world = World::start(store).await;
 
     let list = answer(&warnings(&world, &world.moderator, &world.bob, None)).await;
     assert!(list.is_ephemeral());
@@ -16,9 +17,8 @@ async fn warnings_on_someone_with_none_says_so() {
     world.finish().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn more_than_ten_warnings_paginate_and_older_shows_page_two() {
-    let world = World::start().await;
+async fn more_than_ten_warnings_paginate_and_older_shows_page_two(store: Store) {
+    let world = World::start(store).await;
     for n in 1..=11 {
         let reply = answer(&warn(
             &world,
@@ -58,3 +58,31 @@ async fn more_than_ten_warnings_paginate_and_older_shows_page_two() {
     assert!(!button_disabled(&page_two, "◀ Newer"));
     world.finish().await;
 }
+
+/// Warnings are kept in the store: after a restart the bot lists them as before (on MongoDB
+/// too: the restarted bot opens the same database).
+async fn warnings_survive_a_restart(store: Store) {
+    let mut world = World::start(store).await;
+    answer(&warn(
+        &world,
+        &world.moderator,
+        &world.alice,
+        "before the restart",
+    ))
+    .await;
+    world.stop_bot().await;
+    world.start_bot().await;
+
+    let list = text_of(&answer(&warnings(&world, &world.moderator, &world.alice, None)).await);
+    assert!(
+        list.contains("has 1 warning,") && list.contains("before the restart"),
+        "{list}"
+    );
+    world.finish().await;
+}
+
+on_every_store!(
+    warnings_survive_a_restart,
+    warnings_on_someone_with_none_says_so,
+    more_than_ten_warnings_paginate_and_older_shows_page_two,
+);

@@ -14,12 +14,12 @@ impl Discord {
     ///
     /// When Discord refuses to open it.
     pub async fn dm_channel(&self, user: UserId) -> Result<ChannelId, DiscordError> {
-        if let Some(channel) = self.dm_channels.get(&user) {
-            return Ok(channel);
-        }
-        let opened = self.http.create_private_channel(ids::user(user));
-        let channel = ids::channel_id(self.read("opening a DM", opened).await?.id);
-        self.dm_channels.insert(user, channel);
-        Ok(channel)
+        // Single flight: concurrent DMs to one member wait for the first to open the channel.
+        self.dm_channels
+            .get_or_insert_async(&user, async {
+                let opened = self.http.create_private_channel(ids::user(user));
+                Ok::<_, DiscordError>(ids::channel_id(self.read("opening a DM", opened).await?.id))
+            })
+            .await
     }
 }

@@ -81,6 +81,8 @@ pub(crate) async fn warn<S: Backend>(
     let command: Warn = parse(interaction)?;
     require_moderator(interaction, "warn members")?;
     check_hierarchy(ctx, guild, interaction, &command.member, "warn").await?;
+    // Past the refusals: if the watchdog defers, the warning's embed is for everyone.
+    ack.set_ephemeral_hint(false).await;
     let settings = feature.settings.get(guild).await?;
     let warned = feature
         .service
@@ -106,20 +108,17 @@ pub(crate) async fn warn<S: Backend>(
         return ack.reply(reply).await;
     }
     // From here on the warning is stored: a fault must say so, or a retry would warn twice.
-    let recorded = format!("The warning was recorded as case {}.", outcome.warning.case);
+    ack.committed(format!(
+        "the warning was recorded as case {}",
+        outcome.warning.case
+    ));
+    // However long Discord takes, the Ack's watchdog answers "thinking…" within the 3 seconds.
     let escalated = match outcome.escalation {
-        Some(step) => {
-            // Acting on Discord may take a while; answer "thinking…" within the 3 seconds.
-            ack.defer(false)
-                .await
-                .map_err(|e| with_recorded(e, &recorded))?;
-            Some(carry_out(ctx, guild, &outcome, step).await)
-        }
+        Some(step) => Some(carry_out(ctx, guild, &outcome, step).await),
         None => None,
     };
     ack.reply(Reply::embed(embeds::warned(&outcome, escalated.as_ref())))
-        .await
-        .map_err(|e| with_recorded(e, &recorded))?;
+        .await?;
     post_case(
         ctx,
         &settings,
@@ -143,22 +142,9 @@ pub(crate) async fn warn<S: Backend>(
         // Tell the moderator, so they can pass the warning on another way.
         let mut reply = Reply::embed(embeds::warned(&outcome, escalated.as_ref()));
         reply.content = Some(format!("I couldn't DM <@{}>: {why}.", outcome.warning.user));
-        ack.reply(reply)
-            .await
-            .map_err(|e| with_recorded(e, &recorded))?;
+        ack.reply(reply).await?;
     }
     Ok(())
-}
-
-/// A fault after the warning was stored carries what was recorded.
-fn with_recorded(err: HandlerError, recorded: &str) -> HandlerError {
-    match err {
-        HandlerError::Fault { error, .. } => HandlerError::Fault {
-            error,
-            recorded: Some(recorded.to_owned()),
-        },
-        refusal @ HandlerError::Refusal(_) => refusal,
-    }
 }
 
 /// Carries out an escalation step through Discord and says how it went.

@@ -110,6 +110,6 @@ mod tests {
             hearth_core::StoreErrorKind::Unavailable,
             "test",
         )));
-        assert!(matches!(err, HandlerError::Fault { recorded: None, .. }));
+        assert!(matches!(err, HandlerError::Fault(_)));
     }
 }
