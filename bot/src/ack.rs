@@ -51,11 +51,14 @@ use twilight_model::{
     id::{Id, marker::InteractionMarker},
 };
 
+use hearth_core::MessageId;
+use twilight_model::application::command::CommandOptionChoice;
+
 use crate::{
     discord::{ALREADY_ACKNOWLEDGED, Discord},
-    interaction::{HandlerResult, chain},
+    interaction::{HandlerError, HandlerResult, chain},
     metrics::Metrics,
-    reply::{Reply, deferred},
+    reply::{self, Modal, Reply, deferred},
 };
 
 /// How long after an interaction arrives the watchdog defers it if the handler has not answered:
@@ -264,7 +267,12 @@ impl Ack {
         // Counted from now in Tokio's clock (virtual in tests), less what already passed.
         let left = ACK_WATCHDOG.saturating_sub(started.elapsed());
         let watched = Arc::clone(&responder);
+        // Autocomplete has no deferred answer: its choices come in time or not at all.
+        let autocomplete = interaction.kind == InteractionType::ApplicationCommandAutocomplete;
         let watchdog = tokio::spawn(async move {
+            if autocomplete {
+                return;
+            }
             tokio::time::sleep(left).await;
             watched.defer_if_fresh().await;
         })
@@ -346,6 +354,14 @@ impl Ack {
     /// A fault when Discord refuses it.
     pub async fn reply(&mut self, reply: Reply) -> HandlerResult {
         let mut shared = self.responder.shared.lock().await;
+        if shared.state == State::Fresh && shared.inline.is_some() && !reply.attachments.is_empty()
+        {
+            // The HTTP endpoint's answer is JSON and carries no file: answer "thinking…"
+            // there, then edit in the message with its files.
+            self.responder
+                .first(&mut shared, deferred(reply.ephemeral))
+                .await?;
+        }
         match shared.state {
             State::Fresh => {
                 self.responder
@@ -377,6 +393,61 @@ impl Ack {
         self.reply(reply).await
     }
 
+    /// Answers with a form to fill in (a modal); its submit arrives as a modal interaction
+    /// routed to the feature its `custom_id` names. Only a first answer can be a modal, so a
+    /// handler shows it before anything slow.
+    ///
+    /// # Errors
+    ///
+    /// A fault when something answered already (the watchdog, after [`ACK_WATCHDOG`]) or
+    /// Discord refuses it.
+    pub async fn modal(&mut self, modal: Modal) -> HandlerResult {
+        let mut shared = self.responder.shared.lock().await;
+        if shared.state != State::Fresh {
+            return Err(HandlerError::fault(NotFirst("a modal")));
+        }
+        self.responder
+            .first(&mut shared, modal.into_response())
+            .await
+    }
+
+    /// Answers an autocomplete interaction with choices, best first (at most
+    /// [`reply::AUTOCOMPLETE_CHOICES_MAX`]).
+    ///
+    /// # Errors
+    ///
+    /// A fault when something answered already or Discord refuses it.
+    pub async fn autocomplete(&mut self, choices: Vec<CommandOptionChoice>) -> HandlerResult {
+        let mut shared = self.responder.shared.lock().await;
+        if shared.state != State::Fresh {
+            return Err(HandlerError::fault(NotFirst("autocomplete choices")));
+        }
+        self.responder
+            .first(&mut shared, reply::autocomplete(choices))
+            .await
+    }
+
+    /// Sends another message after the first answer (files included), ephemeral when the
+    /// reply is; answers "thinking…" first if nothing has answered yet. Returns its id.
+    ///
+    /// # Errors
+    ///
+    /// A fault when Discord refuses it.
+    pub async fn followup(&mut self, reply: Reply) -> Result<MessageId, HandlerError> {
+        let mut shared = self.responder.shared.lock().await;
+        if shared.state == State::Fresh {
+            self.responder
+                .first(&mut shared, deferred(reply.ephemeral))
+                .await?;
+        }
+        drop(shared);
+        Ok(self
+            .responder
+            .discord
+            .followup(&self.responder.token, &reply)
+            .await?)
+    }
+
     pub(crate) async fn pong(&mut self) -> HandlerResult {
         let mut shared = self.responder.shared.lock().await;
         self.responder
@@ -390,6 +461,11 @@ impl Ack {
             .await
     }
 }
+
+/// A response that must be the first came after another.
+#[derive(Debug, thiserror::Error)]
+#[error("{0} must be the first answer, and the interaction was answered already")]
+struct NotFirst(&'static str);
 
 /// Whether a fault comes from a store that could not be reached.
 fn store_unavailable(err: &(dyn StdError + 'static)) -> bool {
@@ -603,6 +679,61 @@ mod tests {
         assert!(
             sentence.starts_with("I can't reach my database right now, so nothing was saved."),
             "{sentence}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_modal_is_a_first_answer_and_refused_after_a_deferral() {
+        let metrics = Arc::new(Metrics::default());
+        let (mut ack, answer) = inline_ack(&metrics);
+        let modal = Modal::new("ticket:reason:1", "Why are you opening a ticket?");
+        ack.modal(modal.clone()).await.unwrap();
+        let response = answer.by(Duration::from_secs(60)).await.expect("the modal");
+        assert_eq!(response.kind, InteractionResponseType::Modal);
+
+        let (mut late, answer) = inline_ack(&metrics);
+        tokio::time::sleep(ACK_WATCHDOG + Duration::from_millis(10)).await;
+        assert!(late.responded().await, "the watchdog deferred");
+        let err = late.modal(modal).await.unwrap_err();
+        assert!(matches!(err, HandlerError::Fault(_)));
+        drop(answer);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn autocomplete_is_never_deferred_by_the_watchdog() {
+        let metrics = Arc::new(Metrics::default());
+        let mut typing = interaction();
+        typing.kind = InteractionType::ApplicationCommandAutocomplete;
+        let (mut ack, answer) = inline_ack_of(&typing, &metrics);
+        tokio::time::sleep(ACK_WATCHDOG * 2).await;
+        assert!(
+            !ack.responded().await,
+            "no deferral exists for autocomplete"
+        );
+        ack.autocomplete(Vec::new()).await.unwrap();
+        let response = answer
+            .by(Duration::from_secs(60))
+            .await
+            .expect("the choices");
+        assert_eq!(
+            response.kind,
+            InteractionResponseType::ApplicationCommandAutocompleteResult
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_reply_with_a_file_over_http_defers_inline_first() {
+        let metrics = Arc::new(Metrics::default());
+        let (mut ack, answer) = inline_ack(&metrics);
+        let waiting = tokio::spawn(answer.by(Duration::from_secs(60)));
+        let card = Reply::text("your card").with_file("card.png", vec![0x89, b'P', b'N', b'G']);
+        // The edit that follows goes to Discord, which this test has none of: it fails, but
+        // the endpoint's JSON answer is already the deferral (a file can't ride in it).
+        let _ = ack.reply(card).await;
+        let response = waiting.await.unwrap().expect("a first response");
+        assert_eq!(
+            response.kind,
+            InteractionResponseType::DeferredChannelMessageWithSource
         );
     }
 }
