@@ -7,6 +7,7 @@
 
 mod clear_warnings;
 mod commands;
+mod crafted;
 mod faults;
 mod gateway;
 mod harness;
