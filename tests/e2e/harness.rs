@@ -16,13 +16,12 @@ use std::{
 use hearth::{Config, Running, config::ApiBase, database::DatabaseUrl, store::OpenedStore};
 use hearth_core::{GuildId, UserId};
 use hearth_moderation::{EscalationPolicy, Moderation, ModerationSettingsStore, WarningStore};
-use hearth_sandbox::{CommandValue, Guild, InteractionHandle, Member, Sandbox, state::Message};
-use twilight_model::{
-    guild::Permissions,
-    id::{
-        Id,
-        marker::{ChannelMarker, RoleMarker},
-    },
+use hearth_sandbox::{
+    CommandValue, Guild, InteractionHandle, Member, Sandbox, demo::DemoBuilder, state::Message,
+};
+use twilight_model::id::{
+    Id,
+    marker::{ChannelMarker, RoleMarker},
 };
 
 use crate::outage::{DatabaseLock, TcpProxy};
@@ -173,40 +172,30 @@ pub(crate) struct Place {
 impl Place {
     /// Creates the guild in the sandbox (a running bot receives its `GUILD_CREATE`).
     fn create(sandbox: &Sandbox, name: &str) -> Self {
-        let guild = sandbox.create_guild(name);
-        let general = guild.text_channel("general");
-        let mod_log = guild.text_channel("mod-log");
-        let owner = guild.owner();
-        let moderator_role = guild.create_role(
-            "Moderator",
-            Permissions::MODERATE_MEMBERS | Permissions::KICK_MEMBERS | Permissions::BAN_MEMBERS,
-        );
-        let senior_role = guild.create_role("Senior", Permissions::empty());
-        // Above the moderator, below the bot's role.
-        guild.set_role_position(senior_role, 2);
+        // The one demo world `hearth try` starts from too, with every feature's setup.
+        let mut builder = DemoBuilder::new().guild_name(name);
+        for setup in hearth::features::DEMO {
+            builder = builder.with(*setup);
+        }
+        let world = builder.build(sandbox);
+        let guild = &world.guild;
         let position = |role| guild.role(role).expect("role exists").position;
         assert!(
-            position(moderator_role) < position(senior_role)
-                && position(senior_role) < position(guild.bot_role()),
+            position(world.moderator_role) < position(world.senior_role)
+                && position(world.senior_role) < position(guild.bot_role()),
             "roles from the top: the bot's, Senior, Moderator"
         );
-        let moderator = guild.add_member("mod");
-        guild.grant(&moderator, moderator_role);
-        let senior = guild.add_member("senior");
-        guild.grant(&senior, senior_role);
-        let alice = guild.add_member("alice");
-        let bob = guild.add_member("bob");
         Self {
-            guild,
-            general,
-            mod_log,
-            owner,
-            moderator,
-            senior,
-            alice,
-            bob,
-            moderator_role,
-            senior_role,
+            guild: world.guild,
+            general: world.general,
+            mod_log: world.mod_log,
+            owner: world.owner,
+            moderator: world.moderator,
+            senior: world.senior,
+            alice: world.alice,
+            bob: world.bob,
+            moderator_role: world.moderator_role,
+            senior_role: world.senior_role,
         }
     }
 
@@ -297,6 +286,16 @@ impl Setup {
     pub(crate) async fn start(self) -> World {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let sandbox = Sandbox::start().await.expect("sandbox starts");
+        // Every "nothing Discord would refuse" check rests on the API description: it must be
+        // there (it is embedded in the sandbox) and cover what the bot calls.
+        let spec = sandbox
+            .spec()
+            .expect("the sandbox validates against Discord's API description");
+        assert!(
+            spec.operation_count() >= 40,
+            "the description has {} operations",
+            spec.operation_count()
+        );
         let here = Place::create(&sandbox, "Hearth Test");
         let dir = tempfile::tempdir().expect("temp dir");
         let mongo_name = unique_name();
