@@ -52,18 +52,30 @@ async fn check_hierarchy(
     let Some(target_member) = &target.member else {
         return Err(ModerationRefusal::NotAMember(target_id).into());
     };
+    let target_roles: Vec<_> = target_member.roles.iter().copied().map(role_id).collect();
+    check_roles(ctx, guild, interaction, target_id, &target_roles, verb).await
+}
+
+/// The hierarchy check once the target's roles are known.
+async fn check_roles(
+    ctx: &Context,
+    guild: GuildId,
+    interaction: &Interaction,
+    target: UserId,
+    target_roles: &[hearth_core::RoleId],
+    verb: &str,
+) -> HandlerResult {
     let facts = ctx.guild_facts(guild).await?;
     let moderator_roles: Vec<_> = interaction
         .member
         .as_ref()
         .map(|m| m.roles.iter().copied().map(role_id).collect())
         .unwrap_or_default();
-    let target_roles: Vec<_> = target_member.roles.iter().copied().map(role_id).collect();
     let bot_roles = ctx.bot_roles(guild).await?;
     let parties = Parties {
         owner: facts.owner,
         moderator: Standing::of(invoker(interaction)?, &moderator_roles, &facts.positions),
-        target: Standing::of(target_id, &target_roles, &facts.positions),
+        target: Standing::of(target, target_roles, &facts.positions),
         bot: Standing::of(ctx.bot, &bot_roles, &facts.positions),
     };
     hierarchy::check(verb, &parties)
@@ -332,21 +344,7 @@ async fn check_hierarchy_by_id(
         Err(err) if err.status() == Some(404) => return Ok(()),
         Err(err) => return Err(err.into()),
     };
-    let facts = ctx.guild_facts(guild).await?;
-    let moderator_roles: Vec<_> = interaction
-        .member
-        .as_ref()
-        .map(|m| m.roles.iter().copied().map(role_id).collect())
-        .unwrap_or_default();
-    let bot_roles = ctx.bot_roles(guild).await?;
-    let parties = Parties {
-        owner: facts.owner,
-        moderator: Standing::of(invoker(interaction)?, &moderator_roles, &facts.positions),
-        target: Standing::of(target, &target_roles, &facts.positions),
-        bot: Standing::of(ctx.bot, &bot_roles, &facts.positions),
-    };
-    hierarchy::check(verb, &parties)
-        .map_err(|sentence| ModerationRefusal::Hierarchy(sentence).into())
+    check_roles(ctx, guild, interaction, target, &target_roles, verb).await
 }
 
 /// `/modlog set channel` and `/modlog off`.
