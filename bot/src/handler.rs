@@ -230,3 +230,89 @@ fn declared_option(options: &[CommandOption], field: &str) -> Option<CommandOpti
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::{
+        io::Write,
+        sync::{Arc, Mutex},
+    };
+
+    use super::*;
+    use crate::{interaction::HandlerError, moderation::commands::Warn};
+
+    /// A `/warn` as a crafted request could send it: a reason past the registered limit.
+    fn warn_with_reason(reason: &str) -> Interaction {
+        serde_json::from_value(serde_json::json!({
+            "id": "1100000000000000001",
+            "application_id": "1",
+            "type": 2,
+            "token": "token",
+            "version": 1,
+            "guild_id": "10",
+            "channel_id": "20",
+            "entitlements": [],
+            "authorizing_integration_owners": {},
+            "attachment_size_limit": 8_388_608,
+            "data": {
+                "id": "30",
+                "name": "warn",
+                "type": 1,
+                "options": [
+                    { "name": "member", "type": 6, "value": "40" },
+                    { "name": "reason", "type": 3, "value": reason },
+                ],
+                "resolved": { "users": { "40": {
+                    "id": "40", "username": "alice", "discriminator": "0", "avatar": null
+                } } },
+            },
+        }))
+        .expect("an interaction")
+    }
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_crafted_reason_is_refused_with_the_limit_and_never_reaches_the_log() {
+        let forged = format!(
+            "{}\n2026-11-29T12:00:00Z ERROR hearth::run: forged by a member's reason\x1b[2J",
+            "x".repeat(600)
+        );
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || writer.clone())
+            .finish();
+        let refused = tracing::subscriber::with_default(subscriber, || {
+            parse::<Warn>(&warn_with_reason(&forged))
+        });
+        let Err(HandlerError::Refusal(refusal)) = refused else {
+            panic!("a refusal");
+        };
+        assert_eq!(
+            refusal.sentence(),
+            format!(
+                "The reason can be at most 512 characters; yours has {}.",
+                forged.chars().count()
+            )
+        );
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(log.contains("command option refused"), "{log}");
+        assert!(!log.contains("forged"), "{log}");
+        assert!(!log.contains("xxxxxxxx"), "{log}");
+        assert_eq!(log.lines().count(), 1, "{log}");
+    }
+}
