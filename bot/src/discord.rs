@@ -89,6 +89,8 @@ pub const DM_CHANNELS_REMEMBERED: usize = 10_000;
 #[derive(Clone, Debug)]
 pub struct Discord {
     http: Arc<Client>,
+    /// Interaction responses and their edits (see [`Discord::with_interaction_client`]).
+    interactions: Arc<Client>,
     application: Id<ApplicationMarker>,
     metrics: Arc<Metrics>,
     /// Each member's DM channel, once opened.
@@ -132,11 +134,24 @@ impl Discord {
         metrics: Arc<Metrics>,
     ) -> Self {
         Self {
+            interactions: Arc::clone(&http),
             http,
             application,
             metrics,
             dm_channels: Arc::new(quick_cache::sync::Cache::new(DM_CHANNELS_REMEMBERED)),
         }
+    }
+
+    /// Sends interaction responses and their edits through `client`, a client without
+    /// twilight's rate limiter. Discord does not count interaction routes against the bot's
+    /// limits, but twilight's limiter puts a request whose route has no bucket yet (every new
+    /// interaction's callback) in one queue with other such routes, and a DM channel being
+    /// opened there waits for the global limit: under a burst of DMs, first responses queued
+    /// behind it missed Discord's 3 seconds.
+    #[must_use]
+    pub fn with_interaction_client(mut self, client: Arc<Client>) -> Self {
+        self.interactions = client;
+        self
     }
 
     /// The application id.
@@ -181,7 +196,7 @@ impl Discord {
         token: &str,
         response: &InteractionResponse,
     ) -> Result<(), DiscordError> {
-        self.http
+        self.interactions
             .interaction(self.application)
             .create_response(interaction, token, response)
             .await
@@ -196,7 +211,7 @@ impl Discord {
     /// When Discord refuses it.
     pub async fn edit_response(&self, token: &str, reply: &Reply) -> Result<(), DiscordError> {
         let none = AllowedMentions::default();
-        self.http
+        self.interactions
             .interaction(self.application)
             .update_response(token)
             .allowed_mentions(Some(&none))
