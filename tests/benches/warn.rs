@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 #[allow(dead_code, unused_imports, unused_macros)]
 #[path = "../e2e/harness.rs"]
 mod harness;
+#[allow(dead_code, unused_imports)]
+#[path = "../e2e/mongo_uri.rs"]
+mod mongo_uri;
 #[allow(dead_code)]
 #[path = "../e2e/outage.rs"]
 mod outage;
