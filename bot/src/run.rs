@@ -275,13 +275,16 @@ async fn start_with<S: Backend>(
 /// Connects to Discord's REST API and the cache, and builds the handlers' context.
 async fn connect(config: &Config, clock: Arc<dyn Clock>) -> Result<Context, RunError> {
     let metrics = Arc::new(Metrics::default());
-    let mut builder = twilight_http::Client::builder()
-        .token(config.token.clone())
-        .timeout(Duration::from_secs(10));
-    if let Some(api) = &config.discord_api {
-        builder = builder.proxy(api.host.clone(), api.plain_http);
-    }
-    let http = Arc::new(builder.build());
+    let builder = || {
+        let mut builder = twilight_http::Client::builder()
+            .token(config.token.clone())
+            .timeout(Duration::from_secs(10));
+        if let Some(api) = &config.discord_api {
+            builder = builder.proxy(api.host.clone(), api.plain_http);
+        }
+        builder
+    };
+    let http = Arc::new(builder().build());
     let application = http
         .current_user_application()
         .await
@@ -297,7 +300,8 @@ async fn connect(config: &Config, clock: Arc<dyn Clock>) -> Result<Context, RunE
         .await
         .map_err(discord_error)?;
     tracing::info!(bot = %me.name, application = %application.id, "connected to Discord's API");
-    let discord = Discord::new(Arc::clone(&http), application.id, Arc::clone(&metrics));
+    let discord = Discord::new(Arc::clone(&http), application.id, Arc::clone(&metrics))
+        .with_interaction_client(Arc::new(builder().ratelimiter(None).build()));
 
     let mut cache_config = CacheConfig::default();
     if let Some(url) = &config.redis_url {

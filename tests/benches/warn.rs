@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 #[allow(dead_code, unused_imports, unused_macros)]
 #[path = "../e2e/harness.rs"]
 mod harness;
+#[allow(dead_code, unused_imports)]
+#[path = "../e2e/mongo_uri.rs"]
+mod mongo_uri;
 #[allow(dead_code)]
 #[path = "../e2e/outage.rs"]
 mod outage;
@@ -18,12 +21,13 @@ use harness::{Store, World, warn};
 
 /// How many `/warn` interactions are timed.
 const WARNS: usize = 1_000;
-/// Members warned in turn; every fourth warning of each is their third or later, so the
-/// run holds escalations (a timeout before the answer) as well as plain warnings.
+/// Members warned in turn, four times each: the third warning of each (the third quarter of
+/// the run) escalates to a timeout, which the bot asks of Discord before it answers.
 const MEMBERS: usize = 250;
 /// `/warn`s followed to the end (answer, DM, mod-log post) to count their REST requests.
 const COUNTED: usize = 30;
-/// The target the figures are held against.
+/// The target the bot's own time to a first response is held against (plain warnings: no call
+/// to Discord before the answer).
 const P99_TARGET: Duration = Duration::from_millis(5);
 
 fn main() {
@@ -65,9 +69,21 @@ async fn latency() {
         .filter(|r| r.route.as_deref().is_some_and(|r| r.ends_with("/callback")) && r.status >= 400)
         .count();
     println!("/warn, {WARNS} interactions over {MEMBERS} members, SQLite, sandbox on loopback");
+    // One at a time, so the n-th first response is the n-th `/warn`'s.
+    let escalating = 2 * MEMBERS..3 * MEMBERS;
+    let (plain, escalations): (Vec<_>, Vec<_>) = bot_side
+        .iter()
+        .enumerate()
+        .partition(|(n, _)| !escalating.contains(n));
+    let plain: Vec<Duration> = plain.into_iter().map(|(_, d)| *d).collect();
+    let escalations: Vec<Duration> = escalations.into_iter().map(|(_, d)| *d).collect();
     println!(
-        "  bot side, received -> first response sent: {}",
-        summary(bot_side.clone())
+        "  bot side, received -> first response sent, plain:       {}",
+        summary(plain.clone())
+    );
+    println!(
+        "  bot side, the same, escalating (Discord's timeout first): {}",
+        summary(escalations)
     );
     println!(
         "  member side, created -> response recorded:  {}",
@@ -78,7 +94,7 @@ async fn latency() {
         wall.as_secs_f64(),
         f64::from(u32::try_from(WARNS).unwrap_or(u32::MAX)) / wall.as_secs_f64()
     );
-    let p99 = percentile(&sorted(bot_side), 99);
+    let p99 = percentile(&sorted(plain), 99);
     println!(
         "  target p99 < {P99_TARGET:?}: {}",
         if p99 < P99_TARGET { "met" } else { "NOT met" }

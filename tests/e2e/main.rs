@@ -13,5 +13,6 @@ mod gateway;
 mod harness;
 mod http_endpoint;
 mod moderation;
+mod mongo_uri;
 mod outage;
 mod warnings;

@@ -27,7 +27,7 @@ impl Discord {
         token: &str,
         response: &InteractionResponse,
     ) -> Result<(), DiscordError> {
-        self.http
+        self.interactions
             .interaction(self.application)
             .create_response(interaction, token, response)
             .await
@@ -65,7 +65,7 @@ impl Discord {
         token: &str,
         modal: &Modal,
     ) -> Result<(), DiscordError> {
-        self.http
+        self.interactions
             .interaction(self.application)
             .create_response(interaction, token, &modal.clone().into_response())
             .await
@@ -85,7 +85,7 @@ impl Discord {
         token: &str,
         choices: Vec<CommandOptionChoice>,
     ) -> Result<(), DiscordError> {
-        self.http
+        self.interactions
             .interaction(self.application)
             .create_response(interaction, token, &reply::autocomplete(choices))
             .await
@@ -103,7 +103,7 @@ impl Discord {
         const ACTION: &str = "editing an interaction response";
         let files = Self::files(ACTION, reply)?;
         let none = AllowedMentions::default();
-        let client = self.http.interaction(self.application);
+        let client = self.interactions.interaction(self.application);
         let mut request = client
             .update_response(token)
             .allowed_mentions(Some(&none))
@@ -128,7 +128,7 @@ impl Discord {
         const ACTION: &str = "sending a follow-up";
         let files = Self::files(ACTION, reply)?;
         let none = AllowedMentions::default();
-        let client = self.http.interaction(self.application);
+        let client = self.interactions.interaction(self.application);
         let mut request = client
             .create_followup(token)
             .allowed_mentions(Some(&none))

@@ -125,6 +125,9 @@ pub const DM_CHANNELS_REMEMBERED: usize = 10_000;
 #[derive(Clone, Debug)]
 pub struct Discord {
     http: Arc<Client>,
+    /// Interaction responses, their edits and follow-ups (see
+    /// [`Discord::with_interaction_client`]).
+    interactions: Arc<Client>,
     application: Id<ApplicationMarker>,
     metrics: Arc<Metrics>,
     /// Each member's DM channel, once opened.
@@ -144,11 +147,24 @@ impl Discord {
         metrics: Arc<Metrics>,
     ) -> Self {
         Self {
+            interactions: Arc::clone(&http),
             http,
             application,
             metrics,
             dm_channels: Arc::new(quick_cache::sync::Cache::new(DM_CHANNELS_REMEMBERED)),
         }
+    }
+
+    /// Sends interaction responses, their edits and follow-ups through `client`, a client
+    /// without twilight's rate limiter. Discord does not count interaction routes against the
+    /// bot's limits, but twilight's limiter puts a request whose route has no bucket yet (every
+    /// new interaction's callback) in one queue with other such routes, and a DM channel being
+    /// opened there waits for the global limit: under a burst of DMs, first responses queued
+    /// behind it missed Discord's 3 seconds.
+    #[must_use]
+    pub fn with_interaction_client(mut self, client: Arc<Client>) -> Self {
+        self.interactions = client;
+        self
     }
 
     /// The application id.
