@@ -241,8 +241,13 @@ mod tests {
     use super::*;
     use crate::{interaction::HandlerError, moderation::commands::Warn};
 
-    /// A `/warn` as a crafted request could send it: a reason past the registered limit.
+    /// A `/warn` as a crafted request could send it.
     fn warn_with_reason(reason: &str) -> Interaction {
+        warn_of("40", reason)
+    }
+
+    /// A `/warn` naming `member`, of whom only user 40 is resolved.
+    fn warn_of(member: &str, reason: &str) -> Interaction {
         serde_json::from_value(serde_json::json!({
             "id": "1100000000000000001",
             "application_id": "1",
@@ -259,7 +264,7 @@ mod tests {
                 "name": "warn",
                 "type": 1,
                 "options": [
-                    { "name": "member", "type": 6, "value": "40" },
+                    { "name": "member", "type": 6, "value": member },
                     { "name": "reason", "type": 3, "value": reason },
                 ],
                 "resolved": { "users": { "40": {
@@ -314,5 +319,17 @@ mod tests {
         assert!(!log.contains("forged"), "{log}");
         assert!(!log.contains("xxxxxxxx"), "{log}");
         assert_eq!(log.lines().count(), 1, "{log}");
+    }
+
+    #[test]
+    fn a_member_discord_did_not_resolve_is_refused_by_name() {
+        let Err(HandlerError::Refusal(refusal)) = parse::<Warn>(&warn_of("41", "spam")) else {
+            panic!("a refusal");
+        };
+        assert_eq!(
+            refusal.sentence(),
+            "I couldn't find the member you gave. Pick it from the list Discord offers."
+        );
+        assert!(parse::<Warn>(&warn_of("40", "spam")).is_ok());
     }
 }

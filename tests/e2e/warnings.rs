@@ -81,8 +81,39 @@ async fn warnings_survive_a_restart(store: Store) {
     world.finish().await;
 }
 
+/// A page button on a list shown before a restart still works after it: everything it needs
+/// is in its `custom_id`, nothing in the old process's memory.
+async fn a_page_button_works_after_a_restart(store: Store) {
+    let mut world = World::start(store).await;
+    for n in 1..=11 {
+        answer(&warn(
+            &world,
+            &world.moderator,
+            &world.bob,
+            &format!("reason number {n}"),
+        ))
+        .await;
+    }
+    let list = answer(&warnings(&world, &world.moderator, &world.bob, None)).await;
+    assert_eq!(list.embeds[0]["footer"]["text"], "Page 1 of 2");
+    world.stop_bot().await;
+    world.start_bot().await;
+
+    let older = click(&world.moderator, &list, "Older ▶");
+    let page_two = older
+        .wait_for_original(|m| {
+            m.embeds
+                .first()
+                .is_some_and(|e| e["footer"]["text"] == "Page 2 of 2")
+        })
+        .await;
+    assert!(text_of(&page_two).contains("reason number 1"));
+    world.finish().await;
+}
+
 on_every_store!(
     warnings_survive_a_restart,
+    a_page_button_works_after_a_restart,
     warnings_on_someone_with_none_says_so,
     more_than_ten_warnings_paginate_and_older_shows_page_two,
 );
