@@ -2,7 +2,7 @@
 
 #![allow(dead_code, unreachable_pub)]
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hearth_sandbox::Sandbox;
 use twilight_gateway::queue::InMemoryQueue;
@@ -22,6 +22,17 @@ pub const PNG: &[u8] = &[
 
 /// Generous: these waits normally take milliseconds, but CI machines are loaded.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Seconds since the Unix epoch, for timestamps relative to now (timeouts, far-future dates).
+pub fn now_secs() -> i64 {
+    i64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap()
+}
 
 /// twilight 0.18 builds a rustls config even for plain `ws://`/`http://` (gotcha 1).
 pub fn install_crypto() {
