@@ -1,5 +1,7 @@
 //! `/warnings`: the list a moderator reads, page by page.
 
+use hearth_sandbox::state::Message;
+
 use crate::harness::{
     Store, World, answer, button_disabled, click, on_every_store, text_of, warn, warnings,
 };
@@ -17,11 +19,11 @@ async fn warnings_on_someone_with_none_says_so(store: Store) {
     world.finish().await;
 }
 
-async fn more_than_ten_warnings_paginate_and_older_shows_page_two(store: Store) {
-    let world = World::start(store).await;
+/// The moderator warns bob eleven times: "reason number 1" to "reason number 11".
+async fn warn_bob_eleven_times(world: &World) {
     for n in 1..=11 {
         let reply = answer(&warn(
-            &world,
+            world,
             &world.moderator,
             &world.bob,
             &format!("reason number {n}"),
@@ -29,6 +31,22 @@ async fn more_than_ten_warnings_paginate_and_older_shows_page_two(store: Store) 
         .await;
         assert!(!reply.embeds.is_empty(), "warning {n}: {}", reply.content);
     }
+}
+
+/// The moderator clicks "Older ▶" on the first page of a list; the second page.
+async fn older(world: &World, list: &Message) -> Message {
+    click(&world.moderator, list, "Older ▶")
+        .wait_for_original(|m| {
+            m.embeds
+                .first()
+                .is_some_and(|e| e["footer"]["text"] == "Page 2 of 2")
+        })
+        .await
+}
+
+async fn more_than_ten_warnings_paginate_and_older_shows_page_two(store: Store) {
+    let world = World::start(store).await;
+    warn_bob_eleven_times(&world).await;
 
     let list = answer(&warnings(&world, &world.moderator, &world.bob, None)).await;
     assert!(list.is_ephemeral());
@@ -43,14 +61,7 @@ async fn more_than_ten_warnings_paginate_and_older_shows_page_two(store: Store) 
     assert!(button_disabled(&list, "◀ Newer"));
     assert!(!button_disabled(&list, "Older ▶"));
 
-    let older = click(&world.moderator, &list, "Older ▶");
-    let page_two = older
-        .wait_for_original(|m| {
-            m.embeds
-                .first()
-                .is_some_and(|e| e["footer"]["text"] == "Page 2 of 2")
-        })
-        .await;
+    let page_two = older(&world, &list).await;
     let second = text_of(&page_two);
     assert!(second.contains("reason number 1"), "{second}");
     assert!(!second.contains("reason number 11"), "{second}");
@@ -85,28 +96,13 @@ async fn warnings_survive_a_restart(store: Store) {
 /// is in its `custom_id`, nothing in the old process's memory.
 async fn a_page_button_works_after_a_restart(store: Store) {
     let mut world = World::start(store).await;
-    for n in 1..=11 {
-        answer(&warn(
-            &world,
-            &world.moderator,
-            &world.bob,
-            &format!("reason number {n}"),
-        ))
-        .await;
-    }
+    warn_bob_eleven_times(&world).await;
     let list = answer(&warnings(&world, &world.moderator, &world.bob, None)).await;
     assert_eq!(list.embeds[0]["footer"]["text"], "Page 1 of 2");
     world.stop_bot().await;
     world.start_bot().await;
 
-    let older = click(&world.moderator, &list, "Older ▶");
-    let page_two = older
-        .wait_for_original(|m| {
-            m.embeds
-                .first()
-                .is_some_and(|e| e["footer"]["text"] == "Page 2 of 2")
-        })
-        .await;
+    let page_two = older(&world, &list).await;
     assert!(text_of(&page_two).contains("reason number 1"));
     world.finish().await;
 }
