@@ -124,9 +124,13 @@ pub(crate) async fn warn<S: Backend>(
         "the warning was recorded as case {}",
         outcome.warning.case
     ));
-    // However long Discord takes, the Ack's watchdog answers "thinking…" within the 3 seconds.
     let escalated = match outcome.escalation {
-        Some(step) => Some(carry_out(ctx, guild, &outcome, step).await),
+        Some(step) => {
+            // Carrying it out is a call to Discord: say "thinking…" at once rather than leave
+            // the moderator waiting for the watchdog (which would still answer within 3 s).
+            ack.defer(false).await?;
+            Some(carry_out(ctx, guild, &outcome, step).await)
+        }
         None => None,
     };
     ack.reply(Reply::embed(embeds::warned(&outcome, escalated.as_ref())))
