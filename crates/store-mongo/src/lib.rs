@@ -11,6 +11,8 @@
 mod moderation;
 mod read;
 mod store;
+#[cfg(feature = "moderation")]
+mod timed_actions;
 
 pub use self::store::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_DATABASE, DEFAULT_SERVER_SELECTION_TIMEOUT, MongoStore,

@@ -92,6 +92,8 @@ impl MongoStore {
     pub(crate) async fn prepare(&self) -> Result<(), StoreError> {
         #[cfg(feature = "moderation")]
         crate::moderation::prepare(&self.db).await?;
+        #[cfg(feature = "moderation")]
+        crate::timed_actions::prepare(&self.db).await?;
         Ok(())
     }
 }

@@ -4,5 +4,7 @@ mod connection;
 mod migrations;
 #[cfg(feature = "moderation")]
 mod moderation;
+#[cfg(feature = "moderation")]
+mod timed_actions;
 
 pub use self::connection::{BUSY_TIMEOUT, SqliteStore};

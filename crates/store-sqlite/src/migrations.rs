@@ -31,6 +31,8 @@ pub(crate) struct Domain {
 pub(crate) const DOMAINS: &[&Domain] = &[
     #[cfg(feature = "moderation")]
     &crate::moderation::SCHEMA,
+    #[cfg(feature = "moderation")]
+    &crate::timed_actions::SCHEMA,
 ];
 
 /// The layout version in `PRAGMA user_version`: per-domain migrations.

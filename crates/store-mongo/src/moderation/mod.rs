@@ -385,4 +385,4 @@ impl ModerationSettingsStore for MongoStore {
 }
 
 #[cfg(test)]
-mod server;
+pub(crate) mod server;

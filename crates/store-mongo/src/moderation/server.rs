@@ -44,10 +44,10 @@ fn server_uri() -> Option<String> {
 
 /// A store on a database of its own, `hearth_test_<unique>`, dropped after the test.
 #[derive(Debug)]
-struct TestDatabase(MongoStore, String);
+pub(crate) struct TestDatabase(MongoStore, String);
 
 impl TestDatabase {
-    async fn create() -> Option<Self> {
+    pub(crate) async fn create() -> Option<Self> {
         let uri = server_uri()?;
         let name = format!("hearth_test_{}", ObjectId::new().to_hex());
         let store = connect(&uri, &name).await;
