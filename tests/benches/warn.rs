@@ -22,7 +22,7 @@ use harness::{Store, World, warn};
 /// How many `/warn` interactions are timed.
 const WARNS: usize = 1_000;
 /// Members warned in turn, four times each: the third warning of each (the third quarter of
-/// the run) escalates to a timeout, which the bot asks of Discord before it answers.
+/// the run) escalates to a timeout: the bot answers "thinking…" first, then asks Discord.
 const MEMBERS: usize = 250;
 /// `/warn`s followed to the end (answer, DM, mod-log post) to count their REST requests.
 const COUNTED: usize = 30;
@@ -82,7 +82,7 @@ async fn latency() {
         summary(plain.clone())
     );
     println!(
-        "  bot side, the same, escalating (Discord's timeout first): {}",
+        "  bot side, the same, escalating (deferred, then the timeout): {}",
         summary(escalations)
     );
     println!(
