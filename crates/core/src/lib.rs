@@ -4,6 +4,8 @@ mod clock;
 mod duration;
 mod error;
 mod id;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod text;
 mod time;
 

@@ -26,7 +26,7 @@
 
 mod parallel;
 
-use std::{future::Future, time::Duration};
+use std::time::Duration;
 
 use futures_util::future::join_all;
 use hearth_core::{ChannelId, GuildId, MessageId, RoleId, Timestamp, UserId};
@@ -44,51 +44,9 @@ use crate::{
     RoleMode, SettingsChange, Template, XP_COOLDOWN, XP_MAX, XpChange, XpRate, XpStore,
 };
 
-/// A store under test, with whatever must live as long as it (a temp dir, a database to drop).
-pub trait Fixture: Send + Sized {
-    /// The store type; cloned into spawned tasks by the parallel behaviours.
-    type Store: XpStore + LevelSettingsStore + BoostStore + Clone + 'static;
-
-    /// The store.
-    fn store(&self) -> &Self::Store;
-
-    /// Another handle on the same data, as a second bot process would open it (a second
-    /// connection to the same file or server); a clone where there is no such thing.
-    fn second_handle(&self) -> impl Future<Output = Self::Store> + Send;
-
-    /// Cleans up after a test that passed (a test that panicked leaves its data behind).
-    fn teardown(self) -> impl Future<Output = ()> + Send;
-}
-
-/// A `(store, guard)` pair: the guard (a temp dir, or `()`) lives as long as the test, and the
-/// second handle is a clone of the store.
-impl<S, G> Fixture for (S, G)
-where
-    S: XpStore + LevelSettingsStore + BoostStore + Clone + 'static,
-    G: Send,
-{
-    type Store = S;
-
-    fn store(&self) -> &S {
-        &self.0
-    }
-
-    fn second_handle(&self) -> impl Future<Output = S> + Send {
-        std::future::ready(self.0.clone())
-    }
-
-    async fn teardown(self) {}
-}
-
-/// Runs a future as a task of its own on the test's runtime, so tasks truly run in parallel on
-/// the multi-threaded runtime. The suite macro passes one backed by `tokio::spawn`.
-pub trait Spawn: Sync {
-    /// Starts `task` and returns a future of its output; a panic in the task is re-raised.
-    fn spawn<T: Send + 'static>(
-        &self,
-        task: impl Future<Output = T> + Send + 'static,
-    ) -> impl Future<Output = T> + Send;
-}
+#[doc(hidden)]
+pub use hearth_core::__store_suite;
+pub use hearth_core::testkit::{Fixture, Spawn};
 
 const GUILD: GuildId = GuildId::new(1_000);
 const OTHER_GUILD: GuildId = GuildId::new(2_000);
@@ -659,57 +617,11 @@ macro_rules! __xp_store_suite {
             concurrent_changes_of_different_level_roles_all_stick,
         }
     };
-    (@fixture (required $factory:expr)) => {
-        ::std::option::Option::Some(($factory)().await)
+    // The test generators are hearth-core's, shared by every domain crate.
+    ([$($attr:tt)*] $factory:tt; $($name:ident,)*) => {
+        $crate::testkit::__store_suite! { [$crate] [$($attr)*] $factory; $($name,)* }
     };
-    (@fixture (optional $factory:expr)) => {
-        ($factory)().await
-    };
-    ([$($attr:tt)*] $factory:tt;) => {};
-    ([$($attr:tt)*] $factory:tt; $name:ident, $($rest:ident,)*) => {
-        #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
-        $($attr)*
-        async fn $name() {
-            let ::std::option::Option::Some(fixture) =
-                $crate::__xp_store_suite!(@fixture $factory)
-            else {
-                return;
-            };
-            $crate::testkit::$name($crate::testkit::Fixture::store(&fixture)).await;
-            $crate::testkit::Fixture::teardown(fixture).await;
-        }
-        $crate::__xp_store_suite! { [$($attr)*] $factory; $($rest,)* }
-    };
-    (@parallel [$($attr:tt)*] $factory:tt;) => {};
-    (@parallel [$($attr:tt)*] $factory:tt; $name:ident, $($rest:ident,)*) => {
-        #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
-        $($attr)*
-        async fn $name() {
-            struct TokioSpawn;
-            impl $crate::testkit::Spawn for TokioSpawn {
-                fn spawn<T: Send + 'static>(
-                    &self,
-                    task: impl ::std::future::Future<Output = T> + Send + 'static,
-                ) -> impl ::std::future::Future<Output = T> + Send {
-                    let handle = ::tokio::spawn(task);
-                    async move {
-                        match handle.await {
-                            Ok(output) => output,
-                            Err(err) => ::std::panic::resume_unwind(err.into_panic()),
-                        }
-                    }
-                }
-            }
-            let ::std::option::Option::Some(fixture) =
-                $crate::__xp_store_suite!(@fixture $factory)
-            else {
-                return;
-            };
-            let first = ::std::clone::Clone::clone($crate::testkit::Fixture::store(&fixture));
-            let second = $crate::testkit::Fixture::second_handle(&fixture).await;
-            $crate::testkit::$name(first, second, &TokioSpawn).await;
-            $crate::testkit::Fixture::teardown(fixture).await;
-        }
-        $crate::__xp_store_suite! { @parallel [$($attr)*] $factory; $($rest,)* }
+    (@parallel [$($attr:tt)*] $factory:tt; $($name:ident,)*) => {
+        $crate::testkit::__store_suite! { @parallel [$crate] [$($attr)*] $factory; $($name,)* }
     };
 }
