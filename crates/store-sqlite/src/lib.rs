@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 
 mod connection;
+#[cfg(feature = "xp-engine")]
+mod leveling;
 mod migrations;
 #[cfg(feature = "moderation")]
 mod moderation;

@@ -33,6 +33,8 @@ pub(crate) const DOMAINS: &[&Domain] = &[
     &crate::moderation::SCHEMA,
     #[cfg(feature = "moderation")]
     &crate::timed_actions::SCHEMA,
+    #[cfg(feature = "xp-engine")]
+    &crate::leveling::SCHEMA,
 ];
 
 /// The layout version in `PRAGMA user_version`: per-domain migrations.

@@ -1,0 +1,196 @@
+use std::time::Duration;
+
+use hearth_xp_engine::{LevelSettingsStore, RoleMode, SettingsChange, XP_COOLDOWN, testkit};
+
+use super::*;
+
+/// A store on a file of its own; its second handle is a second `SqliteStore` (its own
+/// connection and thread) on the same file, as a second process would open it.
+#[derive(Debug)]
+struct FileFixture {
+    store: SqliteStore,
+    dir: tempfile::TempDir,
+}
+
+impl testkit::Fixture for FileFixture {
+    type Store = SqliteStore;
+
+    fn store(&self) -> &SqliteStore {
+        &self.store
+    }
+
+    async fn second_handle(&self) -> SqliteStore {
+        SqliteStore::open(self.dir.path().join("hearth.db"))
+            .await
+            .unwrap()
+    }
+
+    async fn teardown(self) {}
+}
+
+async fn fixture() -> FileFixture {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("hearth.db"))
+        .await
+        .unwrap();
+    FileFixture { store, dir }
+}
+
+hearth_xp_engine::xp_store_suite!(fixture);
+
+const GUILD: GuildId = GuildId::new(7);
+const ALICE: UserId = UserId::new(11);
+
+fn grant(secs: i64) -> GrantRequest {
+    GrantRequest {
+        guild: GUILD,
+        user: ALICE,
+        at: Timestamp::from_unix_secs(secs),
+        amount: 20,
+        cooldown: XP_COOLDOWN,
+    }
+}
+
+/// The query plans of `sql` (its parameters `?1`, `?2`, `?3` replaced by literals), one line
+/// per statement.
+async fn plans(store: &SqliteStore, sql: Vec<String>) -> Vec<String> {
+    store
+        .call("explaining", move |c| {
+            let mut plans = Vec::new();
+            for sql in sql {
+                let sql = sql
+                    .replace("?1", "7")
+                    .replace("?2", "10")
+                    .replace("?3", "20");
+                let mut stmt = c
+                    .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                    .map_err(sql_error("x"))?;
+                let rows: Vec<String> = stmt
+                    .query_map([], |r| r.get::<_, String>(3))
+                    .and_then(Iterator::collect)
+                    .map_err(sql_error("x"))?;
+                plans.push(rows.join("; "));
+            }
+            Ok(plans)
+        })
+        .await
+        .unwrap()
+}
+
+/// Leaderboard pages, ranks and the ranked-member count are served by the index
+/// `(guild_id, xp DESC, user_id)`: no scan of the table, no sort in a temporary b-tree.
+#[tokio::test]
+async fn leaderboard_and_rank_use_the_rank_index() {
+    let FileFixture { store, dir: _dir } = fixture().await;
+    let plans = plans(
+        &store,
+        vec![
+            LEADERBOARD_SQL.to_owned(),
+            RANKED_MEMBERS_SQL.to_owned(),
+            RANK_SQL.to_owned(),
+        ],
+    )
+    .await;
+    for plan in &plans {
+        assert!(plan.contains("member_xp_by_rank"), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+        assert!(!plan.contains("SCAN member_xp"), "{plan}");
+    }
+    // The rank's two counts each search a range of the index.
+    assert_eq!(
+        plans[2]
+            .matches("SEARCH member_xp USING COVERING INDEX member_xp_by_rank")
+            .count(),
+        2,
+        "{}",
+        plans[2]
+    );
+}
+
+/// XP, cooldowns, activity, opt-outs, settings and boosts survive closing and reopening the
+/// file, and the reopened store refuses a replay of the last grant.
+#[tokio::test]
+async fn leveling_data_survives_reopening_the_file() {
+    let FileFixture { store, dir } = fixture().await;
+    let first = store.grant(grant(100)).await.unwrap();
+    assert!(first.granted);
+    store.set_global_opt_out(ALICE, true).await.unwrap();
+    let settings = store
+        .update_level_settings(GUILD, &SettingsChange::role_mode(RoleMode::Replace))
+        .await
+        .unwrap();
+    drop(store);
+    let reopened = SqliteStore::open(dir.path().join("hearth.db"))
+        .await
+        .unwrap();
+    assert_eq!(
+        reopened.member(GUILD, ALICE).await.unwrap(),
+        Some(first.after)
+    );
+    assert!(!reopened.grant(grant(100)).await.unwrap().granted);
+    assert!(reopened.global_opt_out(ALICE).await.unwrap());
+    assert_eq!(
+        reopened.level_settings(GUILD).await.unwrap(),
+        Some(settings)
+    );
+    let day = Day::of(Timestamp::from_unix_secs(100));
+    assert_eq!(reopened.activity(GUILD, day, day).await.unwrap().len(), 1);
+}
+
+/// Ids above 2⁶³ (stored bit for bit as negative integers) round-trip.
+#[tokio::test]
+async fn the_largest_ids_round_trip() {
+    let FileFixture { store, dir: _dir } = fixture().await;
+    let (guild, user) = (GuildId::new(u64::MAX), UserId::new(u64::MAX - 1));
+    let mut request = grant(0);
+    (request.guild, request.user) = (guild, user);
+    let outcome = store.grant(request).await.unwrap();
+    assert_eq!(
+        store.member(guild, user).await.unwrap(),
+        Some(outcome.after)
+    );
+    assert_eq!(
+        store.rank(guild, user).await.unwrap().map(|r| r.user),
+        Some(user)
+    );
+    assert_eq!(store.global_leaderboard(0, 10).await.unwrap()[0].user, user);
+}
+
+/// A zero cooldown still refuses a replay (the same time) and grants a millisecond later;
+/// a cooldown too long to add to the time grants nothing.
+#[tokio::test]
+async fn cooldown_edges_follow_the_reference_rule() {
+    let FileFixture { store, dir: _dir } = fixture().await;
+    store.grant(grant(0)).await.unwrap();
+    let mut zero = grant(0);
+    zero.cooldown = Duration::ZERO;
+    assert!(!store.grant(zero).await.unwrap().granted);
+    zero.at = Timestamp::from_unix_millis(1);
+    assert!(store.grant(zero).await.unwrap().granted);
+    let mut endless = grant(1_000_000);
+    endless.cooldown = Duration::MAX;
+    assert!(!store.grant(endless).await.unwrap().granted);
+}
+
+/// A row no Hearth could have written is a `Corrupt` error, not a wrong number.
+#[tokio::test]
+async fn an_unreadable_row_is_reported_as_corrupt() {
+    let FileFixture { store, dir: _dir } = fixture().await;
+    store
+        .call("planting bad rows", |c| {
+            c.execute_batch(
+                "INSERT INTO member_xp VALUES (7, 11, -5, 0, NULL);
+                 INSERT INTO level_settings VALUES (7, 100000, '{\"kind\":\"off\"}', 'x',
+                     '[]', '[]', '\"stack\"', 1);",
+            )
+            .map_err(sql_error("x"))
+        })
+        .await
+        .unwrap();
+    let err = store.member(GUILD, ALICE).await.unwrap_err();
+    assert_eq!(err.kind(), StoreErrorKind::Corrupt);
+    let err = store.grant(grant(0)).await.unwrap_err();
+    assert_eq!(err.kind(), StoreErrorKind::Corrupt);
+    let err = store.level_settings(GUILD).await.unwrap_err();
+    assert_eq!(err.kind(), StoreErrorKind::Corrupt);
+}
