@@ -1,6 +1,6 @@
 //! The schema: each domain's ordered migrations, versioned per domain.
 //!
-//! Every domain module (moderation today; leveling, tickets and roles later) declares its own
+//! Every domain module (moderation, timed actions and leveling today; tickets and roles later) declares its own
 //! [`Domain`] with its migrations, and [`DOMAINS`] lists them. The table
 //! `schema_migrations(domain, version)` records each applied migration, so features developed
 //! in parallel each append to their own list and never fight over one version number.
