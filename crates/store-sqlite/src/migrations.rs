@@ -1,7 +1,7 @@
 //! The schema: each domain's ordered migrations, versioned per domain.
 //!
-//! Every domain module (moderation, timed actions and leveling today; tickets and roles later) declares its own
-//! [`Domain`] with its migrations, and [`DOMAINS`] lists them. The table
+//! Every domain module (moderation, timed actions and leveling today; tickets and roles later)
+//! declares its own [`Domain`] with its migrations, and [`DOMAINS`] lists them. The table
 //! `schema_migrations(domain, version)` records each applied migration, so features developed
 //! in parallel each append to their own list and never fight over one version number.
 //!
