@@ -44,10 +44,10 @@ use self::wire::{
     RawMember, above_filter, activity_filter, activity_indexes, activity_range_filter,
     activity_update, boost_document, boost_filter, boosts_indexes, boosts_sort, corrupt,
     counted_filter, due_member_filter, global_pipeline, grant_update, guild_filter,
-    leaderboard_sort, level_fix_update, member_document, member_filter, opt_out_filter,
-    opted_out_guilds_filter, ranked_filter, read_activity, read_boost, read_member, read_row,
-    read_settings, reset_update, running_boosts_filter, set_member_update, settings_indexes,
-    settings_update, unchanged_member_filter, unchanged_xp_filter, user_filter,
+    leaderboard_sort, level_fix_update, member_document, member_filter, numeric_ids,
+    opt_out_filter, opted_out_guilds_filter, ranked_filter, read_activity, read_boost, read_member,
+    read_row, read_settings, reset_update, running_boosts_filter, set_member_update,
+    settings_indexes, settings_update, unchanged_member_filter, unchanged_xp_filter, user_filter,
     user_levels_indexes,
 };
 use crate::MongoStore;
@@ -299,6 +299,7 @@ impl XpStore for MongoStore {
         let reset = self
             .levels()
             .update_many(ranked_filter(guild), reset_update())
+            .collation(numeric_ids())
             .await
             .map_err(driver_error(context))?;
         self.levels()
@@ -322,6 +323,7 @@ impl XpStore for MongoStore {
             .levels()
             .find(ranked_filter(guild))
             .sort(leaderboard_sort())
+            .collation(numeric_ids())
             .skip(offset)
             .limit(i64::from(limit))
             .projection(doc! { "user_id": 1, "xp": 1 })
@@ -334,6 +336,7 @@ impl XpStore for MongoStore {
     async fn ranked_members(&self, guild: GuildId) -> Result<u64, StoreError> {
         self.levels()
             .count_documents(ranked_filter(guild))
+            .collation(numeric_ids())
             .await
             .map_err(driver_error("counting the leaderboard"))
     }
@@ -352,6 +355,7 @@ impl XpStore for MongoStore {
         let above = self
             .levels()
             .count_documents(above_filter(guild, user, xp))
+            .collation(numeric_ids())
             .await
             .map_err(driver_error(context))?;
         Ok(Some(Ranked {
@@ -375,6 +379,7 @@ impl XpStore for MongoStore {
         let cursor = self
             .levels()
             .aggregate(pipeline)
+            .collation(numeric_ids())
             .await
             .map_err(driver_error(context))?;
         let docs = all(cursor, context).await?;
@@ -388,6 +393,7 @@ impl XpStore for MongoStore {
         let cursor = self
             .levels()
             .aggregate(pipeline)
+            .collation(numeric_ids())
             .await
             .map_err(driver_error(context))?;
         let docs = all(cursor, context).await?;

@@ -126,3 +126,36 @@ async fn level_is_written_from_xp() {
     );
     hearth_xp_engine::testkit::Fixture::teardown(db).await;
 }
+
+/// Equal XP is ordered by numeric id although ids are stored as strings: `9` before `10`,
+/// a 17-digit id before an 18-digit one — on the page, in ranks and globally.
+#[tokio::test]
+async fn ties_order_ids_numerically_not_as_text() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let store = hearth_xp_engine::testkit::Fixture::store(&db);
+    let ids = [100_000_000_000_000_000, 10, 99_999_999_999_999_999, 9];
+    for id in ids {
+        store
+            .adjust(GUILD, UserId::new(id), XpChange::Set(100))
+            .await
+            .unwrap();
+    }
+    let expected = [9, 10, 99_999_999_999_999_999, 100_000_000_000_000_000];
+    let page = store.leaderboard(GUILD, 0, 10).await.unwrap();
+    assert_eq!(
+        page.iter().map(|r| r.user.get()).collect::<Vec<_>>(),
+        expected
+    );
+    let global = store.global_leaderboard(0, 10).await.unwrap();
+    assert_eq!(
+        global.iter().map(|r| r.user.get()).collect::<Vec<_>>(),
+        expected
+    );
+    for (rank, id) in (1..).zip(expected) {
+        let found = store.rank(GUILD, UserId::new(id)).await.unwrap().unwrap();
+        assert_eq!(found.rank, rank, "{id}");
+    }
+    hearth_xp_engine::testkit::Fixture::teardown(db).await;
+}

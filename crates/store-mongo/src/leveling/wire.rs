@@ -13,7 +13,7 @@ use hearth_xp_engine::{
 use mongodb::{
     IndexModel,
     bson::{Bson, DateTime, Document, doc},
-    options::IndexOptions,
+    options::{Collation, IndexOptions},
 };
 
 use super::OPT_OUTS;
@@ -143,6 +143,16 @@ pub(super) fn reset_update() -> Document {
     doc! { "$set": { "xp": 0_i64, "level": 0_i64, "total_messages": 0_i64 } }
 }
 
+/// Ids are decimal strings, so ties of equal XP are ordered with numeric ordering (`"9"`
+/// before `"10"`): the leaderboard index, its queries and the global leaderboard's sort all
+/// use this collation (a query uses an index only when their collations agree).
+pub(super) fn numeric_ids() -> Collation {
+    Collation::builder()
+        .locale("en")
+        .numeric_ordering(true)
+        .build()
+}
+
 /// The leaderboard order, served by the `{guild_id: 1, xp: -1, user_id: 1}` index.
 pub(super) fn leaderboard_sort() -> Document {
     doc! { "xp": -1, "user_id": 1 }
@@ -175,6 +185,7 @@ pub(super) fn user_levels_indexes() -> Vec<IndexModel> {
             .build(),
         IndexModel::builder()
             .keys(doc! { "guild_id": 1, "xp": -1, "user_id": 1 })
+            .options(IndexOptions::builder().collation(numeric_ids()).build())
             .build(),
         IndexModel::builder().keys(doc! { "user_id": 1 }).build(),
     ]
