@@ -94,6 +94,8 @@ impl MongoStore {
         crate::moderation::prepare(&self.db).await?;
         #[cfg(feature = "moderation")]
         crate::timed_actions::prepare(&self.db).await?;
+        #[cfg(feature = "xp-engine")]
+        crate::leveling::prepare(&self.db).await?;
         Ok(())
     }
 }
