@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 
 mod connection;
+#[cfg(test)]
+mod file_fixture;
 #[cfg(feature = "xp-engine")]
 mod leveling;
 mod migrations;

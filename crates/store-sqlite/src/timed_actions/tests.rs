@@ -1,39 +1,8 @@
 use hearth_core::UserId;
-use hearth_moderation::testkit;
 
 use super::*;
 
-/// A store on a file of its own; its second handle is a second `SqliteStore` (its own
-/// connection and thread) on the same file, as a second process would open it.
-#[derive(Debug)]
-struct FileFixture {
-    store: SqliteStore,
-    dir: tempfile::TempDir,
-}
-
-impl testkit::Fixture for FileFixture {
-    type Store = SqliteStore;
-
-    fn store(&self) -> &SqliteStore {
-        &self.store
-    }
-
-    async fn second_handle(&self) -> SqliteStore {
-        SqliteStore::open(self.dir.path().join("hearth.db"))
-            .await
-            .unwrap()
-    }
-
-    async fn teardown(self) {}
-}
-
-async fn fixture() -> FileFixture {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path().join("hearth.db"))
-        .await
-        .unwrap();
-    FileFixture { store, dir }
-}
+use crate::file_fixture::{FileFixture, fixture};
 
 hearth_moderation::timed_action_store_suite!(fixture);
 
