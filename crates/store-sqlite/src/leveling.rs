@@ -175,13 +175,13 @@ fn user_from_sql(value: i64, context: &'static str) -> Result<UserId, StoreError
         .ok_or_else(|| StoreError::new(StoreErrorKind::Corrupt, context, "bad user id"))
 }
 
-/// The member's row, or a zero record when there is none.
-fn member_or_zero(
+/// The member's row, checked; `None` when there is none.
+fn member_row(
     conn: &Connection,
     guild: GuildId,
     user: UserId,
     context: &'static str,
-) -> Result<MemberXp, StoreError> {
+) -> Result<Option<MemberXp>, StoreError> {
     conn.prepare_cached(&format!(
         "SELECT {MEMBER_COLUMNS} FROM member_xp WHERE guild_id = ?1 AND user_id = ?2"
     ))
@@ -193,7 +193,18 @@ fn member_or_zero(
         .optional()
     })
     .map_err(sql_error(context))?
-    .map_or(Ok(MemberXp::new(guild, user)), |row| row.cook(guild, user))
+    .map(|row| row.cook(guild, user))
+    .transpose()
+}
+
+/// The member's row, or a zero record when there is none.
+fn member_or_zero(
+    conn: &Connection,
+    guild: GuildId,
+    user: UserId,
+    context: &'static str,
+) -> Result<MemberXp, StoreError> {
+    Ok(member_row(conn, guild, user, context)?.unwrap_or_else(|| MemberXp::new(guild, user)))
 }
 
 /// A member's values as SQL parameters: `(xp, messages, last_grant_at)`.
@@ -370,21 +381,7 @@ impl XpStore for SqliteStore {
         user: UserId,
     ) -> impl Future<Output = Result<Option<MemberXp>, StoreError>> + Send {
         const CONTEXT: &str = "reading a member's XP";
-        self.call(CONTEXT, move |conn| {
-            conn.prepare_cached(&format!(
-                "SELECT {MEMBER_COLUMNS} FROM member_xp WHERE guild_id = ?1 AND user_id = ?2"
-            ))
-            .and_then(|mut s| {
-                s.query_row(
-                    params![id_to_sql(guild.get()), id_to_sql(user.get())],
-                    MemberRow::read,
-                )
-                .optional()
-            })
-            .map_err(sql_error(CONTEXT))?
-            .map(|row| row.cook(guild, user))
-            .transpose()
-        })
+        self.call(CONTEXT, move |conn| member_row(conn, guild, user, CONTEXT))
     }
 
     fn reset_guild(&self, guild: GuildId) -> impl Future<Output = Result<u64, StoreError>> + Send {
