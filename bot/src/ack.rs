@@ -302,11 +302,6 @@ impl Ack {
         self.committed = Some(what.into());
     }
 
-    /// What the handler recorded with [`Ack::committed`], if anything.
-    pub fn committed_so_far(&self) -> Option<&str> {
-        self.committed.as_deref()
-    }
-
     /// The sentence a member sees for a fault, with the `reference` of its log line: what was
     /// recorded before it, or that the database is unreachable (nothing was saved), or a
     /// generic sentence. Never the error's own text.

@@ -94,11 +94,6 @@ impl<'a> CustomId<'a> {
         })
     }
 
-    /// The raw arguments.
-    pub fn args(&self) -> &[&'a str] {
-        &self.args
-    }
-
     /// Decodes it as action `A`.
     ///
     /// # Errors

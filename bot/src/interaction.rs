@@ -116,12 +116,7 @@ impl<S: Backend> App<S> {
         }
     }
 
-    /// A stream of the interactions handled from now on.
-    pub fn handled(&self) -> broadcast::Receiver<Handled> {
-        self.handled.subscribe()
-    }
-
-    /// The sender behind [`App::handled`], for [`crate::Running`].
+    /// The sender behind [`crate::Running::handled`].
     pub(crate) fn handled_sender(&self) -> broadcast::Sender<Handled> {
         self.handled.clone()
     }

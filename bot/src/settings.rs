@@ -93,9 +93,4 @@ where
         }
         Ok(Arc::new(after))
     }
-
-    /// The source underneath.
-    pub fn source(&self) -> &L {
-        &self.source
-    }
 }
