@@ -121,11 +121,17 @@ impl PatternMatcher {
 
     /// The first pattern (in list order) that matches `text`, and where.
     pub(crate) fn find(&self, text: &str) -> Option<PatternFound> {
-        if !self.set.is_match(text) {
-            return None;
-        }
-        let index = self.set.matches(text).into_iter().next()?;
-        let regex = &self.each[index];
+        // The set's lazy DFA answers in one pass, but it cannot follow a Unicode `\b` through
+        // non-ASCII text and falls back to its slowest engine there (tens of µs for a line of
+        // Russian); each pattern alone picks a faster linear engine for such text.
+        let regex = if text.is_ascii() {
+            if !self.set.is_match(text) {
+                return None;
+            }
+            &self.each[self.set.matches(text).into_iter().next()?]
+        } else {
+            self.each.iter().find(|r| r.is_match(text))?
+        };
         let span = regex.find(text)?.range();
         Some(PatternFound {
             pattern: regex.as_str().to_owned(),
@@ -185,6 +191,17 @@ mod tests {
         assert_eq!(found.pattern, r"free\s*nitro");
         assert_eq!(found.span, 4..14);
         assert_eq!(matcher.find("nothing to see"), None);
+    }
+
+    #[test]
+    fn word_boundaries_hold_in_other_scripts() {
+        let list = vec![r"\bслово\b".to_owned(), r"\bspam\b".to_owned()];
+        let matcher = PatternMatcher::compile(&list).unwrap();
+        assert_eq!(matcher.find("это слово здесь").unwrap().span, 7..17);
+        assert_eq!(matcher.find("словом"), None);
+        assert_eq!(matcher.find("привет spam").unwrap().pattern, r"\bspam\b");
+        assert_eq!(matcher.find("spam here").unwrap().span, 0..4);
+        assert_eq!(matcher.find("spammer"), None);
     }
 
     #[test]
