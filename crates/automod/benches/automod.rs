@@ -150,7 +150,7 @@ fn check_latency(rng: &mut Rng) -> bool {
     let rules = CompiledRules::compile(&settings).expect("the benchmark's settings are valid");
     let compile = started.elapsed();
     let mut state = AutomodState::new();
-    let roles = [RoleId::new(77)];
+    let member_roles = [RoleId::new(77)];
     let rounds = 200_000u64;
     let mut times = Vec::with_capacity(usize::try_from(rounds).unwrap());
     let mut hits = 0usize;
@@ -158,7 +158,7 @@ fn check_latency(rng: &mut Rng) -> bool {
     for id in 1..=rounds {
         at += i64::try_from(rng.below(40)).unwrap();
         let text = SAMPLES[usize::try_from(rng.below(SAMPLES.len() as u64)).unwrap()];
-        let m = message(id, 1 + rng.below(2_000), at, text, &roles);
+        let m = message(id, 1 + rng.below(2_000), at, text, &member_roles);
         let started = Instant::now();
         let report = rules.check(&mut state, black_box(&m));
         times.push(started.elapsed());
@@ -180,7 +180,7 @@ fn check_latency(rng: &mut Rng) -> bool {
     for text in SAMPLES {
         let mut times: Vec<Duration> = (0..2_000u64)
             .map(|i| {
-                let m = message(10_000_000 + i, 5_000 + i, at, text, &roles);
+                let m = message(10_000_000 + i, 5_000 + i, at, text, &member_roles);
                 let started = Instant::now();
                 black_box(rules.check(&mut state, black_box(&m)));
                 started.elapsed()
@@ -287,11 +287,11 @@ fn state_memory(rng: &mut Rng) -> bool {
             black_box(rules.check(&mut state, &m));
         }
     }
-    let stats = region.change();
+    let change = region.change();
     // stats_alloc adds a reallocation's growth to `bytes_allocated` and its shrinking to
     // `bytes_deallocated`, so their difference is what is held.
     #[allow(clippy::cast_precision_loss)]
-    let held = stats.bytes_allocated as f64 - stats.bytes_deallocated as f64;
+    let held = change.bytes_allocated as f64 - change.bytes_deallocated as f64;
     let mib = held / (1024.0 * 1024.0);
     println!(
         "state of {} active members (8 messages each, recommended preset):",
@@ -299,8 +299,8 @@ fn state_memory(rng: &mut Rng) -> bool {
     );
     println!(
         "  heap held: {mib:.1} MiB ({:.0} bytes per member; {} allocations made)",
-        held / MEMBERS as f64,
-        stats.allocations
+        held / f64::from(u32::try_from(MEMBERS).unwrap()),
+        change.allocations
     );
     let ok = mib <= MEMORY_TARGET_MIB;
     println!(

@@ -1,28 +1,4 @@
 //! Normalisation: the text rules match against, with the way back to what the member wrote.
-//!
-//! Members who want past a filter write `fr33 n1tro`, `ｆｒｅｅ`, `𝐟𝐫𝐞𝐞`, `f.r.e.e`, put zero-width
-//! characters inside words or swap Latin letters for Cyrillic ones that look the same. The
-//! normaliser undoes those tricks in one pass, in this order:
-//!
-//! 1. invisible characters (zero-width space/joiner, direction marks, soft hyphen, variation
-//!    selectors …) are dropped;
-//! 2. each character is decomposed to its compatibility form (NFKD: full-width `ｆ`, styled
-//!    `𝐟`, ligatures, circled and super-scripted letters become plain ones), lower-cased, and
-//!    its combining marks (diacritics) are dropped, so `Frée` reads `free`;
-//! 3. runs of at least [`SPACED_LETTERS_MIN`] single letters split by short punctuation or
-//!    spaces (`f.r.e.e`, `f r e e`, `f - r - e - e`) are joined into one word;
-//! 4. Cyrillic and Greek letters drawn like Latin ones (`а`, `е`, `о`, `р`, `с`, `ο`, `ν` …) are
-//!    read as Latin — but only in a word that also holds a Latin letter, or when the message
-//!    is Latin text: it holds Latin letters (or Cyrillic letters no Russian text uses, like
-//!    `ѕ`) and no Cyrillic or Greek letter without a Latin twin. Ordinary Russian or Greek
-//!    text is left as written, even a word like `сор` whose letters all have Latin twins;
-//! 5. in a word with a Latin letter, leetspeak digits and symbols become letters (`0` → `o`,
-//!    `1`/`|`/`!` → `i`, `3` → `e`, `4`/`@` → `a`, `5`/`$` → `s`, `7`/`+` → `t` …); numbers on
-//!    their own (`2024`, `3`) stay numbers;
-//! 6. runs of white space become one space, and the ends are trimmed.
-//!
-//! Every byte of the result remembers which characters of the original it came from, so a
-//! match can be shown to staff as the member wrote it ([`Normalised::original_range`]).
 
 mod confusable;
 
@@ -77,7 +53,31 @@ struct Unit {
     end: u32,
 }
 
-/// Normalises `text` (see the [module docs](self) for what that does).
+/// Normalises `text`: the form words and patterns are matched against.
+///
+/// Members who want past a filter write `fr33 n1tro`, `ｆｒｅｅ`, `𝐟𝐫𝐞𝐞`, `f.r.e.e`, put zero-width
+/// characters inside words or swap Latin letters for Cyrillic ones that look the same. The
+/// normaliser undoes those tricks in one pass, in this order:
+///
+/// 1. invisible characters (zero-width space/joiner, direction marks, soft hyphen, variation
+///    selectors …) are dropped;
+/// 2. each character is decomposed to its compatibility form (NFKD: full-width `ｆ`, styled
+///    `𝐟`, ligatures, circled and super-scripted letters become plain ones), lower-cased, and
+///    its combining marks (diacritics) are dropped, so `Frée` reads `free`;
+/// 3. runs of at least [`SPACED_LETTERS_MIN`] single letters split by short punctuation or
+///    spaces (`f.r.e.e`, `f r e e`, `f - r - e - e`) are joined into one word;
+/// 4. Cyrillic and Greek letters drawn like Latin ones (`а`, `е`, `о`, `р`, `с`, `ο`, `ν` …) are
+///    read as Latin — but only in a word that also holds a Latin letter, or when the message
+///    is Latin text: it holds Latin letters (or Cyrillic letters no Russian text uses, like
+///    `ѕ`) and no Cyrillic or Greek letter without a Latin twin. Ordinary Russian or Greek
+///    text is left as written, even a word like `сор` whose letters all have Latin twins;
+/// 5. in a word with a Latin letter, leetspeak digits and symbols become letters (`0` → `o`,
+///    `1`/`|`/`!` → `i`, `3` → `e`, `4`/`@` → `a`, `5`/`$` → `s`, `7`/`+` → `t` …); numbers on
+///    their own (`2024`, `3`) stay numbers;
+/// 6. runs of white space become one space, and the ends are trimmed.
+///
+/// Every byte of the result remembers which characters of the original it came from, so a
+/// match can be shown to staff as the member wrote it ([`Normalised::original_range`]).
 ///
 /// It never panics, whatever the input, and runs in time linear in the input's length.
 ///
@@ -221,7 +221,6 @@ fn join_spaced_letters(tokens: Vec<Token>) -> Vec<Token> {
     let single = |t: &Token| matches!(t, Token::Word(w) if w.len() == 1);
     let short_gap = |t: &Token| matches!(t, Token::Gap(r) if r.len() <= SPACED_GAP_MAX);
     let mut out = Vec::with_capacity(tokens.len());
-    let mut tokens = tokens.into_iter().peekable();
     let mut run: Vec<Token> = Vec::new();
     let flush = |run: &mut Vec<Token>, out: &mut Vec<Token>| {
         let letters = run.iter().filter(|t| single(t)).count();
@@ -244,11 +243,10 @@ fn join_spaced_letters(tokens: Vec<Token>) -> Vec<Token> {
             out.append(run);
         }
     };
-    while let Some(token) = tokens.next() {
+    for token in tokens {
         let continues = match run.last() {
-            None => single(&token),
             Some(Token::Word(_)) => short_gap(&token),
-            Some(Token::Gap(_)) => single(&token),
+            None | Some(Token::Gap(_)) => single(&token),
         };
         if continues {
             run.push(token);

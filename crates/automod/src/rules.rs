@@ -81,7 +81,7 @@ pub enum RuleKind {
     Newlines,
     /// Too many emoji.
     Emoji,
-    /// Discord's own AutoMod acted (an `AUTO_MODERATION_ACTION_EXECUTION` event).
+    /// Discord's own `AutoMod` acted (an `AUTO_MODERATION_ACTION_EXECUTION` event).
     Native,
 }
 
@@ -162,7 +162,7 @@ impl Report {
     }
 }
 
-/// A hit of Discord's native AutoMod, to be counted toward escalation.
+/// A hit of Discord's native `AutoMod`, to be counted toward escalation.
 #[derive(Clone, Debug)]
 pub struct NativeHit<'a> {
     /// The guild.
@@ -313,7 +313,7 @@ impl CompiledRules {
         self.conclude(state, message.guild, message.author, message.at, hits)
     }
 
-    /// Counts a hit of Discord's own AutoMod as a violation and reports the escalation it
+    /// Counts a hit of Discord's own `AutoMod` as a violation and reports the escalation it
     /// reaches. Exemptions do not apply: Discord already judged the member.
     pub fn record_native(&self, state: &mut AutomodState, hit: &NativeHit<'_>) -> Report {
         let native = whole_message_hit(

@@ -1,12 +1,4 @@
-//! What automod remembers between messages: each active member's recent messages (for rate
-//! and duplicate limits, and to recognise a replayed event) and violations (for escalation).
-//!
-//! The state is a plain value the caller holds (behind a mutex in a bot) and passes to
-//! [`CompiledRules::check`](crate::CompiledRules::check); time comes in with each message.
-//! It is bounded three ways: each member keeps only as many messages as the rules need, and
-//! only for as long as the longest window; violations are forgotten after the longest
-//! escalation window (at most [`ESCALATION_WINDOW_MAX`](crate::ESCALATION_WINDOW_MAX)); and
-//! the number of members is capped, the least recently active going first when it is reached.
+//! What automod remembers between messages.
 
 use std::{collections::HashMap, collections::VecDeque, time::Duration};
 
@@ -39,7 +31,15 @@ struct Member {
     violations: VecDeque<i64>,
 }
 
-/// The per-member memory of automod; see the [module docs](self).
+/// The per-member memory of automod: each active member's recent messages (for rate and
+/// duplicate limits, and to recognise a replayed event) and violations (for escalation).
+///
+/// The state is a plain value the caller holds (behind a mutex in a bot) and passes to
+/// [`CompiledRules::check`](crate::CompiledRules::check); time comes in with each message.
+/// It is bounded three ways: each member keeps only as many messages as the rules need, and
+/// only for as long as the longest window; violations are forgotten after the longest
+/// escalation window (at most [`ESCALATION_WINDOW_MAX`](crate::ESCALATION_WINDOW_MAX)); and
+/// the number of members is capped, the least recently active going first when it is reached.
 #[derive(Debug)]
 pub struct AutomodState {
     members: HashMap<(GuildId, UserId), Member>,

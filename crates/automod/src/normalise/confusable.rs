@@ -16,6 +16,8 @@ pub(super) fn is_invisible(c: char) -> bool {
 ///
 /// Only letters that are near-identical in common fonts are listed, so that mapping them
 /// cannot turn a word into one it does not look like.
+// A table grouped by script reads better than one grouped by Latin letter.
+#[allow(clippy::match_same_arms)]
 pub(super) fn latin_look_alike(c: char) -> Option<char> {
     Some(match c {
         // Cyrillic

@@ -47,11 +47,11 @@ fn rules_of(report: &Report) -> Vec<RuleKind> {
     report.hits.iter().map(|h| h.rule).collect()
 }
 
-fn words(list: &[&str]) -> Option<WordList> {
-    Some(WordList {
+fn words(list: &[&str]) -> WordList {
+    WordList {
         entries: list.iter().map(|w| WordEntry::parse(w)).collect(),
         response: Response::default(),
-    })
+    }
 }
 
 fn timeout(s: u64) -> Action {
@@ -61,7 +61,7 @@ fn timeout(s: u64) -> Action {
 #[test]
 fn exempt_messages_are_not_checked_or_recorded() {
     let mut settings = enabled();
-    settings.words = words(&["scam"]);
+    settings.words = Some(words(&["scam"]));
     settings.rate = Some(RateLimit {
         messages: 2,
         per: secs(10),
@@ -79,9 +79,9 @@ fn exempt_messages_are_not_checked_or_recorded() {
         rules.check(&mut state, &staff).exemption,
         Some(Exemption::Staff)
     );
-    let roles = [RoleId::new(7), STAFF_ROLE];
+    let member_roles = [RoleId::new(7), STAFF_ROLE];
     let with_role = Message {
-        author_roles: &roles,
+        author_roles: &member_roles,
         ..message(2, 0, "scam")
     };
     assert_eq!(
@@ -200,10 +200,10 @@ fn mass_mentions_and_everyone_attempts_are_hits() {
         rules.check(&mut state, &three).is_clean(),
         "a user mentioned twice counts once"
     );
-    let roles = [RoleId::new(9)];
+    let role_mentions = [RoleId::new(9)];
     let four = Message {
         mentions: &users,
-        mention_roles: &roles,
+        mention_roles: &role_mentions,
         ..message(2, 1, "hi all")
     };
     let report = rules.check(&mut state, &four);
@@ -217,7 +217,7 @@ fn mass_mentions_and_everyone_attempts_are_hits() {
 #[test]
 fn an_obfuscated_listed_word_is_reported_with_its_original_span() {
     let mut settings = enabled();
-    settings.words = words(&["free nitro"]);
+    settings.words = Some(words(&["free nitro"]));
     let rules = compile(&settings);
     let mut state = AutomodState::new();
     let text = "@here get ｆｒ３３ Ｎ1ＴＲＯ now";
@@ -281,7 +281,7 @@ fn patterns_invites_links_and_floods_are_hits() {
 #[test]
 fn violations_escalate_within_the_window_and_decay() {
     let mut settings = enabled();
-    settings.words = words(&["scam"]);
+    settings.words = Some(words(&["scam"]));
     settings.escalation = vec![EscalationStep {
         violations: 3,
         within: secs(600),
@@ -340,7 +340,7 @@ fn log_only_hits_do_not_count_toward_escalation() {
 #[test]
 fn a_replayed_message_is_judged_once() {
     let mut settings = enabled();
-    settings.words = words(&["scam"]);
+    settings.words = Some(words(&["scam"]));
     settings.escalation = vec![EscalationStep {
         violations: 2,
         within: secs(60),
@@ -387,7 +387,7 @@ fn discord_automod_hits_count_toward_escalation() {
 #[test]
 fn the_strongest_action_wins() {
     let mut settings = enabled();
-    settings.words = words(&["scam"]);
+    settings.words = Some(words(&["scam"]));
     settings.mentions = Some(MentionLimit {
         max: 5,
         everyone: true,
@@ -528,7 +528,7 @@ proptest! {
         settings.rate = Some(RateLimit { messages: limit, per, response: Response::default() });
         let rules = CompiledRules::compile(&settings).unwrap();
         let mut state = AutomodState::new();
-        let spacing = per.as_millis() as u64 / u64::from(limit);
+        let spacing = u64::try_from(per.as_millis()).unwrap() / u64::from(limit);
         let mut at = 0u64;
         for (i, gap) in gaps.iter().enumerate() {
             at += spacing + gap;
