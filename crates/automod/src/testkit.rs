@@ -54,6 +54,21 @@ fn hit(guild: GuildId, user: UserId, message: Option<u64>, rule: RuleKind, secs:
     }
 }
 
+/// Records `hit(…)` and returns whether the store took it as new.
+async fn record(
+    store: &impl AutomodStore,
+    guild: GuildId,
+    user: UserId,
+    message: Option<u64>,
+    rule: RuleKind,
+    secs: i64,
+) -> bool {
+    store
+        .record_hit(&hit(guild, user, message, rule, secs))
+        .await
+        .unwrap()
+}
+
 /// A settings value with every kind of field set, as a store must keep it.
 fn full_settings() -> AutomodSettings {
     let mut settings = Preset::Strict.apply(&AutomodSettings::default());
@@ -134,17 +149,9 @@ pub async fn settings_are_isolated_per_guild(store: &impl AutomodStore) {
 /// Hits come back whole, newest first, at most `limit`, and only the guild's own.
 pub async fn hits_are_listed_newest_first_up_to_the_limit(store: &impl AutomodStore) {
     for (id, secs) in [(1, 10), (2, 30), (3, 20)] {
-        assert!(
-            store
-                .record_hit(&hit(GUILD, ALICE, Some(id), RuleKind::Words, secs))
-                .await
-                .unwrap()
-        );
+        assert!(record(store, GUILD, ALICE, Some(id), RuleKind::Words, secs).await);
     }
-    store
-        .record_hit(&hit(OTHER_GUILD, ALICE, Some(9), RuleKind::Words, 40))
-        .await
-        .unwrap();
+    record(store, OTHER_GUILD, ALICE, Some(9), RuleKind::Words, 40).await;
     let listed = store.recent_hits(GUILD, 2).await.unwrap();
     assert_eq!(
         listed,
@@ -165,14 +172,8 @@ pub async fn hits_are_listed_newest_first_up_to_the_limit(store: &impl AutomodSt
 
 /// Hits at the same time list the one recorded later first.
 pub async fn equal_times_list_the_later_recorded_hit_first(store: &impl AutomodStore) {
-    store
-        .record_hit(&hit(GUILD, ALICE, Some(5), RuleKind::Words, 10))
-        .await
-        .unwrap();
-    store
-        .record_hit(&hit(GUILD, ALICE, Some(4), RuleKind::Caps, 10))
-        .await
-        .unwrap();
+    record(store, GUILD, ALICE, Some(5), RuleKind::Words, 10).await;
+    record(store, GUILD, ALICE, Some(4), RuleKind::Caps, 10).await;
     let listed = store.recent_hits(GUILD, 10).await.unwrap();
     assert_eq!(listed[0].rule, RuleKind::Caps);
     assert_eq!(listed[1].rule, RuleKind::Words);
@@ -184,12 +185,7 @@ pub async fn a_replayed_hit_is_recorded_once(store: &impl AutomodStore) {
     let first = hit(GUILD, ALICE, Some(1), RuleKind::Words, 10);
     assert!(store.record_hit(&first).await.unwrap());
     assert!(!store.record_hit(&first).await.unwrap());
-    assert!(
-        store
-            .record_hit(&hit(GUILD, ALICE, Some(1), RuleKind::Caps, 10))
-            .await
-            .unwrap()
-    );
+    assert!(record(store, GUILD, ALICE, Some(1), RuleKind::Caps, 10).await);
     let native = hit(GUILD, ALICE, None, RuleKind::Native, 11);
     assert!(store.record_hit(&native).await.unwrap());
     assert!(store.record_hit(&native).await.unwrap());
@@ -212,24 +208,26 @@ pub async fn the_newest_hits_are_kept(store: &impl AutomodStore) {
 
 /// Deleting a user's data removes their hits in every guild and leaves others'.
 pub async fn deleting_user_data_removes_their_hits_everywhere(store: &impl AutomodStore) {
-    store
-        .record_hit(&hit(GUILD, ALICE, Some(1), RuleKind::Words, 1))
-        .await
-        .unwrap();
-    store
-        .record_hit(&hit(OTHER_GUILD, ALICE, Some(2), RuleKind::Words, 2))
-        .await
-        .unwrap();
-    store
-        .record_hit(&hit(GUILD, BOB, Some(3), RuleKind::Words, 3))
-        .await
-        .unwrap();
+    record(store, GUILD, ALICE, Some(1), RuleKind::Words, 1).await;
+    record(store, OTHER_GUILD, ALICE, Some(2), RuleKind::Words, 2).await;
+    record(store, GUILD, BOB, Some(3), RuleKind::Words, 3).await;
     assert_eq!(store.delete_automod_user_data(ALICE).await.unwrap(), 2);
     assert_eq!(store.delete_automod_user_data(ALICE).await.unwrap(), 0);
     let left = store.recent_hits(GUILD, 10).await.unwrap();
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].user, BOB);
     assert!(store.recent_hits(OTHER_GUILD, 10).await.unwrap().is_empty());
+}
+
+/// The first handle for even tasks, the second for odd ones: half the writers go through
+/// each, as if from two processes.
+fn alternate<S: Clone>(task: u64, first: &S, second: &S) -> S {
+    if task.is_multiple_of(2) {
+        first
+    } else {
+        second
+    }
+    .clone()
 }
 
 /// Saves racing from the same version through two handles: exactly one goes through.
@@ -245,13 +243,9 @@ pub async fn concurrent_saves_from_one_version_let_exactly_one_win<S>(
         .await
         .unwrap()
         .unwrap();
-    let tasks: Vec<_> = (0..8)
+    let tasks: Vec<_> = (0..8u64)
         .map(|i| {
-            let store = if i % 2 == 0 {
-                first.clone()
-            } else {
-                second.clone()
-            };
+            let store = alternate(i, &first, &second);
             spawn.spawn(async move {
                 let mut settings = AutomodSettings::default();
                 settings.exempt_channels.push(ChannelId::new(100 + i));
@@ -276,13 +270,9 @@ pub async fn concurrent_updates_all_stick<S>(first: S, second: S, spawn: &impl S
 where
     S: AutomodStore + Clone + 'static,
 {
-    let tasks: Vec<_> = (0..4)
+    let tasks: Vec<_> = (0..4u64)
         .map(|i| {
-            let store = if i % 2 == 0 {
-                first.clone()
-            } else {
-                second.clone()
-            };
+            let store = alternate(i, &first, &second);
             spawn.spawn(async move {
                 let word = format!("word{i}x");
                 // Four writers need at most four attempts each.
