@@ -91,6 +91,12 @@ pub enum SettingsError {
         /// What was given.
         domain: String,
     },
+    /// Something that is not an invite code in the allowed invites.
+    #[error("`{code}` is not an invite code (write it like `hearth` or `discord.gg/hearth`)")]
+    BadInviteCode {
+        /// What was given.
+        code: String,
+    },
     /// A timeout, ban or window of zero length.
     #[error("durations must be longer than zero")]
     ZeroDuration,

@@ -22,7 +22,7 @@ pub use self::{
         EscalationStep, Response,
     },
     error::{Error, SettingsError},
-    links::DOMAINS_MAX,
+    links::{DOMAINS_MAX, INVITES_ALLOWED_MAX},
     memory::MemoryStore,
     normalise::{Normalised, SPACED_LETTERS_MIN, normalise},
     patterns::{

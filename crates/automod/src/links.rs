@@ -120,6 +120,34 @@ pub(crate) fn find_link(
     })
 }
 
+/// The most invite codes an invite filter may allow.
+pub const INVITES_ALLOWED_MAX: usize = 50;
+
+/// Checks and lower-cases the allowed invite codes; a whole link (`https://discord.gg/hearth`)
+/// stands for its code.
+pub(crate) fn invite_codes(list: &[String]) -> Result<Vec<String>, SettingsError> {
+    if list.len() > INVITES_ALLOWED_MAX {
+        return Err(SettingsError::TooMany {
+            what: "the allowed invites",
+            max: INVITES_ALLOWED_MAX,
+            len: list.len(),
+        });
+    }
+    list.iter()
+        .map(|input| {
+            let code = input.trim().trim_end_matches('/');
+            let code = code.rsplit('/').next().unwrap_or_default();
+            if (2..=32).contains(&code.len()) && code.bytes().all(is_code_char) {
+                Ok(code.to_ascii_lowercase())
+            } else {
+                Err(SettingsError::BadInviteCode {
+                    code: input.clone(),
+                })
+            }
+        })
+        .collect()
+}
+
 /// Checks and lower-cases a domain list: `example.com`, no scheme or path.
 pub(crate) fn domains(list: &[String]) -> Result<Vec<String>, SettingsError> {
     if list.len() > DOMAINS_MAX {
@@ -192,6 +220,24 @@ mod tests {
             hit("https://www.youtube.com/ and <https://evil.test/>"),
             Some("evil.test".into())
         );
+    }
+
+    #[test]
+    fn allowed_invites_are_codes_or_links() {
+        let codes = invite_codes(&["Hearth".into(), "https://discord.gg/Rust-Lang/".into()]);
+        assert_eq!(codes.unwrap(), ["hearth", "rust-lang"]);
+        assert_eq!(
+            invite_codes(&["not a code".into()])
+                .unwrap_err()
+                .to_string(),
+            "`not a code` is not an invite code (write it like `hearth` or `discord.gg/hearth`)"
+        );
+        assert!(invite_codes(&["a".into()]).is_err());
+        assert!(invite_codes(&["ab".into()]).is_ok());
+        assert!(invite_codes(&["a".repeat(32)]).is_ok());
+        assert!(invite_codes(&["a".repeat(33)]).is_err());
+        assert!(invite_codes(&vec!["ab".to_owned(); INVITES_ALLOWED_MAX]).is_ok());
+        assert!(invite_codes(&vec!["ab".to_owned(); INVITES_ALLOWED_MAX + 1]).is_err());
     }
 
     #[test]

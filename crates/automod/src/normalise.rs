@@ -107,14 +107,17 @@ pub fn normalise(text: &str) -> Normalised {
         text: String::with_capacity(text.len()),
         origin: Vec::with_capacity(text.len()),
     };
+    // One buffer for every word, so a long message costs no allocation per word.
+    let mut word: Vec<Unit> = Vec::new();
     for token in tokens {
         match token {
-            Token::Word(word) => {
-                let mut word: Vec<Unit> = word.iter().map(|&i| units[i]).collect();
-                read_word(&mut word, look_alikes_everywhere);
-                for unit in word {
-                    push(&mut out, unit.c, unit.start, unit.end);
-                }
+            Token::Word(range) => {
+                let letters = units[range].iter().copied();
+                push_word(&mut out, &mut word, letters, look_alikes_everywhere);
+            }
+            Token::Joined(letters) => {
+                let letters = letters.iter().map(|&i| units[i]);
+                push_word(&mut out, &mut word, letters, look_alikes_everywhere);
             }
             Token::Gap(range) => {
                 let mut space: Option<(u32, u32)> = None;
@@ -139,6 +142,21 @@ pub fn normalise(text: &str) -> Normalised {
         out.origin.pop();
     }
     out
+}
+
+/// Reads one word (steps 4 and 5) in the `buffer` and appends it.
+fn push_word(
+    out: &mut Normalised,
+    buffer: &mut Vec<Unit>,
+    letters: impl Iterator<Item = Unit>,
+    look_alikes_everywhere: bool,
+) {
+    buffer.clear();
+    buffer.extend(letters);
+    read_word(buffer, look_alikes_everywhere);
+    for unit in buffer.iter() {
+        push(out, unit.c, unit.start, unit.end);
+    }
 }
 
 fn push(out: &mut Normalised, c: char, start: u32, end: u32) {
@@ -186,11 +204,12 @@ fn decompose(text: &str) -> Vec<Unit> {
     units
 }
 
-/// A word (indices of its units, not necessarily contiguous once spaced letters are joined)
-/// or the gap between words.
+/// A word, spaced letters joined into one (the indices of their units), or the gap between
+/// words.
 #[derive(Debug)]
 enum Token {
-    Word(Vec<usize>),
+    Word(Range<usize>),
+    Joined(Vec<usize>),
     Gap(Range<usize>),
 }
 
@@ -208,7 +227,7 @@ fn tokenise(units: &[Unit]) -> Vec<Token> {
             i += 1;
         }
         tokens.push(if word {
-            Token::Word((start..i).collect())
+            Token::Word(start..i)
         } else {
             Token::Gap(start..i)
         });
@@ -233,11 +252,11 @@ fn join_spaced_letters(tokens: Vec<Token>) -> Vec<Token> {
             let joined = run
                 .drain(..)
                 .filter_map(|t| match t {
-                    Token::Word(w) => Some(w[0]),
-                    Token::Gap(_) => None,
+                    Token::Word(w) => Some(w.start),
+                    Token::Joined(_) | Token::Gap(_) => None,
                 })
                 .collect();
-            out.push(Token::Word(joined));
+            out.push(Token::Joined(joined));
             out.extend(trailing);
         } else {
             out.append(run);
@@ -245,7 +264,7 @@ fn join_spaced_letters(tokens: Vec<Token>) -> Vec<Token> {
     };
     for token in tokens {
         let continues = match run.last() {
-            Some(Token::Word(_)) => short_gap(&token),
+            Some(Token::Word(_) | Token::Joined(_)) => short_gap(&token),
             None | Some(Token::Gap(_)) => single(&token),
         };
         if continues {

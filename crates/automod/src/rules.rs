@@ -212,12 +212,10 @@ impl CompiledRules {
             .links
             .as_ref()
             .map_or(Ok(Vec::new()), |l| links::domains(&l.domains))?;
-        let invites_allowed = settings.invites.as_ref().map_or_else(Vec::new, |i| {
-            i.allowed
-                .iter()
-                .map(|c| c.trim().to_ascii_lowercase())
-                .collect()
-        });
+        let invites_allowed = settings
+            .invites
+            .as_ref()
+            .map_or(Ok(Vec::new()), |i| links::invite_codes(&i.allowed))?;
         Ok(Self {
             horizon: settings.horizon(),
             settings: settings.clone(),

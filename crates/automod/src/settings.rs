@@ -263,6 +263,12 @@ pub struct FloodLimit {
     pub response: Response,
 }
 
+/// Messages remembered per member even without rate or duplicate limits, and for how long,
+/// so that an event Discord sends again (after a gateway resume) is not judged twice.
+const REPLAY_MESSAGES: usize = 4;
+/// See [`REPLAY_MESSAGES`].
+const REPLAY_WINDOW: Duration = Duration::from_secs(60);
+
 /// How long a guild's state must remember, for a given set of settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Horizon {
@@ -407,11 +413,12 @@ impl AutomodSettings {
         // Duplicates interleaved with other messages need some history beyond the count.
         let dup = self.duplicates.map_or(0, |d| d.messages as usize * 2);
         Horizon {
-            messages: rate.max(dup),
+            messages: rate.max(dup).max(REPLAY_MESSAGES),
             messages_for: self
                 .rate
-                .map_or(Duration::ZERO, |r| r.per)
-                .max(self.duplicates.map_or(Duration::ZERO, |d| d.within)),
+                .map_or(REPLAY_WINDOW, |r| r.per)
+                .max(self.duplicates.map_or(REPLAY_WINDOW, |d| d.within))
+                .max(REPLAY_WINDOW),
             violations_for: self
                 .escalation
                 .iter()

@@ -350,10 +350,14 @@ fn a_replayed_message_is_judged_once() {
     let mut state = AutomodState::new();
     let first = rules.check(&mut state, &message(1, 0, "scam"));
     assert_eq!(first.violations, 1);
+    assert!(rules.check(&mut state, &message(2, 5, "hello")).is_clean());
+    // Discord sends the first message again after a resume; it is judged by its own time.
+    state.expire(message(3, 20, "").at);
     let replay = rules.check(&mut state, &message(1, 0, "scam"));
     assert!(replay.replayed && replay.is_clean());
+    assert_eq!(replay.escalation, None);
     assert_eq!(
-        state.violations(GUILD, ALICE, message(1, 0, "").at, secs(60)),
+        state.violations(GUILD, ALICE, message(1, 20, "").at, secs(60)),
         1
     );
 }
