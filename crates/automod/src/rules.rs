@@ -177,6 +177,13 @@ pub struct NativeHit<'a> {
     pub at: Timestamp,
 }
 
+// The bot shares compiled rules between tasks and keeps the state behind a mutex.
+const _: fn() = || {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<CompiledRules>();
+    shareable::<AutomodState>();
+};
+
 /// A guild's settings compiled for checking: word lists in one automaton, patterns in one
 /// set, domains checked. Compile once per settings version and keep it (it is immutable and
 /// `Sync`), not once per message.
@@ -316,7 +323,10 @@ impl CompiledRules {
     pub fn record_native(&self, state: &mut AutomodState, hit: &NativeHit<'_>) -> Report {
         let native = whole_message_hit(
             RuleKind::Native,
-            format!("Discord AutoMod rule `{}`", truncate(hit.rule_name, 100)),
+            format!(
+                "Discord AutoMod rule `{}`",
+                neutralise_mentions(&truncate(hit.rule_name, 100))
+            ),
             hit.content,
             Response {
                 delete: false,
@@ -402,7 +412,7 @@ impl CompiledRules {
         if let (Some(matcher), Some(list)) = (&self.words, &s.words)
             && let Some(found) = matcher.find(normalised.as_str())
         {
-            let reason = format!("listed word `{}`", found.entry);
+            let reason = format!("listed word `{}`", neutralise_mentions(&found.entry));
             hits.push(span_hit(
                 RuleKind::Words,
                 reason,
@@ -415,7 +425,7 @@ impl CompiledRules {
         if let (Some(matcher), Some(list)) = (&self.patterns, &s.patterns)
             && let Some(found) = matcher.find(normalised.as_str())
         {
-            let reason = format!("pattern `{}`", found.pattern);
+            let reason = format!("pattern `{}`", neutralise_mentions(&found.pattern));
             hits.push(span_hit(
                 RuleKind::Patterns,
                 reason,

@@ -389,6 +389,14 @@ fn discord_automod_hits_count_toward_escalation() {
 }
 
 #[test]
+fn reasons_quoting_staff_text_ping_nobody() {
+    let mut settings = enabled();
+    settings.words = Some(words(&["@everyone"]));
+    let (_, hits) = compile(&settings).test("hey @everyone");
+    assert_eq!(hits[0].reason, "listed word `@\u{200B}everyone`");
+}
+
+#[test]
 fn the_strongest_action_wins() {
     let mut settings = enabled();
     settings.words = Some(words(&["scam"]));
