@@ -315,11 +315,19 @@ impl CompiledRules {
                 dup.response,
             ));
         }
-        self.conclude(state, message.guild, message.author, message.at, hits)
+        let counts = hits.iter().any(|h| h.response.action.counts());
+        self.conclude(
+            state,
+            (message.guild, message.author, message.at),
+            hits,
+            counts,
+        )
     }
 
     /// Counts a hit of Discord's own `AutoMod` as a violation and reports the escalation it
-    /// reaches. Exemptions do not apply: Discord already judged the member.
+    /// reaches; the hit itself asks for nothing more (Discord already blocked or removed the
+    /// message), so the report's action is the escalation step's, or log only. Exemptions do
+    /// not apply: Discord already judged the member.
     pub fn record_native(&self, state: &mut AutomodState, hit: &NativeHit<'_>) -> Report {
         let native = whole_message_hit(
             RuleKind::Native,
@@ -328,15 +336,10 @@ impl CompiledRules {
                 neutralise_mentions(&truncate(hit.rule_name, 100))
             ),
             hit.content,
-            Response {
-                delete: false,
-                action: Action::Warn,
-            },
+            // Discord already acted on the message; only escalation may add something.
+            Response::LOG_ONLY,
         );
-        let mut report = self.conclude(state, hit.guild, hit.user, hit.at, vec![native]);
-        // Discord already blocked or removed the message.
-        report.delete = false;
-        report
+        self.conclude(state, (hit.guild, hit.user, hit.at), vec![native], true)
     }
 
     /// Dry run for `/automod test`: which text rules would match `text`, and why. Rate and
@@ -352,20 +355,21 @@ impl CompiledRules {
         (normalised, hits)
     }
 
+    /// The report for `hits` of `member` at a time; when `counts`, a violation is recorded and
+    /// escalation judged.
     fn conclude(
         &self,
         state: &mut AutomodState,
-        guild: GuildId,
-        user: UserId,
-        at: Timestamp,
+        (guild, user, at): (GuildId, UserId, Timestamp),
         hits: Vec<Hit>,
+        counts: bool,
     ) -> Report {
         let mut report = Report {
             delete: hits.iter().any(|h| h.response.delete),
             action: strongest(hits.iter().map(|h| h.response.action)).unwrap_or(Action::LogOnly),
             ..Report::default()
         };
-        if hits.iter().any(|h| h.response.action.counts()) {
+        if counts {
             let keep_for = self.horizon.violations_for;
             let violations = state.violation(guild, user, at, keep_for);
             let since = |w: std::time::Duration| {

@@ -374,12 +374,17 @@ fn discord_automod_hits_count_toward_escalation() {
         content: "@everyone look",
         at: Timestamp::from_unix_secs(1_700_000_000 + at),
     };
-    rules.record_native(&mut state, &native(0));
+    let first = rules.record_native(&mut state, &native(0));
+    assert_eq!(
+        (first.violations, first.action, first.delete),
+        (1, Action::LogOnly, false)
+    );
     rules.record_native(&mut state, &native(10));
     let third = rules.check(&mut state, &message(3, 20, "free nitro"));
     assert_eq!(third.violations, 3);
     assert_eq!(third.action, timeout(600));
     let report = rules.record_native(&mut state, &native(30));
+    assert_eq!((report.violations, report.action), (4, timeout(600)));
     assert_eq!(
         report.hits[0].reason,
         "Discord AutoMod rule `Block Mentions`"
