@@ -428,3 +428,113 @@ impl AutomodSettings {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether settings with `edit` applied to every rule on pass the checks.
+    fn passes(edit: impl FnOnce(&mut AutomodSettings)) -> bool {
+        let mut settings = AutomodSettings {
+            enabled: true,
+            rate: Some(RateLimit {
+                messages: 5,
+                per: Duration::from_secs(5),
+                response: Response::default(),
+            }),
+            duplicates: Some(DuplicateLimit {
+                messages: 3,
+                within: Duration::from_secs(60),
+                response: Response::default(),
+            }),
+            mentions: Some(MentionLimit {
+                max: 5,
+                everyone: true,
+                response: Response::default(),
+            }),
+            caps: Some(CapsLimit {
+                percent: 70,
+                min_letters: 10,
+                response: Response::default(),
+            }),
+            newlines: Some(FloodLimit {
+                max: 10,
+                response: Response::default(),
+            }),
+            emoji: Some(FloodLimit {
+                max: 10,
+                response: Response::default(),
+            }),
+            ..AutomodSettings::default()
+        };
+        assert_eq!(settings.check_limits(), Ok(()), "the base settings pass");
+        edit(&mut settings);
+        settings.check_limits().is_ok()
+    }
+
+    /// Probes `min - 1, min, max, max + 1` of one limit through `set`.
+    fn probe(min: u32, max: u32, set: fn(&mut AutomodSettings, u32)) {
+        assert!(!passes(|s| set(s, min - 1)), "{} passed", min - 1);
+        assert!(passes(|s| set(s, min)), "{min} failed");
+        assert!(passes(|s| set(s, max)), "{max} failed");
+        assert!(!passes(|s| set(s, max + 1)), "{} passed", max + 1);
+    }
+
+    fn secs(value: u32) -> Duration {
+        Duration::from_secs(value.into())
+    }
+
+    #[test]
+    fn every_limit_is_probed_at_its_edges() {
+        probe(2, RATE_MESSAGES_MAX, |s, v| {
+            s.rate.as_mut().unwrap().messages = v;
+        });
+        let max = u32::try_from(RATE_WINDOW_MAX.as_secs()).unwrap();
+        probe(1, max, |s, v| s.rate.as_mut().unwrap().per = secs(v));
+        probe(2, DUPLICATES_MAX, |s, v| {
+            s.duplicates.as_mut().unwrap().messages = v;
+        });
+        let max = u32::try_from(DUPLICATE_WINDOW_MAX.as_secs()).unwrap();
+        probe(1, max, |s, v| {
+            s.duplicates.as_mut().unwrap().within = secs(v);
+        });
+        probe(1, MENTIONS_MAX, |s, v| s.mentions.as_mut().unwrap().max = v);
+        probe(50, 100, |s, v| {
+            s.caps.as_mut().unwrap().percent = u8::try_from(v).unwrap();
+        });
+        probe(CAPS_MIN_LETTERS_MIN, 2000, |s, v| {
+            s.caps.as_mut().unwrap().min_letters = v;
+        });
+        probe(1, FLOOD_MAX, |s, v| s.newlines.as_mut().unwrap().max = v);
+        probe(1, FLOOD_MAX, |s, v| s.emoji.as_mut().unwrap().max = v);
+    }
+
+    #[test]
+    fn exemptions_are_capped() {
+        let roles = |n: u64| (1..=n).map(RoleId::new).collect::<Vec<_>>();
+        assert!(passes(|s| s.exempt_roles = roles(EXEMPTIONS_MAX as u64)));
+        assert!(!passes(
+            |s| s.exempt_roles = roles(EXEMPTIONS_MAX as u64 + 1)
+        ));
+        assert!(!passes(|s| {
+            s.exempt_roles = roles(EXEMPTIONS_MAX as u64);
+            s.exempt_channels.push(ChannelId::new(1));
+        }));
+    }
+
+    #[test]
+    fn escalation_is_capped_at_its_step_count() {
+        let steps = |n: u32| {
+            (1..=n)
+                .map(|violations| EscalationStep {
+                    violations,
+                    within: Duration::from_secs(600),
+                    action: crate::Action::Kick,
+                })
+                .collect::<Vec<_>>()
+        };
+        let max = u32::try_from(crate::ESCALATION_STEPS_MAX).unwrap();
+        assert!(passes(|s| s.escalation = steps(max)));
+        assert!(!passes(|s| s.escalation = steps(max + 1)));
+    }
+}

@@ -351,6 +351,21 @@ mod tests {
     }
 
     #[test]
+    fn violations_are_capped_per_member() {
+        let mut state = AutomodState::new();
+        let user = UserId::new(1);
+        let keep = Duration::from_secs(3_600);
+        for secs in 0..100 {
+            state.violation(G, user, Timestamp::from_unix_secs(1000 + secs), keep);
+        }
+        let now = Timestamp::from_unix_secs(1100);
+        assert_eq!(
+            state.violations(G, user, now, keep),
+            u32::try_from(VIOLATIONS_KEPT).unwrap()
+        );
+    }
+
+    #[test]
     fn violations_decay() {
         let mut state = AutomodState::new();
         let user = UserId::new(1);
