@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use hearth_tickets::transcript::{ATTACHMENT_LIMIT_BYTES, render};
+use hearth_tickets::transcript::{ATTACHMENT_LIMIT_BYTES, TRANSCRIPT_BUDGET_BYTES, render};
 
 #[path = "sample.rs"]
 mod sample;
@@ -19,7 +19,7 @@ fn run(label: &str, messages: usize, content_len: usize) -> Duration {
     let started = Instant::now();
     let transcript = sample::transcript(messages, content_len);
     let built = started.elapsed();
-    let files = render(&transcript, ATTACHMENT_LIMIT_BYTES);
+    let files = render(&transcript, TRANSCRIPT_BUDGET_BYTES);
     let total = started.elapsed();
     println!(
         "{label}: {messages} messages of ~{content_len} chars: values {:.1} ms, values + render {:.1} ms; \
@@ -33,7 +33,7 @@ fn run(label: &str, messages: usize, content_len: usize) -> Duration {
         files.total_bytes() as f64 * 100.0 / ATTACHMENT_LIMIT_BYTES as f64,
         files.omitted,
     );
-    assert!(files.total_bytes() <= ATTACHMENT_LIMIT_BYTES);
+    assert!(files.total_bytes() <= TRANSCRIPT_BUDGET_BYTES);
     total
 }
 

@@ -18,7 +18,7 @@ mod stats;
 mod store;
 #[cfg(test)]
 mod testing;
-#[cfg(feature = "testkit")]
+#[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 mod ticket;
 pub mod transcript;

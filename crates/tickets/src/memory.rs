@@ -254,7 +254,7 @@ impl TicketSettingsStore for MemoryStore {
     }
 }
 
-#[cfg(all(test, feature = "testkit"))]
+#[cfg(test)]
 mod conformance {
     crate::ticket_store_suite!(|| async { (crate::MemoryStore::new(), ()) });
 }

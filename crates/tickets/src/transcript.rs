@@ -20,7 +20,8 @@
 //! outcome, which matter most) are kept, taking from each end in turn while they fit, and a
 //! note in place of the gap says how many messages were left out and between which times. The
 //! result never exceeds the limit (tested), and [`TranscriptFiles::omitted`] says how many
-//! were cut. Ten thousand ordinary messages come to a few MiB (`cargo bench -p
+//! were cut. The bot renders with [`TRANSCRIPT_BUDGET_BYTES`], which leaves room for the rest of
+//! the upload. Ten thousand ordinary messages come to a few MiB (`cargo bench -p
 //! hearth-tickets`), far below the limit; only a flood of maximum-length messages is cut.
 
 mod html;
@@ -32,6 +33,11 @@ use crate::TicketNumber;
 
 /// Discord's upload limit for a bot in a guild without boosts: 25 MiB.
 pub const ATTACHMENT_LIMIT_BYTES: usize = 25 * 1024 * 1024;
+
+/// What a transcript's two files may take together: [`ATTACHMENT_LIMIT_BYTES`] less 64 KiB for
+/// the rest of the upload (the multipart framing and the message that carries the files), so
+/// the request as a whole stays under Discord's limit. Pass this to [`render`].
+pub const TRANSCRIPT_BUDGET_BYTES: usize = ATTACHMENT_LIMIT_BYTES - 64 * 1024;
 
 /// The smallest limit [`render`] honours: room for the headers, the gap note and a few
 /// messages; smaller limits are raised to it.

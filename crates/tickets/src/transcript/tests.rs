@@ -123,10 +123,10 @@ fn a_transcript_over_the_limit_loses_its_middle_and_says_so() {
 fn a_flood_of_long_messages_stays_under_discords_limit() {
     // About 3,000 × 8 KB of escaped HTML plus text: well over 25 MiB before the cut.
     let t = sample::transcript(6_000, 4_000);
-    let files = render(&t, ATTACHMENT_LIMIT_BYTES);
+    let files = render(&t, TRANSCRIPT_BUDGET_BYTES);
     assert!(files.omitted > 0);
-    assert!(files.total_bytes() <= ATTACHMENT_LIMIT_BYTES);
-    assert!(files.total_bytes() > ATTACHMENT_LIMIT_BYTES - 64 * 1024);
+    assert!(files.total_bytes() <= TRANSCRIPT_BUDGET_BYTES);
+    assert!(files.total_bytes() > TRANSCRIPT_BUDGET_BYTES - 64 * 1024);
 }
 
 #[test]
