@@ -231,7 +231,7 @@ fn check_limits(
         .and_then(|mut s| s.query_row(params![guild, opener], |r| r.get(0)))
         .map_err(sql_error(CONTEXT))?;
     let start = limits.window_start(new.created_at).unix_millis();
-    let opened = conn
+    let opening_times = conn
         .prepare_cached(
             "SELECT created_at FROM tickets
              WHERE guild_id = ?1 AND opener_id = ?2 AND created_at > ?3",
@@ -244,7 +244,7 @@ fn check_limits(
         })
         .map_err(sql_error(CONTEXT))?;
     let open = u32::try_from(open).unwrap_or(u32::MAX);
-    Ok(limits.check(open, &opened, new.created_at))
+    Ok(limits.check(open, &opening_times, new.created_at))
 }
 
 impl TicketStore for SqliteStore {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use hearth_tickets::transcript::{ATTACHMENT_LIMIT_BYTES, TRANSCRIPT_BUDGET_BYTES, render};
 
-#[path = "sample.rs"]
+#[path = "support/sample.rs"]
 mod sample;
 
 const MIB: f64 = 1024.0 * 1024.0;

@@ -169,12 +169,12 @@ mod tests {
         };
         assert_eq!(ok.validate(), Ok(()));
         let short = AutoClosePolicy {
-            inactive_after: INACTIVE_AFTER_MIN - Duration::from_secs(1),
+            inactive_after: INACTIVE_AFTER_MIN.saturating_sub(Duration::from_secs(1)),
             ..ok
         };
         assert!(short.validate().is_err());
         let long = AutoClosePolicy {
-            grace: GRACE_MAX + Duration::from_secs(1),
+            grace: GRACE_MAX.saturating_add(Duration::from_secs(1)),
             ..ok
         };
         assert!(long.validate().is_err());

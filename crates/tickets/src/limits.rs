@@ -230,7 +230,7 @@ mod tests {
         assert!(limits(MAX_OPEN_LIMIT + 1, 1).validate().is_err());
         assert!(limits(1, MAX_PER_WINDOW_LIMIT + 1).validate().is_err());
         let mut short = limits(1, 1);
-        short.window = WINDOW_MIN - Duration::from_secs(1);
+        short.window = WINDOW_MIN.saturating_sub(Duration::from_secs(1));
         assert!(short.validate().is_err());
         short.window = WINDOW_MIN;
         assert_eq!(short.validate(), Ok(()));

@@ -138,21 +138,24 @@ pub fn decide(
         (true, None) => Ok(()),
     };
     match action {
-        Action::Rate if opener => Ok(()),
-        Action::Rate => Err(Denied::OpenerOnly { action }),
+        Action::Rate => {
+            if opener {
+                Ok(())
+            } else {
+                Err(Denied::OpenerOnly { action })
+            }
+        }
         Action::Reply | Action::Close | Action::Transcript if opener => Ok(()),
         Action::Claim if opener => Err(Denied::OwnTicket),
-        Action::Claim if staff => Ok(()),
-        Action::Unclaim if claimer == Some(actor.user) || (actor.admin && claimer.is_some()) => {
-            Ok(())
-        }
         Action::Unclaim => match claimer {
+            Some(by) if by == actor.user || actor.admin => Ok(()),
             Some(by) if staff => Err(Denied::ClaimedByOther { by, action }),
-            _ if staff => Ok(()), // nothing claimed: the ticket says so
+            // Nothing claimed: the ticket itself refuses with its own sentence.
+            None if staff => Ok(()),
             _ => Err(Denied::NotStaff { action }),
         },
         // Others may read a claimed ticket, so its transcript is theirs too.
-        Action::Transcript if staff => Ok(()),
+        Action::Claim | Action::Transcript if staff => Ok(()),
         Action::Reply | Action::Claim | Action::Transcript if !staff => Err(Denied::NotParticipant),
         _ => team(action),
     }

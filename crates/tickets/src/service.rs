@@ -71,12 +71,12 @@ pub enum AutoCloseOutcome {
     /// The warning is due: post it (the ticket records it).
     Warned {
         /// The ticket as warned.
-        ticket: Ticket,
+        ticket: Box<Ticket>,
         /// When it closes unless someone writes.
         closes_at: Timestamp,
     },
     /// The ticket closed for inactivity.
-    Closed(Closed),
+    Closed(Box<Closed>),
     /// Nothing to do ever again (closed, or gone).
     Done,
 }
@@ -357,14 +357,14 @@ impl<S: TicketStore> Tickets<S> {
                 }
             }
             Some(ticket) if !ticket.is_active() => {
-                AutoCloseOutcome::Closed(self.closed(ticket).await?)
+                AutoCloseOutcome::Closed(Box::new(self.closed(ticket).await?))
             }
             Some(ticket) => AutoCloseOutcome::Warned {
                 closes_at: match step {
                     AutoCloseStep::Wait { until } => until,
                     _ => now.saturating_add(policy.grace),
                 },
-                ticket,
+                ticket: Box::new(ticket),
             },
         })
     }

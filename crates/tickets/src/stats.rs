@@ -91,13 +91,14 @@ impl TicketStats {
     pub fn compute<'a>(tickets: impl IntoIterator<Item = &'a Ticket>) -> Self {
         let mut staff: BTreeMap<UserId, Tally> = BTreeMap::new();
         let (mut opened, mut closed, mut queued) = (0, 0, 0);
-        let (mut responses, mut closes, mut ratings) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut response_times, mut close_times, mut ratings) =
+            (Vec::new(), Vec::new(), Vec::new());
         for t in tickets {
             opened += 1;
             queued += usize::from(t.is_queued());
             if let (Some(at), Some(by)) = (t.first_response_at, t.first_responder) {
                 let waited = at.duration_since(t.created_at);
-                responses.push(waited);
+                response_times.push(waited);
                 staff.entry(by).or_default().responses.push(waited);
             }
             if let Some(by) = t.claimed_by {
@@ -106,7 +107,7 @@ impl TicketStats {
             if t.status == TicketStatus::Closed {
                 closed += 1;
                 if let Some(at) = t.closed_at {
-                    closes.push(at.duration_since(t.created_at));
+                    close_times.push(at.duration_since(t.created_at));
                 }
                 if let Some(by) = t.closed_by.filter(|by| *by != t.opener) {
                     staff.entry(by).or_default().closed += 1;
@@ -138,8 +139,8 @@ impl TicketStats {
             opened,
             closed,
             queued,
-            first_response: Spread::of(responses),
-            time_to_close: Spread::of(closes),
+            first_response: Spread::of(response_times),
+            time_to_close: Spread::of(close_times),
             rating: mean_rating(&ratings),
             staff,
         }

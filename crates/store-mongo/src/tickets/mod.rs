@@ -7,7 +7,7 @@
 //! earlier bot wrote still read (see [`wire::read_ticket`]).
 //!
 //! **Opening** needs two documents to agree, and this store uses no multi-document
-//! transaction (a standalone server or SecantusDB has none). The member's document in
+//! transaction (a standalone server or `SecantusDB` has none). The member's document in
 //! `ticket_members` is the guard: one `find_one_and_update` pushes a slot (the new ticket's
 //! `_id`) only if the member has fewer than `max_open` open slots and fewer than
 //! `max_per_window` openings in the window — conditions on array positions (`open.N-1` must not

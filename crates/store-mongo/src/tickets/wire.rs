@@ -319,7 +319,7 @@ fn lenient_string(doc: &Document, key: &str) -> Option<String> {
 /// Reads a stored ticket. Only the guild and the opener are required — a document without
 /// them is nobody's ticket; every other field that cannot be read falls back (no channel, no
 /// claimer, no rating; an unknown status is `closed` when the document has a close time and
-/// `open` otherwise; a missing creation time comes from the `_id`'s ObjectId, else the epoch),
+/// `open` otherwise; a missing creation time comes from the `_id`'s `ObjectId`, else the epoch),
 /// so one bad field never hides a ticket.
 pub(super) fn read_ticket(doc: &Document) -> Result<Ticket, ReadError> {
     let guild: GuildId = read::required_id(doc, "guild_id")?;

@@ -1,6 +1,6 @@
 use super::*;
 
-#[path = "../../benches/sample.rs"]
+#[path = "../../benches/support/sample.rs"]
 mod sample;
 
 #[test]

@@ -70,7 +70,7 @@ pub(crate) fn transcript(messages: usize, content_len: usize) -> Transcript {
                             value: "high & urgent".into(),
                         }],
                         footer: Some("Hearth tickets".into()),
-                        color: Some(0x5865F2),
+                        color: Some(0x0058_65F2),
                     }]
                 } else {
                     Vec::new()
