@@ -156,7 +156,7 @@ pub fn decide(
         },
         // Others may read a claimed ticket, so its transcript is theirs too.
         Action::Claim | Action::Transcript if staff => Ok(()),
-        Action::Reply | Action::Claim | Action::Transcript if !staff => Err(Denied::NotParticipant),
+        Action::Reply | Action::Transcript if !staff => Err(Denied::NotParticipant),
         _ => team(action),
     }
 }

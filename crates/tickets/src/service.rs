@@ -379,3 +379,6 @@ impl<S: TicketStore> Tickets<S> {
         Ok(TicketStats::compute(&tickets))
     }
 }
+
+#[cfg(test)]
+mod tests;
