@@ -178,10 +178,8 @@ pub fn render(transcript: &Transcript, limit: usize) -> TranscriptFiles {
         from: 0,
         omitted: usize::MAX,
     };
-    let frame = html::frame_len(transcript, Some(worst)) + text::frame_len(transcript, Some(worst));
-    let whole: usize = sizes.iter().sum::<usize>()
-        + html::frame_len(transcript, None)
-        + text::frame_len(transcript, None);
+    let frame = frame_len(transcript, Some(worst));
+    let whole: usize = sizes.iter().sum::<usize>() + frame_len(transcript, None);
     let gap = (whole > limit).then(|| choose_gap(&sizes, limit.saturating_sub(frame)));
     let html = assemble(
         &html::header(transcript),
@@ -261,6 +259,28 @@ fn choose_gap(sizes: &[usize], budget: usize) -> Gap {
     }
 }
 
+/// The size of both files but their messages.
+fn frame_len(t: &Transcript, gap: Option<Gap>) -> usize {
+    html::header(t).len()
+        + html::note(t, gap).len()
+        + html::FOOTER.len()
+        + text::header(t).len()
+        + text::note(t, gap).len()
+        + text::FOOTER.len()
+}
+
+/// What the note in place of the omitted messages says.
+fn gap_sentence(transcript: &Transcript, gap: Gap) -> String {
+    let (first, last) = gap_times(transcript, gap);
+    format!(
+        "{} messages from {} to {} are left out here: the transcript would be larger than \
+         Discord's upload limit",
+        gap.omitted,
+        format_utc(first),
+        format_utc(last)
+    )
+}
+
 /// The times of the first and last omitted messages.
 fn gap_times(transcript: &Transcript, gap: Gap) -> (Timestamp, Timestamp) {
     let first = transcript.messages.get(gap.from).map(|m| m.sent_at);
@@ -277,31 +297,7 @@ fn gap_times(transcript: &Transcript, gap: Gap) -> (Timestamp, Timestamp) {
 
 /// `2024-01-15 10:30:00 UTC`.
 pub fn format_utc(at: Timestamp) -> String {
-    let secs = at.unix_secs();
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
-        rem / 3_600,
-        rem % 3_600 / 60,
-        rem % 60
-    )
-}
-
-/// Howard Hinnant's `civil_from_days`: the proleptic Gregorian date of a day count since
-/// 1970-01-01.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+    at.to_utc().to_string()
 }
 
 /// A size for people: `512 B`, `12.3 KiB`, `4.0 MiB`.

@@ -12,6 +12,11 @@ use crate::{
 /// How many tasks run at once.
 const AT_ONCE: usize = 12;
 
+/// Task `i`'s handle: the tasks alternate between the two, as two processes would.
+fn handle<S: Clone>(i: usize, first: &S, second: &S) -> S {
+    if i.is_multiple_of(2) { first } else { second }.clone()
+}
+
 /// A member with one open ticket, allowed two, clicks *Open* twelve times at once through two
 /// handles: exactly one succeeds; the others are refused for the open limit.
 pub async fn concurrent_opens_at_the_limit_let_exactly_one_through<
@@ -31,11 +36,7 @@ pub async fn concurrent_opens_at_the_limit_let_exactly_one_through<
         .unwrap()
         .unwrap();
     let tasks = (0..AT_ONCE).map(|i| {
-        let store = if i % 2 == 0 {
-            first.clone()
-        } else {
-            second.clone()
-        };
+        let store = handle(i, &first, &second);
         spawn.spawn(async move {
             store
                 .open_ticket(new_ticket(GUILD, ALICE, 1), limits)
@@ -57,11 +58,7 @@ pub async fn concurrent_opens_get_distinct_numbers<S: TicketStore + Clone + 'sta
     spawn: &impl Spawn,
 ) {
     let tasks = (0..AT_ONCE).map(|i| {
-        let store = if i % 2 == 0 {
-            first.clone()
-        } else {
-            second.clone()
-        };
+        let store = handle(i, &first, &second);
         let user = UserId::new(500 + i as u64);
         spawn.spawn(async move {
             store
@@ -104,11 +101,7 @@ pub async fn concurrent_claims_let_exactly_one_claim<S: TicketStore + Clone + 's
         .unwrap()
         .unwrap();
     let tasks = (0..AT_ONCE).map(|i| {
-        let store = if i % 2 == 0 {
-            first.clone()
-        } else {
-            second.clone()
-        };
+        let store = handle(i, &first, &second);
         let settings = settings.clone();
         let user = UserId::new(600 + i as u64);
         spawn.spawn(async move {

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Embed, Gap, Transcript, TranscriptMessage, format_size, format_utc, gap_times};
+use super::{Embed, Gap, Transcript, TranscriptMessage, format_size, format_utc, gap_sentence};
 
 /// The page's style; no `url(…)` anywhere, so it loads nothing.
 const STYLE: &str = "body{margin:0;background:#313338;color:#dbdee1;font:15px/1.4 \
@@ -114,22 +114,8 @@ pub(super) fn header(t: &Transcript) -> String {
 
 /// The note in place of the messages left out.
 pub(super) fn note(t: &Transcript, gap: Option<Gap>) -> String {
-    let Some(gap) = gap else {
-        return String::new();
-    };
-    let (first, last) = gap_times(t, gap);
-    format!(
-        "<li class=\"gap\">{} messages from {} to {} are left out here: the transcript \
-         would be larger than Discord's upload limit.</li>\n",
-        gap.omitted,
-        format_utc(first),
-        format_utc(last)
-    )
-}
-
-/// The length of everything but the messages.
-pub(super) fn frame_len(t: &Transcript, gap: Option<Gap>) -> usize {
-    header(t).len() + note(t, gap).len() + FOOTER.len()
+    gap.map(|gap| format!("<li class=\"gap\">{}.</li>\n", gap_sentence(t, gap)))
+        .unwrap_or_default()
 }
 
 /// One message as a list item.

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Gap, Transcript, TranscriptMessage, format_size, format_utc, gap_times};
+use super::{Gap, Transcript, TranscriptMessage, format_size, format_utc, gap_sentence};
 
 /// The end of the file.
 pub(super) const FOOTER: &str = "\n— end of transcript —\n";
@@ -33,22 +33,8 @@ pub(super) fn header(t: &Transcript) -> String {
 
 /// The note in place of the messages left out.
 pub(super) fn note(t: &Transcript, gap: Option<Gap>) -> String {
-    let Some(gap) = gap else {
-        return String::new();
-    };
-    let (first, last) = gap_times(t, gap);
-    format!(
-        "[… {} messages from {} to {} are left out here: the transcript would be larger \
-         than Discord's upload limit …]\n\n",
-        gap.omitted,
-        format_utc(first),
-        format_utc(last)
-    )
-}
-
-/// The length of everything but the messages.
-pub(super) fn frame_len(t: &Transcript, gap: Option<Gap>) -> usize {
-    header(t).len() + note(t, gap).len() + FOOTER.len()
+    gap.map(|gap| format!("[… {} …]\n\n", gap_sentence(t, gap)))
+        .unwrap_or_default()
 }
 
 /// One message: a line with time and author, then its text, files and embeds, indented.
