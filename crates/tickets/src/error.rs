@@ -89,6 +89,12 @@ pub enum Error {
         /// Its length in characters.
         len: usize,
     },
+    /// A required question of the category was left unanswered.
+    #[error("please answer “{question}”")]
+    AnswerRequired {
+        /// The question.
+        question: String,
+    },
     /// A reason beyond its limit.
     #[error("a reason can be at most {max} characters; this one has {len}")]
     ReasonTooLong {

@@ -114,7 +114,8 @@ impl<S: TicketStore> Tickets<S> {
     ///
     /// # Errors
     ///
-    /// [`Error::UnknownCategory`], [`Error::ReasonTooLong`], [`Error::TooManyOpen`],
+    /// [`Error::UnknownCategory`], [`Error::AnswerRequired`], [`Error::ReasonTooLong`],
+    /// [`Error::TooManyOpen`],
     /// [`Error::TooManyRecent`], [`Error::Store`].
     pub async fn open(&self, request: OpenRequest<'_>) -> Result<Ticket, Error> {
         let category =
@@ -126,12 +127,18 @@ impl<S: TicketStore> Tickets<S> {
                 })?;
         let reason = check_reason(request.reason)?;
         let mut answers = Vec::new();
-        for (question, answer) in category.questions.iter().zip(request.answers) {
-            if let Some(answer) = check_reason(*answer)? {
-                answers.push(Answer {
+        for (i, question) in category.questions.iter().enumerate() {
+            match check_reason(request.answers.get(i).copied().flatten())? {
+                Some(answer) => answers.push(Answer {
                     question: question.label.clone(),
                     answer,
-                });
+                }),
+                None if question.required => {
+                    return Err(Error::AnswerRequired {
+                        question: question.label.clone(),
+                    });
+                }
+                None => {}
             }
         }
         let new = NewTicket {

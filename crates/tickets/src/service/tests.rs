@@ -20,7 +20,7 @@ fn settings() -> TicketSettings {
     support.support_roles = vec![SUPPORT];
     support.questions = vec![crate::Question {
         label: "Order number?".into(),
-        required: false,
+        required: true,
     }];
     TicketSettings {
         categories: vec![support],
@@ -89,12 +89,12 @@ async fn opening_keeps_the_reason_and_answers_and_refuses_unknown_categories() {
             answer: "A-17".into()
         }]
     );
-    let mut unknown = open_request(&settings, &[], 1);
+    let mut unknown = open_request(&settings, &[Some("A-1")], 1);
     unknown.category = "sales";
     let err = tickets.open(unknown).await.unwrap_err();
     assert_eq!(err.to_string(), "there is no ticket category `sales` here");
     let long = "x".repeat(crate::TICKET_REASON_MAX_CHARS + 1);
-    let mut too_long = open_request(&settings, &[], 2);
+    let mut too_long = open_request(&settings, &[Some("A-1")], 2);
     too_long.reason = Some(&long);
     assert!(matches!(
         tickets.open(too_long).await,
@@ -111,7 +111,10 @@ async fn opening_keeps_the_reason_and_answers_and_refuses_unknown_categories() {
 async fn a_refused_action_changes_nothing() {
     let tickets = Tickets::new(MemoryStore::new());
     let settings = settings();
-    let ticket = tickets.open(open_request(&settings, &[], 0)).await.unwrap();
+    let ticket = tickets
+        .open(open_request(&settings, &[Some("A-1")], 0))
+        .await
+        .unwrap();
     let err = tickets
         .claim(&act(&settings, ticket.number, BOB, &[], 1))
         .await
@@ -138,12 +141,18 @@ async fn a_refused_action_changes_nothing() {
 async fn closing_names_the_next_queued_ticket_of_the_category() {
     let tickets = Tickets::new(MemoryStore::new());
     let settings = settings();
-    let first = tickets.open(open_request(&settings, &[], 0)).await.unwrap();
+    let first = tickets
+        .open(open_request(&settings, &[Some("A-1")], 0))
+        .await
+        .unwrap();
     tickets
         .assign_channel(GUILD, first.number, ChannelId::new(500))
         .await
         .unwrap();
-    let queued = tickets.open(open_request(&settings, &[], 1)).await.unwrap();
+    let queued = tickets
+        .open(open_request(&settings, &[Some("A-1")], 1))
+        .await
+        .unwrap();
     let roles = [SUPPORT];
     let closed = tickets
         .close(&act(&settings, first.number, BOB, &roles, 2), Some("done"))
@@ -157,7 +166,10 @@ async fn closing_names_the_next_queued_ticket_of_the_category() {
 async fn the_opener_rates_once_after_close() {
     let tickets = Tickets::new(MemoryStore::new());
     let settings = settings();
-    let ticket = tickets.open(open_request(&settings, &[], 0)).await.unwrap();
+    let ticket = tickets
+        .open(open_request(&settings, &[Some("A-1")], 0))
+        .await
+        .unwrap();
     let five = Rating::new(RatingScore::new(5).unwrap(), Some("great")).unwrap();
     let early = tickets
         .rate(&act(&settings, ticket.number, ALICE, &[], 1), five.clone())
@@ -184,7 +196,10 @@ async fn auto_close_warns_first_and_a_message_cancels_it() {
     let settings = settings();
     let policy = settings.auto_close.unwrap();
     let channel = ChannelId::new(500);
-    let ticket = tickets.open(open_request(&settings, &[], 0)).await.unwrap();
+    let ticket = tickets
+        .open(open_request(&settings, &[Some("A-1")], 0))
+        .await
+        .unwrap();
     let number = ticket.number;
     tickets
         .assign_channel(GUILD, number, channel)
@@ -253,7 +268,10 @@ async fn auto_close_warns_first_and_a_message_cancels_it() {
 async fn staff_messages_make_the_first_response_in_the_statistics() {
     let tickets = Tickets::new(MemoryStore::new());
     let settings = settings();
-    let ticket = tickets.open(open_request(&settings, &[], 0)).await.unwrap();
+    let ticket = tickets
+        .open(open_request(&settings, &[Some("A-1")], 0))
+        .await
+        .unwrap();
     let channel = ChannelId::new(500);
     tickets
         .assign_channel(GUILD, ticket.number, channel)
