@@ -19,10 +19,11 @@
 //! **Every change** is one `find_one_and_update` whose filter holds the revision the caller
 //! decided on (`$inc` counts it up), so a stale decision writes nothing.
 //!
-//! What is not atomic, and why it is harmless: a crash between taking a slot and inserting the
-//! ticket leaves a slot with no ticket (the member has one slot fewer until an operator removes
-//! it from `ticket_members`); a crash between a close and freeing the slot likewise. Numbers
-//! taken by a failed insert are skipped, never reused.
+//! What is not atomic, and how it heals: a crash between taking a slot and inserting the
+//! ticket leaves a slot with no ticket, and a crash between a close and freeing the slot leaves
+//! a closed ticket's slot taken. When such a member is refused for the open limit, the store
+//! frees the slots whose ticket is closed or was never inserted (taken over a minute before)
+//! and tries again. Numbers taken by a failed insert are skipped, never reused.
 
 mod wire;
 
@@ -67,6 +68,25 @@ pub(crate) const TRANSCRIPTS: &str = "ticket_transcripts";
 /// How often an upsert that lost a race to a concurrent insert of the same `_id` is tried
 /// again, and how often an open re-checks a guard that changed under it.
 const RETRIES: u32 = 3;
+
+/// How long a slot with no ticket is taken for an open under way rather than one that crashed.
+const SLOT_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The openings a member's limits document lists: each slot and when it was taken.
+fn openings(guard: &Document) -> Vec<(Bson, Timestamp)> {
+    guard
+        .get_array("opened")
+        .map(|list| {
+            list.iter()
+                .filter_map(Bson::as_document)
+                .filter_map(|o| {
+                    let at = o.get("at").and_then(|at| read::timestamp("at", at).ok())?;
+                    Some((o.get("slot").cloned().unwrap_or(Bson::Null), at))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
 
 fn corrupt(context: &'static str) -> impl Fn(ReadError) -> StoreError {
     move |err| StoreError::new(StoreErrorKind::Corrupt, context, err)
@@ -200,6 +220,52 @@ impl MongoStore {
         Err(StoreError::bare(StoreErrorKind::Other, context))
     }
 
+    /// Frees the open slots of `guard` whose ticket is closed, or was never inserted and was
+    /// taken more than [`SLOT_GRACE`] before `now` (a crash between taking the slot and the
+    /// insert); returns whether it freed any. A slot taken within the grace may belong to an
+    /// open still under way, so it is left alone.
+    async fn free_stale_slots(
+        &self,
+        id: &str,
+        guard: &Document,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let context = "freeing stale ticket slots";
+        let open = guard.get_array("open").cloned().unwrap_or_default();
+        let cursor = self
+            .collection(TICKETS)
+            .find(doc! { "_id": { "$in": open.clone() } })
+            .await
+            .map_err(driver_error(context))?;
+        let found = all(cursor, context).await?;
+        let taken_at = openings(guard);
+        let recent = now.saturating_sub(SLOT_GRACE);
+        let stale: Vec<Bson> = open
+            .into_iter()
+            .filter(|slot| {
+                match found.iter().find(|d| d.get("_id") == Some(slot)) {
+                    Some(doc) => read_ticket(doc).is_ok_and(|t| !t.is_active()),
+                    // Not in `opened` any more: taken before the window, long ago.
+                    None => taken_at
+                        .iter()
+                        .find(|(s, _)| s == slot)
+                        .is_none_or(|(_, at)| *at <= recent),
+                }
+            })
+            .collect();
+        if stale.is_empty() {
+            return Ok(false);
+        }
+        self.collection(MEMBERS)
+            .update_one(
+                doc! { "_id": id },
+                doc! { "$pull": { "open": { "$in": stale } } },
+            )
+            .await
+            .map_err(driver_error(context))?;
+        Ok(true)
+    }
+
     async fn find_tickets(
         &self,
         filter: Document,
@@ -248,15 +314,13 @@ impl TicketStore for MongoStore {
                 .map_err(driver_error(context))?
                 .unwrap_or_default();
             let open = guard.get_array("open").map_or(0, Vec::len);
-            let opened: Vec<Timestamp> = guard
-                .get_array("opened")
-                .map(|list| {
-                    list.iter()
-                        .filter_map(|o| o.as_document())
-                        .filter_map(|o| o.get("at").and_then(|at| read::timestamp("at", at).ok()))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let openings = openings(&guard);
+            if open >= limits.max_open as usize
+                && self.free_stale_slots(&id, &guard, new.created_at).await?
+            {
+                continue;
+            }
+            let opened: Vec<Timestamp> = openings.iter().map(|(_, at)| *at).collect();
             if let Err(hit) = limits.check(
                 u32::try_from(open).unwrap_or(u32::MAX),
                 &opened,

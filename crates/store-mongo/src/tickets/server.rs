@@ -126,6 +126,69 @@ async fn numbers_continue_above_the_earlier_bots_and_its_open_tickets_count() {
 }
 
 #[tokio::test]
+async fn slots_left_by_a_crash_are_freed_when_the_member_hits_the_limit() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let store = db.store();
+    let at = Timestamp::from_unix_secs(1_705_600_000);
+    let new = NewTicket {
+        guild: GUILD,
+        opener: ALICE,
+        category: "support".into(),
+        reason: None,
+        answers: Vec::new(),
+        created_at: at,
+    };
+    let limits = MemberLimits {
+        max_open: 2,
+        ..MemberLimits::default()
+    };
+    let first = store
+        .open_ticket(new.clone(), limits)
+        .await
+        .unwrap()
+        .unwrap();
+    // A crash took a slot without inserting its ticket, two minutes ago, and another left a
+    // closed ticket's slot taken.
+    let phantom = ObjectId::new();
+    let closed = first.close(None, None, at).unwrap();
+    store
+        .collection(TICKETS)
+        .update_one(doc! { "ticket_id": 1_i64 }, update_document(&closed))
+        .await
+        .unwrap();
+    store
+        .collection(MEMBERS)
+        .update_one(
+            doc! { "_id": member_id(GUILD, ALICE) },
+            take_slot_update(
+                &Bson::ObjectId(phantom),
+                Timestamp::from_unix_secs(1_705_599_880),
+            ),
+        )
+        .await
+        .unwrap();
+    let second = store.open_ticket(new.clone(), limits).await.unwrap();
+    assert_eq!(second.map(|t| t.number), Ok(TicketNumber(2)));
+    // A slot taken just now by an open under way is left alone: two open slots, the limit.
+    let under_way = ObjectId::new();
+    store
+        .collection(MEMBERS)
+        .update_one(
+            doc! { "_id": member_id(GUILD, ALICE) },
+            take_slot_update(&Bson::ObjectId(under_way), at),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.open_ticket(new, limits).await.unwrap(),
+        Err(LimitHit::TooManyOpen { max: 2 })
+    );
+    db.teardown().await;
+}
+
+#[tokio::test]
 async fn indexes_exist_and_preparing_twice_is_harmless() {
     let Some(db) = TestDatabase::create().await else {
         return;
