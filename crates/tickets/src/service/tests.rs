@@ -73,10 +73,22 @@ fn act<'a>(
     }
 }
 
+/// A ticket desk over a fresh memory store, with [`settings`].
+fn desk() -> (Tickets<MemoryStore>, TicketSettings) {
+    (Tickets::new(MemoryStore::new()), settings())
+}
+
+/// Opens a ticket for Alice that must be allowed.
+async fn open(tickets: &Tickets<MemoryStore>, settings: &TicketSettings, secs: i64) -> Ticket {
+    tickets
+        .open(open_request(settings, &[Some("A-1")], secs))
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn opening_keeps_the_reason_and_answers_and_refuses_unknown_categories() {
-    let tickets = Tickets::new(MemoryStore::new());
-    let settings = settings();
+    let (tickets, settings) = desk();
     let ticket = tickets
         .open(open_request(&settings, &[Some("A-17")], 0))
         .await
@@ -109,12 +121,8 @@ async fn opening_keeps_the_reason_and_answers_and_refuses_unknown_categories() {
 
 #[tokio::test]
 async fn a_refused_action_changes_nothing() {
-    let tickets = Tickets::new(MemoryStore::new());
-    let settings = settings();
-    let ticket = tickets
-        .open(open_request(&settings, &[Some("A-1")], 0))
-        .await
-        .unwrap();
+    let (tickets, settings) = desk();
+    let ticket = open(&tickets, &settings, 0).await;
     let err = tickets
         .claim(&act(&settings, ticket.number, BOB, &[], 1))
         .await
@@ -139,20 +147,13 @@ async fn a_refused_action_changes_nothing() {
 
 #[tokio::test]
 async fn closing_names_the_next_queued_ticket_of_the_category() {
-    let tickets = Tickets::new(MemoryStore::new());
-    let settings = settings();
-    let first = tickets
-        .open(open_request(&settings, &[Some("A-1")], 0))
-        .await
-        .unwrap();
+    let (tickets, settings) = desk();
+    let first = open(&tickets, &settings, 0).await;
     tickets
         .assign_channel(GUILD, first.number, ChannelId::new(500))
         .await
         .unwrap();
-    let queued = tickets
-        .open(open_request(&settings, &[Some("A-1")], 1))
-        .await
-        .unwrap();
+    let queued = open(&tickets, &settings, 1).await;
     let roles = [SUPPORT];
     let closed = tickets
         .close(&act(&settings, first.number, BOB, &roles, 2), Some("done"))
@@ -164,12 +165,8 @@ async fn closing_names_the_next_queued_ticket_of_the_category() {
 
 #[tokio::test]
 async fn the_opener_rates_once_after_close() {
-    let tickets = Tickets::new(MemoryStore::new());
-    let settings = settings();
-    let ticket = tickets
-        .open(open_request(&settings, &[Some("A-1")], 0))
-        .await
-        .unwrap();
+    let (tickets, settings) = desk();
+    let ticket = open(&tickets, &settings, 0).await;
     let five = Rating::new(RatingScore::new(5).unwrap(), Some("great")).unwrap();
     let early = tickets
         .rate(&act(&settings, ticket.number, ALICE, &[], 1), five.clone())
@@ -192,14 +189,10 @@ async fn the_opener_rates_once_after_close() {
 
 #[tokio::test]
 async fn auto_close_warns_first_and_a_message_cancels_it() {
-    let tickets = Tickets::new(MemoryStore::new());
-    let settings = settings();
+    let (tickets, settings) = desk();
     let policy = settings.auto_close.unwrap();
     let channel = ChannelId::new(500);
-    let ticket = tickets
-        .open(open_request(&settings, &[Some("A-1")], 0))
-        .await
-        .unwrap();
+    let ticket = open(&tickets, &settings, 0).await;
     let number = ticket.number;
     tickets
         .assign_channel(GUILD, number, channel)
@@ -266,12 +259,8 @@ async fn auto_close_warns_first_and_a_message_cancels_it() {
 
 #[tokio::test]
 async fn staff_messages_make_the_first_response_in_the_statistics() {
-    let tickets = Tickets::new(MemoryStore::new());
-    let settings = settings();
-    let ticket = tickets
-        .open(open_request(&settings, &[Some("A-1")], 0))
-        .await
-        .unwrap();
+    let (tickets, settings) = desk();
+    let ticket = open(&tickets, &settings, 0).await;
     let channel = ChannelId::new(500);
     tickets
         .assign_channel(GUILD, ticket.number, channel)
