@@ -17,5 +17,5 @@ pub use self::{
     },
     error::{StoreError, StoreErrorKind},
     id::{ChannelId, GuildId, IdError, MessageId, RoleId, UserId},
-    time::Timestamp,
+    time::{Timestamp, UtcDateTime},
 };

@@ -61,6 +61,68 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// The calendar date and time of day in UTC (proleptic Gregorian), to the second.
+    pub fn to_utc(self) -> UtcDateTime {
+        let secs = self.unix_secs();
+        let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
+        let of_day = secs.rem_euclid(86_400);
+        // Each part is below 86,400, so the casts are exact.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let part = |n: i64| n as u32;
+        UtcDateTime {
+            year,
+            month,
+            day,
+            hour: part(of_day / 3_600),
+            minute: part(of_day % 3_600 / 60),
+            second: part(of_day % 60),
+        }
+    }
+}
+
+/// A point in time as a UTC calendar date and time of day; displays as
+/// `2024-01-15 10:30:00 UTC`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UtcDateTime {
+    /// The year (proleptic Gregorian; may be 0 or negative long ago).
+    pub year: i64,
+    /// The month, 1–12.
+    pub month: u32,
+    /// The day of the month, 1–31.
+    pub day: u32,
+    /// The hour, 0–23.
+    pub hour: u32,
+    /// The minute, 0–59.
+    pub minute: u32,
+    /// The second, 0–59.
+    pub second: u32,
+}
+
+impl fmt::Display for UtcDateTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+            self.year, self.month, self.day, self.hour, self.minute, self.second
+        )
+    }
+}
+
+/// Howard Hinnant's `civil_from_days`: the date of a day count since 1970-01-01.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    // Far beyond any real date; keeps the arithmetic from overflowing.
+    let z = days.clamp(-(1 << 40), 1 << 40) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = u32::try_from(doy - (153 * mp + 2) / 5 + 1).unwrap_or(1);
+    let month = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
 impl fmt::Display for Timestamp {
     /// Formats as `<unix millis>ms`; the bot renders user-facing times with Discord's
     /// `<t:…:R>` markup instead.
@@ -77,6 +139,17 @@ mod tests {
     fn seconds_round_towards_the_past() {
         assert_eq!(Timestamp::from_unix_millis(1_999).unix_secs(), 1);
         assert_eq!(Timestamp::from_unix_millis(-1).unix_secs(), -1);
+    }
+
+    #[test]
+    fn utc_dates_follow_the_gregorian_calendar() {
+        let utc = |secs| Timestamp::from_unix_secs(secs).to_utc().to_string();
+        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc(1_705_314_600), "2024-01-15 10:30:00 UTC");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00 UTC");
+        assert_eq!(utc(4_107_542_399), "2100-02-28 23:59:59 UTC");
+        assert_eq!(utc(-1), "1969-12-31 23:59:59 UTC");
+        assert_eq!(Timestamp::from_unix_millis(1_999).to_utc().second, 1);
     }
 
     #[test]

@@ -13,6 +13,8 @@ mod leveling;
 mod moderation;
 mod read;
 mod store;
+#[cfg(feature = "tickets")]
+mod tickets;
 #[cfg(feature = "moderation")]
 mod timed_actions;
 

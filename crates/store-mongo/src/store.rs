@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use hearth_core::{StoreError, StoreErrorKind};
 use mongodb::{
-    Client, Database,
-    bson::doc,
+    Client, Cursor, Database,
+    bson::{Document, doc},
     error::{Error as DriverError, ErrorKind, WriteFailure},
     options::ClientOptions,
 };
@@ -96,6 +96,8 @@ impl MongoStore {
         crate::timed_actions::prepare(&self.db).await?;
         #[cfg(feature = "xp-engine")]
         crate::leveling::prepare(&self.db).await?;
+        #[cfg(feature = "tickets")]
+        crate::tickets::prepare(&self.db).await?;
         Ok(())
     }
 }
@@ -160,6 +162,22 @@ pub(crate) fn error_kind(err: &DriverError) -> StoreErrorKind {
 /// Whether a write failed only because a concurrent upsert inserted the same key first.
 pub(crate) fn is_duplicate_key(err: &DriverError) -> bool {
     server_code(err) == Some(DUPLICATE_KEY)
+}
+
+/// Every document a cursor yields.
+pub(crate) async fn all(
+    mut cursor: Cursor<Document>,
+    context: &'static str,
+) -> Result<Vec<Document>, StoreError> {
+    let mut docs = Vec::new();
+    while cursor.advance().await.map_err(driver_error(context))? {
+        docs.push(
+            cursor
+                .deserialize_current()
+                .map_err(driver_error(context))?,
+        );
+    }
+    Ok(docs)
 }
 
 /// Turns a driver error into a [`StoreError`] saying what the store was doing.

@@ -1,6 +1,6 @@
 //! The schema: each domain's ordered migrations, versioned per domain.
 //!
-//! Every domain module (moderation, timed actions and leveling today; tickets and roles later)
+//! Every domain module (moderation, timed actions, leveling and tickets today; roles later)
 //! declares its own [`Domain`] with its migrations, and [`DOMAINS`] lists them. The table
 //! `schema_migrations(domain, version)` records each applied migration, so features developed
 //! in parallel each append to their own list and never fight over one version number.
@@ -35,6 +35,8 @@ pub(crate) const DOMAINS: &[&Domain] = &[
     &crate::timed_actions::SCHEMA,
     #[cfg(feature = "xp-engine")]
     &crate::leveling::SCHEMA,
+    #[cfg(feature = "tickets")]
+    &crate::tickets::SCHEMA,
 ];
 
 /// The layout version in `PRAGMA user_version`: per-domain migrations.
