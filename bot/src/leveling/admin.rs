@@ -37,6 +37,7 @@ pub(super) async fn change_xp<S: Backend>(
     ack: &mut Ack,
 ) -> HandlerResult {
     let guild = in_guild(interaction)?;
+    require_manager(interaction, "change XP")?;
     let (member, change, verb) = if name == "setxp" {
         let command: SetXp = parse(interaction)?;
         (command.member, XpChange::set(command.xp)?, "Set")
@@ -44,7 +45,6 @@ pub(super) async fn change_xp<S: Backend>(
         let command: AddXp = parse(interaction)?;
         (command.member, XpChange::add(command.xp)?, "Added to")
     };
-    require_manager(interaction, "change XP")?;
     let user = user_id(member.resolved.id);
     if member.resolved.bot {
         return Err(LevelingRefusal::ABot(user).into());
@@ -92,8 +92,8 @@ pub(super) async fn reset<S: Backend>(
     ack: &mut Ack,
 ) -> HandlerResult {
     let guild = in_guild(interaction)?;
-    let command: ResetXp = parse(interaction)?;
     require_manager(interaction, "reset XP")?;
+    let command: ResetXp = parse(interaction)?;
     let user = match &command {
         ResetXp::Member(m) => Some(user_id(m.member.resolved.id)),
         ResetXp::All(_) => None,

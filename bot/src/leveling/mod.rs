@@ -182,10 +182,16 @@ impl<S: Backend> Feature<S> for Leveling<S> {
         }
     }
 
-    fn demo(world: &mut hearth_sandbox::demo::DemoWorld) {
-        let _ = world;
-    }
 }
+
+/// What `hearth try` runs as the owner once the bot is up, so the demo guild has a
+/// leaderboard and rank cards at once: XP set through the bot's own `/setxp`.
+pub const DEMO_XP: &[&str] = &[
+    "as owner /setxp @senior 5240",
+    "as owner /setxp @alice 2310",
+    "as owner /setxp @mod 1260",
+    "as owner /setxp @bob 475",
+];
 
 /// The random number a message's XP is drawn from: seeded by `seed` and the message id when
 /// a seed is configured (`HEARTH_XP_SEED`), so a run repeats exactly whatever order messages

@@ -83,8 +83,8 @@ pub(super) async fn add_level_role<S: Backend>(
     ack: &mut Ack,
 ) -> HandlerResult {
     let guild = in_guild(interaction)?;
-    let command: AddLevelRole = parse(interaction)?;
     require_manager(interaction, "change level roles")?;
+    let command: AddLevelRole = parse(interaction)?;
     check_role(ctx, interaction, &command.role).await?;
     let role = role_id(command.role.id);
     let level = command.level;
@@ -180,8 +180,8 @@ pub(super) async fn remove_level_role<S: Backend>(
     ack: &mut Ack,
 ) -> HandlerResult {
     let guild = in_guild(interaction)?;
-    let command: RemoveLevelRole = parse(interaction)?;
     require_manager(interaction, "change level roles")?;
+    let command: RemoveLevelRole = parse(interaction)?;
     let mut removed: Option<RoleId> = None;
     let slot = &mut removed;
     feature
@@ -208,8 +208,8 @@ pub(super) async fn xp_boost<S: Backend>(
     ack: &mut Ack,
 ) -> HandlerResult {
     let guild = in_guild(interaction)?;
-    let command: XpBoost = parse(interaction)?;
     require_manager(interaction, "manage XP boosts")?;
+    let command: XpBoost = parse(interaction)?;
     let now = created_at(interaction);
     match command {
         XpBoost::Start(start) => {
@@ -284,8 +284,8 @@ pub(super) async fn level_settings<S: Backend>(
     ack: &mut Ack,
 ) -> HandlerResult {
     let guild = in_guild(interaction)?;
-    let command: LevelSettingsCommand = parse(interaction)?;
     require_manager(interaction, "change leveling settings")?;
+    let command: LevelSettingsCommand = parse(interaction)?;
     let change = match command {
         LevelSettingsCommand::Show(_) => {
             let settings = feature.settings.get(guild).await?;

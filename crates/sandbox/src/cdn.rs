@@ -1,0 +1,131 @@
+//! Discord's CDN, as far as avatars go: `GET /cdn/avatars/{user}/{hash}.png` and
+//! `GET /cdn/embed/avatars/{index}.png` (the default avatars, index 0–5). See Discord
+//! Docs/Reference ("Image Formatting", "CDN Endpoints").
+//!
+//! Each image is drawn on request: a disc in a colour of the user's (or of the default
+//! avatar's index) on a darker ground, 128 px square, as PNG.
+
+use std::sync::Arc;
+
+use axum::{
+    extract::{Path, State},
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
+
+use crate::Shared;
+
+/// Where the CDN routes are mounted on the sandbox's HTTP address.
+pub(crate) const CDN_PREFIX: &str = "/cdn";
+
+/// The side of every avatar served, in pixels.
+pub const AVATAR_SIDE: u32 = 128;
+
+/// The colours of Discord's six default avatars, in index order.
+const DEFAULT_COLOURS: [[u8; 3]; 6] = [
+    [0x58, 0x65, 0xF2],
+    [0x75, 0x7E, 0x8A],
+    [0x3B, 0xA5, 0x5C],
+    [0xFA, 0xA6, 0x1A],
+    [0xED, 0x42, 0x45],
+    [0xEB, 0x45, 0x9F],
+];
+
+/// The CDN routes, to merge into the REST router.
+pub(crate) fn router(shared: Arc<Shared>) -> axum::Router {
+    axum::Router::new()
+        .route(
+            &format!("{CDN_PREFIX}/avatars/{{user}}/{{file}}"),
+            axum::routing::get(avatar),
+        )
+        .route(
+            &format!("{CDN_PREFIX}/embed/avatars/{{file}}"),
+            axum::routing::get(default_avatar),
+        )
+        .with_state(shared)
+}
+
+async fn avatar(
+    State(shared): State<Arc<Shared>>,
+    Path((user, file)): Path<(u64, String)>,
+) -> Response {
+    let Some(hash) = file.strip_suffix(".png") else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let known = shared.read(|s| {
+        s.users
+            .get(&user)
+            .is_some_and(|u| avatar_hash(u.id).as_deref() == Some(hash))
+    });
+    if !known {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let [r, g, b] = DEFAULT_COLOURS[usize::try_from(user % 6).unwrap_or(0)];
+    // A user's own avatar is a shade apart from the defaults, so a test can tell them apart.
+    png_response(&disc([r / 2 + 0x40, g / 2 + 0x40, b / 2 + 0x40]))
+}
+
+async fn default_avatar(Path(file): Path<String>) -> Response {
+    let index = file
+        .strip_suffix(".png")
+        .and_then(|n| n.parse::<usize>().ok())
+        .filter(|n| *n < DEFAULT_COLOURS.len());
+    match index {
+        Some(index) => png_response(&disc(DEFAULT_COLOURS[index])),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// The avatar hash the sandbox gives a user: every member has one, derived from their id.
+pub(crate) fn avatar_hash(user: u64) -> Option<String> {
+    Some(format!("{:032x}", u128::from(user).wrapping_mul(0x9E37_79B9_7F4A_7C15)))
+}
+
+fn png_response(png: &[u8]) -> Response {
+    ([(header::CONTENT_TYPE, "image/png")], png.to_vec()).into_response()
+}
+
+/// A disc of `colour` on a darker ground, as PNG.
+fn disc(colour: [u8; 3]) -> Vec<u8> {
+    let side = AVATAR_SIDE;
+    let centre = f64::from(side) / 2.0;
+    let mut pixels = Vec::with_capacity((side * side * 3) as usize);
+    for y in 0..side {
+        for x in 0..side {
+            let dx = f64::from(x) + 0.5 - centre;
+            let dy = f64::from(y) + 0.5 - centre;
+            let inside = dx * dx + dy * dy < (centre * 0.6) * (centre * 0.6);
+            let pixel = if inside {
+                colour
+            } else {
+                colour.map(|c| c / 3)
+            };
+            pixels.extend_from_slice(&pixel);
+        }
+    }
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, side, side);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    // Writing to memory cannot fail.
+    if let Ok(mut writer) = encoder.write_header() {
+        let _ = writer.write_image_data(&pixels);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_disc_is_a_png_of_the_avatar_size() {
+        let png = disc([1, 2, 3]);
+        let decoder = png::Decoder::new(std::io::Cursor::new(png));
+        let reader = decoder.read_info().unwrap();
+        assert_eq!(
+            (reader.info().width, reader.info().height),
+            (AVATAR_SIDE, AVATAR_SIDE)
+        );
+    }
+}
