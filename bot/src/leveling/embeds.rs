@@ -30,14 +30,14 @@ pub fn leaderboard(board: Board, page: &LeaderboardPage) -> Reply {
     }
     for row in &page.rows {
         let medal = match row.rank {
-            1 => "🥇",
-            2 => "🥈",
-            3 => "🥉",
+            1 => "🥇 ",
+            2 => "🥈 ",
+            3 => "🥉 ",
             _ => "",
         };
         let _ = writeln!(
             description,
-            "**#{}** {medal} <@{}> · level {} · {} XP",
+            "**#{}** {medal}<@{}> · level {} · {} XP",
             row.rank,
             row.user,
             row.level(),
