@@ -10,10 +10,10 @@ use std::{net::SocketAddr, ops::Deref, path::PathBuf, time::Duration};
 use hearth::{Config, Running, config::ApiBase, database::DatabaseUrl, store::OpenedStore};
 use hearth_core::{GuildId, UserId};
 use hearth_moderation::{EscalationPolicy, Moderation, ModerationSettingsStore, WarningStore};
-use hearth_xp_engine::{XpChange, XpStore};
 use hearth_sandbox::{
     CommandValue, Guild, InteractionHandle, Member, Sandbox, demo::DemoBuilder, state::Message,
 };
+use hearth_xp_engine::{XpChange, XpStore};
 use twilight_model::id::{
     Id,
     marker::{ChannelMarker, RoleMarker},

@@ -94,7 +94,11 @@ async fn members_chat_and_level_up_with_the_mee6_numbers(store: Store) {
     // The card shows the progress into level 1: total − 100 of the 155 XP to level 2.
     let png = &rank.attachments.first().expect("a rank card").bytes;
     assert_eq!(png_size(png), (934, 282));
-    assert_eq!(bot_messages(&world, &world).len(), 1, "one level-up, one announcement");
+    assert_eq!(
+        bot_messages(&world, &world).len(),
+        1,
+        "one level-up, one announcement"
+    );
     world.finish().await;
 }
 
@@ -103,7 +107,9 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
     let decoder = png::Decoder::new(std::io::Cursor::new(bytes.to_vec()));
     let mut reader = decoder.read_info().expect("a PNG header");
     let mut buffer = vec![0; reader.output_buffer_size().expect("a sane size")];
-    let frame = reader.next_frame(&mut buffer).expect("PNG data that decodes");
+    let frame = reader
+        .next_frame(&mut buffer)
+        .expect("PNG data that decodes");
     (frame.width, frame.height)
 }
 
@@ -122,7 +128,11 @@ async fn a_level_role_is_granted_at_5_and_replaced_at_10_in_replace_mode(store: 
             ],
         ))
         .await;
-        assert!(reply.content.contains(&format!("reach level {level}")), "{}", reply.content);
+        assert!(
+            reply.content.contains(&format!("reach level {level}")),
+            "{}",
+            reply.content
+        );
     }
     let mode = answer(&run(
         &world,
@@ -185,7 +195,11 @@ async fn a_boost_doubles_xp_only_inside_its_window(store: Store) {
         )],
     ))
     .await;
-    assert!(started.content.contains("multiplied by 2"), "{}", started.content);
+    assert!(
+        started.content.contains("multiplied by 2"),
+        "{}",
+        started.content
+    );
     // Inside the window: double.
     let doubled = chat(&world, &world, &world.alice, before, 200).await;
     // After the window (10 minutes on): plain again.
@@ -205,7 +219,9 @@ async fn a_duplicated_message_create_grants_once(store: Store) {
     }
     // A later message from bob shows the bot has worked through the copies before it.
     let bobs = world.bob.send(world.general, "me too");
-    world.wait_for_xp(&world, &world.bob, earned(bobs, 100)).await;
+    world
+        .wait_for_xp(&world, &world.bob, earned(bobs, 100))
+        .await;
     assert_eq!(world.stored_xp(&world, &world.alice).await, xp);
     world.finish().await;
 }
@@ -220,7 +236,12 @@ async fn the_leaderboard_pages_and_its_buttons_work_after_a_restart(store: Store
     let first = answer(&run(&world, &world.alice, "leaderboard", &[])).await;
     let top = format!("**#1** 🥇 <@{}>", members[11].id());
     assert!(text_of(&first).contains(&top), "{}", text_of(&first));
-    let footer = |m: &Message| m.embeds[0]["footer"]["text"].as_str().unwrap_or_default().to_owned();
+    let footer = |m: &Message| {
+        m.embeds[0]["footer"]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
     assert_eq!(footer(&first), "Page 1 of 2 · 12 ranked");
 
     world.stop_bot().await;
@@ -241,10 +262,199 @@ async fn the_leaderboard_pages_and_its_buttons_work_after_a_restart(store: Store
     world.finish().await;
 }
 
+/// The user ids on a leaderboard message, in order.
+fn board_ids(message: &Message) -> Vec<u64> {
+    text_of(message)
+        .lines()
+        .filter_map(|line| {
+            let start = line.find("<@")? + 2;
+            let end = start + line[start..].find('>')?;
+            line[start..end].parse().ok()
+        })
+        .collect()
+}
+
+async fn the_global_leaderboard_merges_two_guilds_and_respects_both_opt_outs(store: Store) {
+    let world = World::start(store).await;
+    let other = world.add_guild("Second Server").await;
+    let alice_there = other.guild.member(world.alice.id());
+    alice_there.join();
+    world
+        .seed_xp(&world, &[(&world.alice, 300), (&world.bob, 500)])
+        .await;
+    world
+        .seed_xp(&other, &[(&alice_there, 300), (&other.bob, 400)])
+        .await;
+    let merged = answer(&run(&world, &world.alice, "globalleaderboard", &[])).await;
+    assert_eq!(
+        board_ids(&merged),
+        [world.alice.id(), world.bob.id(), other.bob.id()].map(Id::get)
+    );
+    assert!(text_of(&merged).contains("600 XP"), "{}", text_of(&merged));
+
+    // bob hides himself; the second server keeps its XP to itself.
+    let hidden = answer(&run(
+        &world,
+        &world.bob,
+        "globalleaderboard",
+        &[("show_me", CommandValue::Boolean(false))],
+    ))
+    .await;
+    assert_eq!(
+        hidden.content,
+        "You are no longer shown on the global leaderboard."
+    );
+    let kept = answer(&run(
+        &other,
+        &other.owner,
+        "levelsettings",
+        &[(
+            "global",
+            CommandValue::Subcommand(
+                "global".into(),
+                vec![("share".into(), CommandValue::Boolean(false))],
+            ),
+        )],
+    ))
+    .await;
+    assert!(text_of(&kept).contains("keeps its XP to itself"));
+    let filtered = answer(&run(&world, &world.alice, "globalleaderboard", &[])).await;
+    assert_eq!(board_ids(&filtered), [world.alice.id().get()]);
+    assert!(
+        text_of(&filtered).contains("300 XP"),
+        "{}",
+        text_of(&filtered)
+    );
+    world.finish().await;
+}
+
+async fn stats_answers_with_a_chart_of_the_last_30_days(store: Store) {
+    let world = World::start(store).await;
+    chat(&world, &world, &world.alice, 0, 100).await;
+    chat(&world, &world, &world.bob, 0, 100).await;
+    let stats = answer(&run(&world, &world.moderator, "stats", &[])).await;
+    assert_eq!(stats.content, "2 messages earned XP in the last 30 days.");
+    let chart = stats.attachments.first().expect("a chart");
+    assert_eq!(chart.filename, "stats.png");
+    assert_eq!(png_size(&chart.bytes), (800, 400));
+    world.finish().await;
+}
+
+async fn bad_input_is_refused_with_a_sentence_and_changes_nothing(store: Store) {
+    let world = World::start(store).await;
+    world.seed_xp(&world, &[(&world.alice, 250)]).await;
+    let refused = |reply: Message| {
+        assert!(reply.is_ephemeral(), "{reply:?}");
+        reply.content
+    };
+    let alice = || ("member", CommandValue::User(world.alice.id()));
+
+    let amount = answer(&run(
+        &world,
+        &world.owner,
+        "addxp",
+        &[alice(), ("xp", CommandValue::Integer(-99_999_999))],
+    ))
+    .await;
+    assert!(refused(amount).starts_with("An XP amount here goes from 1 to "),);
+    let by_member = answer(&run(
+        &world,
+        &world.bob,
+        "setxp",
+        &[alice(), ("xp", CommandValue::Integer(0))],
+    ))
+    .await;
+    assert_eq!(
+        refused(by_member),
+        "You need the Manage Server permission to change XP."
+    );
+    assert_eq!(world.stored_xp(&world, &world.alice).await, 250);
+
+    let managed = world.guild.bot_role();
+    let high = world
+        .guild
+        .create_role("Above the bot", Permissions::empty());
+    let bot_position = world.guild.role(managed).expect("the bot's role").position;
+    world.guild.set_role_position(high, bot_position + 1);
+    for (role, says) in [
+        (managed, "is managed by an integration"),
+        (high, "is not below my highest role"),
+    ] {
+        let reply = answer(&run(
+            &world,
+            &world.owner,
+            "addlevelrole",
+            &[
+                ("level", CommandValue::Integer(5)),
+                ("role", CommandValue::Role(role)),
+            ],
+        ))
+        .await;
+        let text = refused(reply);
+        assert!(text.contains(says), "{text}");
+    }
+    let roles = answer(&run(&world, &world.owner, "levelroles", &[])).await;
+    assert!(
+        text_of(&roles).contains("No level roles yet"),
+        "{}",
+        text_of(&roles)
+    );
+
+    let boost = |multiplier: &str, duration: &str| {
+        run(
+            &world,
+            &world.owner,
+            "xpboost",
+            &[(
+                "start",
+                CommandValue::Subcommand(
+                    "start".into(),
+                    vec![
+                        ("multiplier".into(), string(multiplier)),
+                        ("duration".into(), string(duration)),
+                    ],
+                ),
+            )],
+        )
+    };
+    for (multiplier, duration, says) in [
+        ("0", "1h", "A boost goes from"),
+        ("1000", "1h", "A boost goes from"),
+        ("2", "0s", "A duration must be longer than zero."),
+    ] {
+        let text = refused(answer(&boost(multiplier, duration)).await);
+        assert!(
+            text.starts_with(says),
+            "{multiplier}× for {duration}: {text}"
+        );
+    }
+    let list = answer(&run(
+        &world,
+        &world.owner,
+        "xpboost",
+        &[("list", CommandValue::Subcommand("list".into(), vec![]))],
+    ))
+    .await;
+    assert!(text_of(&list).contains("No boosts"), "{}", text_of(&list));
+
+    let past = answer(&run(
+        &world,
+        &world.alice,
+        "leaderboard",
+        &[("page", CommandValue::Integer(2))],
+    ))
+    .await;
+    assert_eq!(refused(past), "The leaderboard has pages 1 to 1, not 2.");
+    world.finish().await;
+}
+
 on_every_store!(
     members_chat_and_level_up_with_the_mee6_numbers,
     a_level_role_is_granted_at_5_and_replaced_at_10_in_replace_mode,
     a_boost_doubles_xp_only_inside_its_window,
     a_duplicated_message_create_grants_once,
     the_leaderboard_pages_and_its_buttons_work_after_a_restart,
+    the_global_leaderboard_merges_two_guilds_and_respects_both_opt_outs,
+    stats_answers_with_a_chart_of_the_last_30_days,
+    bad_input_is_refused_with_a_sentence_and_changes_nothing,
 );

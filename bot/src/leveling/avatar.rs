@@ -115,6 +115,15 @@ impl Avatars {
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn an_unreachable_cdn_gives_no_avatar_so_the_card_draws_the_default() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        // Port 1 on loopback: nothing listens there, the connection is refused at once.
+        let avatars = Avatars::new("http://127.0.0.1:1".into());
+        assert!(avatars.get(UserId::new(5), Some("abc")).await.is_none());
+        assert!(avatars.get(UserId::new(5), None).await.is_none());
+    }
+
     #[test]
     fn urls_follow_discords_image_formatting() {
         let user = UserId::new(80_351_110_224_678_912);

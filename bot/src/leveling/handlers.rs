@@ -177,8 +177,9 @@ pub(super) async fn stats<S: Backend>(
     let png = images::stats_chart(ctx.guild_name(guild), days).await?;
     let mut reply = Reply::default().with_file("stats.png", png);
     reply.content = Some(format!(
-        "{} messages earned XP in the last {} days.",
+        "{} message{} earned XP in the last {} days.",
         embeds::thousands(messages),
+        if messages == 1 { "" } else { "s" },
         images::STATS_DAYS
     ));
     ack.reply(reply).await

@@ -181,7 +181,6 @@ impl<S: Backend> Feature<S> for Leveling<S> {
             events::message(self, ctx, message).await;
         }
     }
-
 }
 
 /// What `hearth try` runs as the owner once the bot is up, so the demo guild has a

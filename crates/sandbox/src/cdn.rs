@@ -78,7 +78,10 @@ async fn default_avatar(Path(file): Path<String>) -> Response {
 
 /// The avatar hash the sandbox gives a user: every member has one, derived from their id.
 pub(crate) fn avatar_hash(user: u64) -> Option<String> {
-    Some(format!("{:032x}", u128::from(user).wrapping_mul(0x9E37_79B9_7F4A_7C15)))
+    Some(format!(
+        "{:032x}",
+        u128::from(user).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    ))
 }
 
 fn png_response(png: &[u8]) -> Response {
