@@ -59,7 +59,7 @@ pub fn stats(guild_name: &str, days: &[Activity]) -> Chart {
         |pick: fn(&Activity) -> u64| days.iter().map(|a| pick(a) as f64).collect::<Vec<_>>();
     Chart::new(
         format!("{guild_name} · last {} days", days.len()),
-        ChartKind::Line,
+        ChartKind::Bar,
         XAxis::Dates {
             first,
             step_days: 1,

@@ -2,8 +2,8 @@
 //! `GET /cdn/embed/avatars/{index}.png` (the default avatars, index 0–5). See Discord
 //! Docs/Reference ("Image Formatting", "CDN Endpoints").
 //!
-//! Each image is drawn on request: a disc in a colour of the user's (or of the default
-//! avatar's index) on a darker ground, 128 px square, as PNG.
+//! Each image is drawn on request: a head-and-shoulders silhouette on a colour of the user's
+//! (or of the default avatar's index), 128 px square, as PNG.
 
 use std::sync::Arc;
 
@@ -61,8 +61,8 @@ async fn avatar(
         return StatusCode::NOT_FOUND.into_response();
     }
     let [r, g, b] = DEFAULT_COLOURS[usize::try_from(user % 6).unwrap_or(0)];
-    // A user's own avatar is a shade apart from the defaults, so a test can tell them apart.
-    png_response(&disc([r / 2 + 0x40, g / 2 + 0x40, b / 2 + 0x40]))
+    // A user's own avatar is a darker shade than the defaults, so a test can tell them apart.
+    png_response(&disc([r / 2 + 0x20, g / 2 + 0x20, b / 2 + 0x20]))
 }
 
 async fn default_avatar(Path(file): Path<String>) -> Response {
@@ -88,22 +88,36 @@ fn png_response(png: &[u8]) -> Response {
     ([(header::CONTENT_TYPE, "image/png")], png.to_vec()).into_response()
 }
 
-/// A disc of `colour` on a darker ground, as PNG.
+/// A person's silhouette (a head and shoulders) in a light tint of `colour` on `colour`,
+/// smoothed at the edges, as PNG.
 fn disc(colour: [u8; 3]) -> Vec<u8> {
+    const SAMPLES: u32 = 4;
     let side = AVATAR_SIDE;
-    let centre = f64::from(side) / 2.0;
+    let unit = f64::from(side);
+    let light = colour.map(|c| c / 4 + 0xC0);
+    let inside = |x: f64, y: f64| {
+        let head = (x - 0.5).powi(2) + (y - 0.40).powi(2) < 0.17_f64.powi(2);
+        let shoulders = ((x - 0.5) / 0.30).powi(2) + ((y - 0.92) / 0.30).powi(2) < 1.0;
+        head || shoulders
+    };
     let mut pixels = Vec::with_capacity((side * side * 3) as usize);
     for y in 0..side {
         for x in 0..side {
-            let dx = f64::from(x) + 0.5 - centre;
-            let dy = f64::from(y) + 0.5 - centre;
-            let inside = dx * dx + dy * dy < (centre * 0.6) * (centre * 0.6);
-            let pixel = if inside {
-                colour
-            } else {
-                colour.map(|c| c / 3)
-            };
-            pixels.extend_from_slice(&pixel);
+            let mut covered = 0;
+            for sy in 0..SAMPLES {
+                for sx in 0..SAMPLES {
+                    let px = (f64::from(x) + (f64::from(sx) + 0.5) / f64::from(SAMPLES)) / unit;
+                    let py = (f64::from(y) + (f64::from(sy) + 0.5) / f64::from(SAMPLES)) / unit;
+                    covered += u32::from(inside(px, py));
+                }
+            }
+            let t = f64::from(covered) / f64::from(SAMPLES * SAMPLES);
+            for channel in 0..3 {
+                let mixed = f64::from(colour[channel]) * (1.0 - t) + f64::from(light[channel]) * t;
+                // Between two u8 values, so in range.
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                pixels.push(mixed.round() as u8);
+            }
         }
     }
     let mut out = Vec::new();
