@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod batch;
 mod connection;
 #[cfg(test)]
 mod file_fixture;
@@ -11,4 +12,7 @@ mod moderation;
 #[cfg(feature = "moderation")]
 mod timed_actions;
 
-pub use self::connection::{BUSY_TIMEOUT, SqliteStore};
+pub use self::{
+    batch::BATCH_MAX,
+    connection::{BUSY_TIMEOUT, SqliteStore},
+};
