@@ -448,6 +448,70 @@ async fn bad_input_is_refused_with_a_sentence_and_changes_nothing(store: Store) 
     world.finish().await;
 }
 
+async fn a_level_role_above_the_bot_is_skipped_and_reported_once(store: Store) {
+    let world = World::start(store).await;
+    world.set_mod_log().await;
+    let role = world.guild.create_role("Chatter", Permissions::empty());
+    let added = answer(&run(
+        &world,
+        &world.owner,
+        "addlevelrole",
+        &[
+            ("level", CommandValue::Integer(1)),
+            ("role", CommandValue::Role(role)),
+        ],
+    ))
+    .await;
+    assert!(added.content.contains("reach level 1"), "{}", added.content);
+    // Someone moves the role above the bot's afterwards.
+    let bot_position = world
+        .guild
+        .role(world.guild.bot_role())
+        .expect("the bot's role")
+        .position;
+    world.guild.set_role_position(role, bot_position + 1);
+
+    world
+        .seed_xp(&world, &[(&world.alice, total_xp_for(1) - 5)])
+        .await;
+    chat(&world, &world, &world.alice, total_xp_for(1) - 5, 100).await;
+    let report = world
+        .guild
+        .wait_for_message(world.mod_log, |m| m.content.contains("level role"))
+        .await;
+    assert!(
+        report.content.contains(&format!("<@&{role}>")),
+        "{}",
+        report.content
+    );
+    // Level 2 needs the role as much: skipped again, reported no more.
+    world
+        .seed_xp(&world, &[(&world.alice, total_xp_for(2) - 5)])
+        .await;
+    chat(&world, &world, &world.alice, total_xp_for(2) - 5, 100).await;
+    world
+        .guild
+        .wait_for_message(world.general, |m| m.content.contains("level 2"))
+        .await;
+    let reports = world
+        .guild
+        .messages(world.mod_log)
+        .iter()
+        .filter(|m| m.content.contains("level role"))
+        .count();
+    assert_eq!(reports, 1);
+    assert_eq!(
+        world.sandbox.request_count(
+            "PUT",
+            "/guilds/{guild_id}/members/{user_id}/roles/{role_id}"
+        ),
+        0,
+        "the bot never asked Discord for a role it can't give"
+    );
+    assert!(world.alice.info().expect("a member").roles.is_empty());
+    world.finish().await;
+}
+
 on_every_store!(
     members_chat_and_level_up_with_the_mee6_numbers,
     a_level_role_is_granted_at_5_and_replaced_at_10_in_replace_mode,
@@ -457,4 +521,5 @@ on_every_store!(
     the_global_leaderboard_merges_two_guilds_and_respects_both_opt_outs,
     stats_answers_with_a_chart_of_the_last_30_days,
     bad_input_is_refused_with_a_sentence_and_changes_nothing,
+    a_level_role_above_the_bot_is_skipped_and_reported_once,
 );
