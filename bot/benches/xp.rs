@@ -65,15 +65,9 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[index]
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let messages = std::env::args()
-        .skip_while(|a| a != "--messages")
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(MESSAGES);
-    let dir = tempfile::tempdir().expect("temp dir");
+/// The store (every guild announcing nowhere) and the bot's context, its Discord pointing
+/// nowhere (no call is made).
+async fn world(dir: &tempfile::TempDir) -> (SqliteStore, Context) {
     let store = SqliteStore::open(dir.path().join("bench.db"))
         .await
         .expect("store");
@@ -98,6 +92,19 @@ async fn main() {
         metrics,
         Arc::new(SystemClock),
     );
+    (store, ctx)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let messages = std::env::args()
+        .skip_while(|a| a != "--messages")
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(MESSAGES);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (store, ctx) = world(&dir).await;
     let features = Arc::new(Features::new(&store, &ctx));
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
@@ -152,7 +159,7 @@ async fn main() {
         "every message of member 7 earned"
     );
 
-    let stats = ctx.cache.stats();
+    let stats = ctx.cache.stats().total();
     let loads = stats.loads;
     #[allow(clippy::cast_precision_loss)]
     let store_calls = (messages as u64 + loads) as f64 / messages as f64;

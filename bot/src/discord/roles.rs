@@ -24,43 +24,34 @@ impl Discord {
             .map_err(|e| DiscordError::body("reading roles", e))
     }
 
-    /// Gives a member a role.
+    /// Gives a member a role (`give`) or takes it away.
     ///
     /// # Errors
     ///
     /// When Discord refuses it (403 with 50013 for a role above the bot's).
-    pub async fn add_role(
+    pub async fn set_role(
         &self,
         guild: GuildId,
         user: UserId,
         role: RoleId,
+        give: bool,
         why: &str,
     ) -> Result<(), DiscordError> {
-        self.http
-            .add_guild_member_role(ids::guild(guild), ids::user(user), ids::role(role))
-            .reason(&reason(why))
-            .await
-            .map_err(self.fail("giving a role"))?;
-        Ok(())
-    }
-
-    /// Takes a role from a member.
-    ///
-    /// # Errors
-    ///
-    /// When Discord refuses it.
-    pub async fn remove_role(
-        &self,
-        guild: GuildId,
-        user: UserId,
-        role: RoleId,
-        why: &str,
-    ) -> Result<(), DiscordError> {
-        self.http
-            .remove_guild_member_role(ids::guild(guild), ids::user(user), ids::role(role))
-            .reason(&reason(why))
-            .await
-            .map_err(self.fail("taking a role"))?;
+        let (guild, user, role) = (ids::guild(guild), ids::user(user), ids::role(role));
+        let why = reason(why);
+        if give {
+            self.http
+                .add_guild_member_role(guild, user, role)
+                .reason(&why)
+                .await
+                .map_err(self.fail("giving a role"))?;
+        } else {
+            self.http
+                .remove_guild_member_role(guild, user, role)
+                .reason(&why)
+                .await
+                .map_err(self.fail("taking a role"))?;
+        }
         Ok(())
     }
 }

@@ -1,7 +1,7 @@
 //! Admins change XP by hand: `/setxp`, `/addxp`, `/resetxp` and its confirmation.
 
 use hearth_core::{GuildId, UserId};
-use hearth_xp_engine::{XpChange, XpChangeRequest};
+use hearth_xp_engine::{XpChange, XpChangeRequest, XpChanged};
 use twilight_model::{application::interaction::Interaction, guild::Permissions};
 
 use super::{
@@ -65,6 +65,25 @@ pub(super) async fn change_xp<S: Backend>(
         })
         .await?;
     ack.committed(format!("the XP of <@{user}> is now {}", changed.after));
+    follow_level(feature, ctx, guild, user, &changed).await;
+    ack.reply(Reply::ephemeral(format!(
+        "{verb} the XP of <@{user}>: {} → {} XP, level {} → {}.",
+        embeds::thousands(changed.before),
+        embeds::thousands(changed.after),
+        changed.level_before,
+        changed.level_after
+    )))
+    .await
+}
+
+/// Gives and takes level roles so the member's roles match their level after a change.
+async fn follow_level<S: Backend>(
+    feature: &Leveling<S>,
+    ctx: &Context,
+    guild: GuildId,
+    user: UserId,
+    changed: &XpChanged,
+) {
     apply_roles(
         feature,
         ctx,
@@ -75,14 +94,6 @@ pub(super) async fn change_xp<S: Backend>(
         changed.level_after,
     )
     .await;
-    ack.reply(Reply::ephemeral(format!(
-        "{verb} the XP of <@{user}>: {} → {} XP, level {} → {}.",
-        embeds::thousands(changed.before),
-        embeds::thousands(changed.after),
-        changed.level_before,
-        changed.level_after
-    )))
-    .await
 }
 
 /// `/resetxp member member` and `/resetxp all`: ask first.
@@ -158,16 +169,7 @@ async fn reset_member<S: Backend>(
             settings: &settings,
         })
         .await?;
-    apply_roles(
-        feature,
-        ctx,
-        guild,
-        user,
-        &changed.roles_to_add,
-        &changed.roles_to_remove,
-        0,
-    )
-    .await;
+    follow_level(feature, ctx, guild, user, &changed).await;
     Ok(format!(
         "Reset the XP of <@{user}> to 0 (it was {}).",
         embeds::thousands(changed.before)

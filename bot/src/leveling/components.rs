@@ -3,49 +3,42 @@
 
 use hearth_core::UserId;
 
+use super::embeds::Board;
 use crate::custom_id::{Action, Args, CustomIdError};
 
-/// A page of `/leaderboard`: `leveling:board:1:{page}` (pages from 1).
+/// A page of `/leaderboard` or `/globalleaderboard`: `leveling:page:1:{server|global}:{page}`
+/// (pages from 1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BoardPage {
+pub struct Page {
+    /// Which leaderboard.
+    pub board: Board,
     /// Which page, from 1 (0 on a disabled "previous" button of page 1).
     pub page: u32,
 }
 
-impl Action for BoardPage {
+impl Action for Page {
     const FEATURE: &'static str = super::NAME;
-    const ACTION: &'static str = "board";
+    const ACTION: &'static str = "page";
     const VERSION: u8 = 1;
 
     fn write(&self, args: &mut Vec<String>) {
+        args.push(
+            match self.board {
+                Board::Server => "server",
+                Board::Global => "global",
+            }
+            .to_owned(),
+        );
         args.push(self.page.to_string());
     }
 
     fn read(args: &mut Args<'_, '_>) -> Result<Self, CustomIdError> {
+        let board = match args.word(&["server", "global"])? {
+            "global" => Board::Global,
+            _ => Board::Server,
+        };
         Ok(Self {
-            page: args.number()?,
-        })
-    }
-}
-
-/// A page of `/globalleaderboard`: `leveling:global:1:{page}`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct GlobalPage {
-    /// Which page, from 1.
-    pub page: u32,
-}
-
-impl Action for GlobalPage {
-    const FEATURE: &'static str = super::NAME;
-    const ACTION: &'static str = "global";
-    const VERSION: u8 = 1;
-
-    fn write(&self, args: &mut Vec<String>) {
-        args.push(self.page.to_string());
-    }
-
-    fn read(args: &mut Args<'_, '_>) -> Result<Self, CustomIdError> {
-        Ok(Self {
+            board,
             page: args.number()?,
         })
     }
@@ -146,7 +139,15 @@ mod tests {
         );
         let all = ResetAll { confirm: true };
         assert_eq!(all.custom_id(), "leveling:resetall:1:confirm");
-        assert_eq!(BoardPage { page: 7 }.custom_id(), "leveling:board:1:7");
+        let page = Page {
+            board: Board::Global,
+            page: 7,
+        };
+        assert_eq!(page.custom_id(), "leveling:page:1:global:7");
+        assert_eq!(
+            CustomId::parse(&page.custom_id()).unwrap().decode::<Page>(),
+            Ok(page)
+        );
         assert_eq!(
             CustomId::parse("leveling:resetall:1:maybe")
                 .unwrap()

@@ -7,7 +7,7 @@ use hearth_xp_engine::{Announce, Boost, BoostScope, LeaderboardPage, LevelSettin
 use twilight_model::channel::message::{Embed, component::ButtonStyle};
 use twilight_util::builder::embed::{EmbedBuilder, EmbedFooterBuilder};
 
-use super::components::{BoardPage, GlobalPage, ResetAll, ResetMember};
+use super::components::{Page, ResetAll, ResetMember};
 use crate::{
     custom_id::Action as _,
     reply::{COLOUR_DANGER, COLOUR_INFO, Reply, button, row},
@@ -60,22 +60,16 @@ pub fn leaderboard(board: Board, page: &LeaderboardPage) -> Reply {
         )))
         .build();
     let current = u32::try_from(page.page).unwrap_or(u32::MAX);
-    let (previous, next) = match board {
-        Board::Server => (
-            BoardPage { page: current - 1 }.custom_id(),
-            BoardPage {
-                page: current.saturating_add(1),
-            }
-            .custom_id(),
-        ),
-        Board::Global => (
-            GlobalPage { page: current - 1 }.custom_id(),
-            GlobalPage {
-                page: current.saturating_add(1),
-            }
-            .custom_id(),
-        ),
-    };
+    let previous = Page {
+        board,
+        page: current - 1,
+    }
+    .custom_id();
+    let next = Page {
+        board,
+        page: current.saturating_add(1),
+    }
+    .custom_id();
     Reply::embed(embed).with_components(vec![row(vec![
         button(
             previous,

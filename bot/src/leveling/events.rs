@@ -132,12 +132,7 @@ pub(super) async fn apply_roles<S: Backend>(
             report(feature, ctx, guild, role).await;
             continue;
         }
-        let result = if adding {
-            ctx.discord.add_role(guild, user, role, &why).await
-        } else {
-            ctx.discord.remove_role(guild, user, role, &why).await
-        };
-        match result {
+        match ctx.discord.set_role(guild, user, role, adding, &why).await {
             Ok(()) => {}
             Err(err) if err.status() == Some(403) => report(feature, ctx, guild, role).await,
             Err(err) => {

@@ -7,7 +7,7 @@ use twilight_model::{application::interaction::Interaction, user::User};
 use super::{
     Leveling,
     commands::{GlobalLeaderboard, Leaderboard, Rank},
-    components::{BoardPage, GlobalPage},
+    components::Page,
     embeds::{self, Board},
     images,
     refusal::LevelingRefusal,
@@ -100,20 +100,25 @@ pub(super) async fn leaderboard<S: Backend>(
     ack.reply(embeds::leaderboard(Board::Server, &page)).await
 }
 
-/// A `/leaderboard` page button: the page as it is now.
-pub(super) async fn board_page<S: Backend>(
+/// A `/leaderboard` or `/globalleaderboard` page button: the page as it is now.
+pub(super) async fn page<S: Backend>(
     feature: &Leveling<S>,
     id: &CustomId<'_>,
     interaction: &Interaction,
     ack: &mut Ack,
 ) -> HandlerResult {
-    let guild = in_guild(interaction)?;
-    let button: BoardPage = decode(id)?;
-    let page = feature
-        .service
-        .leaderboard(guild, i64::from(button.page))
-        .await?;
-    ack.update(embeds::leaderboard(Board::Server, &page)).await
+    let button: Page = decode(id)?;
+    let page = i64::from(button.page);
+    let shown = match button.board {
+        Board::Server => {
+            feature
+                .service
+                .leaderboard(in_guild(interaction)?, page)
+                .await?
+        }
+        Board::Global => feature.service.global_leaderboard(page).await?,
+    };
+    ack.update(embeds::leaderboard(button.board, &shown)).await
 }
 
 /// `/globalleaderboard [page] [show_me]`
@@ -142,21 +147,6 @@ pub(super) async fn global_leaderboard<S: Backend>(
         }
     });
     ack.reply(reply).await
-}
-
-/// A `/globalleaderboard` page button.
-pub(super) async fn global_page<S: Backend>(
-    feature: &Leveling<S>,
-    id: &CustomId<'_>,
-    _interaction: &Interaction,
-    ack: &mut Ack,
-) -> HandlerResult {
-    let button: GlobalPage = decode(id)?;
-    let page = feature
-        .service
-        .global_leaderboard(i64::from(button.page))
-        .await?;
-    ack.update(embeds::leaderboard(Board::Global, &page)).await
 }
 
 /// `/stats`: messages and active members per day over [`images::STATS_DAYS`] days.

@@ -168,8 +168,7 @@ impl<S: Backend> Feature<S> for Leveling<S> {
         ack: &mut Ack,
     ) -> HandlerResult {
         match id.action {
-            "board" => handlers::board_page(self, id, interaction, ack).await,
-            "global" => handlers::global_page(self, id, interaction, ack).await,
+            "page" => handlers::page(self, id, interaction, ack).await,
             "reset" | "resetall" => admin::confirm_reset(self, ctx, id, interaction, ack).await,
             "apply" => setup::apply_role(self, ctx, id, interaction, ack).await,
             _ => Err(HandlerError::refuse(NO_LONGER_IN_USE)),

@@ -55,7 +55,7 @@ async fn avatar(
     let known = shared.read(|s| {
         s.users
             .get(&user)
-            .is_some_and(|u| avatar_hash(u.id).as_deref() == Some(hash))
+            .is_some_and(|u| avatar_hash(u.id) == hash)
     });
     if !known {
         return StatusCode::NOT_FOUND.into_response();
@@ -77,11 +77,11 @@ async fn default_avatar(Path(file): Path<String>) -> Response {
 }
 
 /// The avatar hash the sandbox gives a user: every member has one, derived from their id.
-pub(crate) fn avatar_hash(user: u64) -> Option<String> {
-    Some(format!(
+pub(crate) fn avatar_hash(user: u64) -> String {
+    format!(
         "{:032x}",
         u128::from(user).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-    ))
+    )
 }
 
 fn png_response(png: &[u8]) -> Response {

@@ -34,6 +34,17 @@ pub struct MemberRank {
     pub progress: Progress,
 }
 
+impl LeaderboardPage {
+    fn of(page: u64, ranked: u64, rows: Vec<Ranked>) -> Self {
+        Self {
+            page,
+            pages: pages(ranked),
+            ranked,
+            rows,
+        }
+    }
+}
+
 fn pages(ranked: u64) -> u64 {
     ranked.div_ceil(u64::from(LEADERBOARD_PAGE_SIZE)).max(1)
 }
@@ -62,12 +73,7 @@ impl<S: XpStore> Leveling<S> {
             .store
             .leaderboard(guild, offset, LEADERBOARD_PAGE_SIZE)
             .await?;
-        Ok(LeaderboardPage {
-            page,
-            pages: pages(ranked),
-            ranked,
-            rows,
-        })
+        Ok(LeaderboardPage::of(page, ranked, rows))
     }
 
     /// A member's rank, level and progress in the guild (a member the store doesn't know has
@@ -108,12 +114,7 @@ impl<S: XpStore> Leveling<S> {
             .store
             .global_leaderboard(offset, LEADERBOARD_PAGE_SIZE)
             .await?;
-        Ok(LeaderboardPage {
-            page,
-            pages: pages(ranked),
-            ranked,
-            rows,
-        })
+        Ok(LeaderboardPage::of(page, ranked, rows))
     }
 
     /// Hides (`true`) or shows again (`false`) a user on the global leaderboard.
