@@ -55,6 +55,29 @@ fn bot_messages(world: &World, place: &Place) -> Vec<Message> {
         .collect()
 }
 
+/// The owner runs `/xpboost start multiplier duration`.
+fn start_boost(
+    world: &World,
+    multiplier: &str,
+    duration: &str,
+) -> hearth_sandbox::InteractionHandle {
+    run(
+        world,
+        &world.owner,
+        "xpboost",
+        &[(
+            "start",
+            CommandValue::Subcommand(
+                "start".into(),
+                vec![
+                    ("multiplier".into(), string(multiplier)),
+                    ("duration".into(), string(duration)),
+                ],
+            ),
+        )],
+    )
+}
+
 fn string(value: &str) -> CommandValue {
     CommandValue::String(value.to_owned())
 }
@@ -179,22 +202,7 @@ async fn a_level_role_is_granted_at_5_and_replaced_at_10_in_replace_mode(store: 
 async fn a_boost_doubles_xp_only_inside_its_window(store: Store) {
     let world = World::start(store).await;
     let before = chat(&world, &world, &world.alice, 0, 100).await;
-    let started = answer(&run(
-        &world,
-        &world.owner,
-        "xpboost",
-        &[(
-            "start",
-            CommandValue::Subcommand(
-                "start".into(),
-                vec![
-                    ("multiplier".into(), string("2")),
-                    ("duration".into(), string("10m")),
-                ],
-            ),
-        )],
-    ))
-    .await;
+    let started = answer(&start_boost(&world, "2", "10m")).await;
     assert!(
         started.content.contains("multiplied by 2"),
         "{}",
@@ -400,29 +408,12 @@ async fn bad_input_is_refused_with_a_sentence_and_changes_nothing(store: Store) 
         text_of(&roles)
     );
 
-    let boost = |multiplier: &str, duration: &str| {
-        run(
-            &world,
-            &world.owner,
-            "xpboost",
-            &[(
-                "start",
-                CommandValue::Subcommand(
-                    "start".into(),
-                    vec![
-                        ("multiplier".into(), string(multiplier)),
-                        ("duration".into(), string(duration)),
-                    ],
-                ),
-            )],
-        )
-    };
     for (multiplier, duration, says) in [
         ("0", "1h", "A boost goes from"),
         ("1000", "1h", "A boost goes from"),
         ("2", "0s", "A duration must be longer than zero."),
     ] {
-        let text = refused(answer(&boost(multiplier, duration)).await);
+        let text = refused(answer(&start_boost(&world, multiplier, duration)).await);
         assert!(
             text.starts_with(says),
             "{multiplier}× for {duration}: {text}"
