@@ -8,6 +8,9 @@ use hearth_core::GuildId;
 
 use crate::database::{DatabaseUrl, DatabaseUrlError};
 
+/// Discord's CDN, where avatars come from when `HEARTH_CDN_URL` is unset.
+pub const DEFAULT_CDN_URL: &str = "https://cdn.discordapp.com";
+
 /// The listener used when `HEARTH_HTTP_ADDR` is unset.
 pub const DEFAULT_HTTP_ADDR: &str = "127.0.0.1:8080";
 
@@ -23,6 +26,8 @@ pub const VARIABLES: &[&str] = &[
     "HEARTH_HTTP_ADDR",
     "HEARTH_SHARDS",
     "HEARTH_DEV_GUILD",
+    "HEARTH_CDN_URL",
+    "HEARTH_XP_SEED",
     "RUST_LOG",
 ];
 
@@ -48,6 +53,12 @@ pub struct Config {
     pub shards: Option<ShardRange>,
     /// Register commands in this guild only (instant updates while developing).
     pub dev_guild: Option<GuildId>,
+    /// Discord's CDN (`http://` or `https://`, no trailing slash): where rank cards fetch
+    /// avatars from.
+    pub cdn_url: String,
+    /// Seeds the XP a message earns (15–25), so a run can be repeated exactly; `None` draws
+    /// from the operating system's randomness.
+    pub xp_seed: Option<u64>,
 }
 
 /// A REST API base: `host[:port]` and whether it is plain HTTP, as twilight-http's proxy
@@ -145,6 +156,16 @@ impl Config {
                     })
                 })
                 .transpose()?,
+            cdn_url: get("HEARTH_CDN_URL")
+                .map_or_else(|| Ok(DEFAULT_CDN_URL.to_owned()), |v| parse_cdn_url(&v))?,
+            xp_seed: get("HEARTH_XP_SEED")
+                .map(|v| {
+                    v.parse().map_err(|_| ConfigError::Invalid {
+                        var: "HEARTH_XP_SEED",
+                        expected: "a whole number from 0 to 18446744073709551615",
+                    })
+                })
+                .transpose()?,
         })
     }
 }
@@ -169,6 +190,8 @@ impl std::fmt::Debug for Config {
             .field("public_key", &self.public_key.map(|_| "(set)"))
             .field("shards", &self.shards)
             .field("dev_guild", &self.dev_guild)
+            .field("cdn_url", &self.cdn_url)
+            .field("xp_seed", &self.xp_seed)
             .finish()
     }
 }
@@ -182,6 +205,21 @@ fn parse_token(value: &str) -> Result<String, ConfigError> {
         });
     }
     Ok(token.to_owned())
+}
+
+fn parse_cdn_url(value: &str) -> Result<String, ConfigError> {
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => {
+            Ok(value.trim_end_matches('/').to_owned())
+        }
+        _ => Err(ConfigError::Invalid {
+            var: "HEARTH_CDN_URL",
+            expected: "a base URL like https://cdn.discordapp.com or http://127.0.0.1:3000/cdn",
+        }),
+    }
 }
 
 fn parse_redis_url(value: &str) -> Result<String, ConfigError> {

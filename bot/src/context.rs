@@ -10,6 +10,7 @@ use std::{
 
 use hearth_core::{Clock, GuildId, RoleId, StoreError, Timestamp, UserId};
 use hearth_moderation::{ModerationSettingsStore, WarningStore};
+use hearth_xp_engine::{BoostStore, LevelSettingsStore, XpStore};
 use twilight_cache_inmemory::DefaultInMemoryCache;
 
 use crate::{
@@ -45,13 +46,26 @@ impl Ping for hearth_store_mongo::MongoStore {
 /// What the bot needs of a store: every domain's store traits and a liveness probe. Any type
 /// with all of them is a backend; a new feature adds its store trait here, once.
 pub trait Backend:
-    WarningStore + ModerationSettingsStore + Ping + Clone + Send + Sync + std::fmt::Debug + 'static
+    WarningStore
+    + ModerationSettingsStore
+    + XpStore
+    + LevelSettingsStore
+    + BoostStore
+    + Ping
+    + Clone
+    + Send
+    + Sync
+    + std::fmt::Debug
+    + 'static
 {
 }
 
 impl<T> Backend for T where
     T: WarningStore
         + ModerationSettingsStore
+        + XpStore
+        + LevelSettingsStore
+        + BoostStore
         + Ping
         + Clone
         + Send
@@ -76,6 +90,10 @@ pub struct Context {
     pub metrics: Arc<Metrics>,
     /// Where "now" comes from: the system clock in production, a manual one in tests.
     pub clock: Arc<dyn Clock>,
+    /// Discord's CDN base URL (`HEARTH_CDN_URL`), no trailing slash: where avatars are.
+    pub cdn_url: Arc<str>,
+    /// The seed of the XP draws (`HEARTH_XP_SEED`); `None` draws at random.
+    pub xp_seed: Option<u64>,
     seen: Arc<[Mutex<Recent>]>,
 }
 
@@ -120,8 +138,18 @@ impl Context {
             bot,
             metrics,
             clock,
+            cdn_url: crate::config::DEFAULT_CDN_URL.into(),
+            xp_seed: None,
             seen: (0..SEEN_SHARDS).map(|_| Mutex::default()).collect(),
         }
+    }
+
+    /// The same context with the CDN and XP seed of `config`.
+    #[must_use]
+    pub fn with_config(mut self, config: &crate::Config) -> Self {
+        self.cdn_url = config.cdn_url.as_str().into();
+        self.xp_seed = config.xp_seed;
+        self
     }
 
     /// The current time, from the context's clock.

@@ -13,6 +13,7 @@ pub mod handler;
 pub mod hierarchy;
 pub mod http;
 pub mod interaction;
+pub mod leveling;
 pub mod metrics;
 pub mod moderation;
 pub mod pipeline;

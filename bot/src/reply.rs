@@ -6,7 +6,7 @@ use twilight_model::{
     application::command::CommandOptionChoice,
     channel::message::{
         AllowedMentions, Component, Embed, MessageFlags,
-        component::{Label, TextInput, TextInputStyle},
+        component::{ActionRow, Button, ButtonStyle, Label, TextInput, TextInputStyle},
     },
     http::{
         attachment::Attachment,
@@ -165,6 +165,28 @@ impl Reply {
             data: Some(self.into_data()),
         }
     }
+}
+
+/// A button that sends `custom_id` back when clicked.
+pub fn button(custom_id: String, label: &str, style: ButtonStyle, disabled: bool) -> Component {
+    Component::Button(Button {
+        custom_id: Some(custom_id),
+        disabled,
+        emoji: None,
+        id: None,
+        label: Some(label.to_owned()),
+        sku_id: None,
+        style,
+        url: None,
+    })
+}
+
+/// One row of buttons (Discord allows five a row).
+pub fn row(buttons: Vec<Component>) -> Component {
+    Component::ActionRow(ActionRow {
+        id: None,
+        components: buttons,
+    })
 }
 
 /// A first response that says "thinking…" and is edited later.

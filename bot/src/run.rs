@@ -313,14 +313,7 @@ async fn connect(config: &Config, clock: Arc<dyn Clock>) -> Result<Context, RunE
             .resource_types(features::CACHE)
             .build(),
     );
-    Ok(Context::new(
-        discord,
-        cache,
-        guilds,
-        user_id(me.id),
-        metrics,
-        clock,
-    ))
+    Ok(Context::new(discord, cache, guilds, user_id(me.id), metrics, clock).with_config(config))
 }
 
 /// This process's shards, from `GET /gateway/bot` or `HEARTH_SHARDS`, with an identify queue

@@ -13,6 +13,7 @@ use hearth_moderation::{EscalationPolicy, Moderation, ModerationSettingsStore, W
 use hearth_sandbox::{
     CommandValue, Guild, InteractionHandle, Member, Sandbox, demo::DemoBuilder, state::Message,
 };
+use hearth_xp_engine::{XpChange, XpStore};
 use twilight_model::id::{
     Id,
     marker::{ChannelMarker, RoleMarker},
@@ -25,6 +26,9 @@ use crate::{
 
 /// The secret half of the key the bot verifies `/interactions` with.
 pub(crate) const SIGNING_KEY: [u8; 32] = [7; 32];
+
+/// The seed of the bot's XP draws (`HEARTH_XP_SEED`): scenarios know what each message earns.
+pub(crate) const XP_SEED: u64 = 13;
 
 /// The variable naming the MongoDB server the `mongo` half of each scenario runs on.
 pub(crate) const MONGODB_URI_VAR: &str = "MONGODB_URI";
@@ -384,6 +388,8 @@ impl World {
             plain_http: true,
         });
         config.gateway_url = Some(self.sandbox.gateway_url().to_owned());
+        config.cdn_url = self.sandbox.cdn_url();
+        config.xp_seed = Some(XP_SEED);
         config.http_addr = "127.0.0.1:0".parse().expect("address");
         config.public_key = Some(
             ed25519_dalek::SigningKey::from_bytes(&SIGNING_KEY)
@@ -448,6 +454,69 @@ impl World {
         {
             OpenedStore::Sqlite(store) => count(store, guild, user).await,
             OpenedStore::Mongo(store) => count(store, guild, user).await,
+        }
+    }
+
+    /// The XP of `member` of `place` in the store, read by the harness directly.
+    pub(crate) async fn stored_xp(&self, place: &Place, member: &Member) -> u64 {
+        async fn read<S: XpStore>(store: S, guild: GuildId, user: UserId) -> u64 {
+            store
+                .member(guild, user)
+                .await
+                .expect("the harness reads the store")
+                .map_or(0, |m| m.xp)
+        }
+        let (guild, user) = ids(place, member);
+        match hearth::store::open(&self.direct_database())
+            .await
+            .expect("store opens")
+        {
+            OpenedStore::Sqlite(store) => read(store, guild, user).await,
+            OpenedStore::Mongo(store) => read(store, guild, user).await,
+        }
+    }
+
+    /// Waits until the store holds `xp` for `member` of `place` (the bot handles messages in
+    /// the background).
+    pub(crate) async fn wait_for_xp(&self, place: &Place, member: &Member, xp: u64) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let stored = self.stored_xp(place, member).await;
+            if stored == xp {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the store holds {stored} XP, not {xp}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Gives members of `place` XP in the store before a scenario looks at leaderboards, as
+    /// months of chat would have.
+    pub(crate) async fn seed_xp(&self, place: &Place, xp: &[(&Member, u64)]) {
+        async fn write<S: XpStore>(store: S, rows: Vec<(GuildId, UserId, u64)>) {
+            for (guild, user, xp) in rows {
+                store
+                    .adjust(guild, user, XpChange::Set(xp))
+                    .await
+                    .expect("the harness writes the store");
+            }
+        }
+        let rows = xp
+            .iter()
+            .map(|(member, xp)| {
+                let (guild, user) = ids(place, member);
+                (guild, user, *xp)
+            })
+            .collect();
+        match hearth::store::open(&self.direct_database())
+            .await
+            .expect("store opens")
+        {
+            OpenedStore::Sqlite(store) => write(store, rows).await,
+            OpenedStore::Mongo(store) => write(store, rows).await,
         }
     }
 
@@ -537,6 +606,14 @@ impl World {
             .await
             .expect("Discord accepts the bot's endpoint");
     }
+}
+
+/// The guild and user ids of `member` of `place`, as the stores take them.
+fn ids(place: &Place, member: &Member) -> (GuildId, UserId) {
+    (
+        GuildId::new(place.guild.id().get()),
+        UserId::new(member.id().get()),
+    )
 }
 
 /// `member` runs `/warn target reason` in #general of `place`.

@@ -12,6 +12,7 @@ mod faults;
 mod gateway;
 mod harness;
 mod http_endpoint;
+mod leveling;
 mod moderation;
 mod mongo_uri;
 mod outage;

@@ -92,6 +92,10 @@ impl TrySession {
         };
         // As a server owner would after inviting the bot.
         session.execute("as owner /modlog set #mod-log").await;
+        // Members who chatted before you arrived, so /leaderboard and /rank show something.
+        for line in crate::leveling::DEMO_XP {
+            session.execute(line).await;
+        }
         Ok(session)
     }
 
@@ -305,6 +309,7 @@ async fn hearth_start(sandbox: &Sandbox) -> Result<Running, TryError> {
         plain_http: true,
     });
     config.gateway_url = Some(sandbox.gateway_url().to_owned());
+    config.cdn_url = sandbox.cdn_url();
     config.http_addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     let running = crate::start(config).await?;
     let started = Instant::now();

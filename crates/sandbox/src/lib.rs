@@ -3,6 +3,7 @@
 // MANAGE_ROLES); they are words of the domain, not code items to link.
 #![allow(clippy::doc_markdown)]
 
+pub mod cdn;
 pub mod demo;
 mod endpoint;
 mod events;

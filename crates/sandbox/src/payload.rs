@@ -20,7 +20,7 @@ pub(crate) fn user(user: &User) -> Value {
         "username": user.name,
         "discriminator": "0",
         "global_name": null,
-        "avatar": null,
+        "avatar": crate::cdn::avatar_hash(user.id),
         "bot": user.bot,
         "public_flags": 0,
         "flags": 0,

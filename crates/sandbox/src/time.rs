@@ -20,16 +20,28 @@ pub fn snowflake_ms(id: u64) -> u64 {
     (id >> 22) + DISCORD_EPOCH_MS
 }
 
-/// A generator of unique, increasing snowflakes stamped with the current time.
+/// A generator of unique, increasing snowflakes stamped with the sandbox's time: the system
+/// clock moved forward by however much a scenario has advanced it.
 #[derive(Debug, Default)]
 pub(crate) struct Snowflakes {
     last: AtomicU64,
+    ahead_ms: AtomicU64,
 }
 
 impl Snowflakes {
+    /// The sandbox's time in Unix milliseconds.
+    pub(crate) fn now(&self) -> u64 {
+        now_ms().saturating_add(self.ahead_ms.load(Ordering::Relaxed))
+    }
+
+    /// Moves the sandbox's time forward.
+    pub(crate) fn advance(&self, by_ms: u64) {
+        self.ahead_ms.fetch_add(by_ms, Ordering::Relaxed);
+    }
+
     /// The next id: the current time in the top 42 bits, a counter below.
     pub(crate) fn next(&self) -> u64 {
-        let fresh = (now_ms().saturating_sub(DISCORD_EPOCH_MS)) << 22;
+        let fresh = (self.now().saturating_sub(DISCORD_EPOCH_MS)) << 22;
         let mut last = self.last.load(Ordering::Relaxed);
         loop {
             let id = fresh.max(last + 1);

@@ -12,12 +12,22 @@ use hearth_core::{StoreError, StoreErrorKind};
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::oneshot;
 
-use crate::migrations::{self, MigrationError};
+use crate::{
+    batch::{BatchJob, run_batch},
+    migrations::{self, MigrationError},
+};
 
 /// How long a write waits for another process's write lock before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+/// What the connection thread runs: a closure alone, or a write that may share a
+/// transaction with the writes queued behind it ([`crate::batch`]).
+pub(crate) enum Job {
+    /// Runs on the connection as it is.
+    Run(Box<dyn FnOnce(&mut Connection) + Send>),
+    /// Runs inside a transaction shared with other batch jobs.
+    Batch(Box<dyn BatchJob>),
+}
 
 /// Every Hearth store on one SQLite file.
 ///
@@ -117,7 +127,13 @@ impl SqliteStore {
                 }
                 // Runs until every SqliteStore clone (and so every Sender) is gone.
                 while let Ok(job) = queue.recv() {
-                    job(&mut conn);
+                    let mut next = Some(job);
+                    while let Some(job) = next.take() {
+                        match job {
+                            Job::Run(f) => f(&mut conn),
+                            Job::Batch(first) => next = run_batch(&mut conn, first, &queue),
+                        }
+                    }
                 }
             })
             .map_err(|e| StoreError::new(StoreErrorKind::Other, "starting the SQLite thread", e))?;
@@ -147,14 +163,25 @@ impl SqliteStore {
         f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let (tx, rx) = oneshot::channel();
-        let job: Job = Box::new(move |conn| {
+        let job = Job::Run(Box::new(move |conn| {
             let _ = tx.send(f(conn));
-        });
+        }));
         self.jobs
             .send(job)
             .map_err(|_| StoreError::bare(StoreErrorKind::Unavailable, context))?;
         rx.await
             .map_err(|_| StoreError::bare(StoreErrorKind::Unavailable, context))?
+    }
+
+    /// Queues a write that may share a transaction with the writes queued with it.
+    pub(crate) fn batch(
+        &self,
+        context: &'static str,
+        job: Box<dyn BatchJob>,
+    ) -> Result<(), StoreError> {
+        self.jobs
+            .send(Job::Batch(job))
+            .map_err(|_| StoreError::bare(StoreErrorKind::Unavailable, context))
     }
 }
 

@@ -26,6 +26,7 @@ use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
 use crate::{
     SqliteStore,
+    batch::BatchJob,
     connection::{id_from_sql, id_to_sql, sql_error},
     migrations::Domain,
 };
@@ -249,6 +250,33 @@ fn offset_param(offset: u64) -> i64 {
 }
 
 /// The grant, under the write lock of the caller's `IMMEDIATE` transaction.
+const GRANT_CONTEXT: &str = "granting XP";
+
+/// One grant waiting for its batch's commit.
+struct GrantJob {
+    request: GrantRequest,
+    result: Option<Result<GrantOutcome, StoreError>>,
+    reply: tokio::sync::oneshot::Sender<Result<GrantOutcome, StoreError>>,
+}
+
+impl BatchJob for GrantJob {
+    fn run(&mut self, conn: &Connection) -> bool {
+        let result = grant_in(conn, &self.request);
+        let ok = result.is_ok();
+        self.result = Some(result);
+        ok
+    }
+
+    fn finish(self: Box<Self>, failed: Option<&StoreError>) {
+        let result = match (failed, self.result) {
+            (None, Some(result)) => result,
+            (Some(err), _) => Err(StoreError::new(err.kind(), GRANT_CONTEXT, err.to_string())),
+            (None, None) => Err(StoreError::bare(StoreErrorKind::Other, GRANT_CONTEXT)),
+        };
+        let _ = self.reply.send(result);
+    }
+}
+
 fn grant_in(conn: &Connection, request: &GrantRequest) -> Result<GrantOutcome, StoreError> {
     const CONTEXT: &str = "granting XP";
     let before = member_or_zero(conn, request.guild, request.user, CONTEXT)?;
@@ -328,15 +356,23 @@ impl XpStore for SqliteStore {
         &self,
         request: GrantRequest,
     ) -> impl Future<Output = Result<GrantOutcome, StoreError>> + Send {
-        const CONTEXT: &str = "granting XP";
-        self.call(CONTEXT, move |conn| {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(sql_error(CONTEXT))?;
-            let outcome = grant_in(&tx, &request)?;
-            tx.commit().map_err(sql_error(CONTEXT))?;
-            Ok(outcome)
-        })
+        // Grants share transactions with the grants queued with them (group commit, see
+        // `batch`): the conditional upsert is the same, and the answer comes after the commit.
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let queued = self.batch(
+            GRANT_CONTEXT,
+            Box::new(GrantJob {
+                request,
+                result: None,
+                reply,
+            }),
+        );
+        async move {
+            queued?;
+            answer
+                .await
+                .map_err(|_| StoreError::bare(StoreErrorKind::Unavailable, GRANT_CONTEXT))?
+        }
     }
 
     fn adjust(

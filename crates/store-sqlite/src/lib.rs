@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod batch;
 mod connection;
 #[cfg(test)]
 mod file_fixture;
@@ -13,4 +14,7 @@ mod tickets;
 #[cfg(feature = "moderation")]
 mod timed_actions;
 
-pub use self::connection::{BUSY_TIMEOUT, SqliteStore};
+pub use self::{
+    batch::BATCH_MAX,
+    connection::{BUSY_TIMEOUT, SqliteStore},
+};

@@ -96,7 +96,8 @@ impl SandboxBuilder {
             changed: tokio::sync::Notify::new(),
             spec: self.spec,
         });
-        let router = rest::router(Arc::clone(&shared));
+        let router =
+            rest::router(Arc::clone(&shared)).merge(crate::cdn::router(Arc::clone(&shared)));
         let tasks = vec![
             tokio::spawn(gateway::serve(gateway_listener, Arc::clone(&shared))),
             tokio::spawn(async move {

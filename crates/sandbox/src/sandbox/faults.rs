@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
+use twilight_model::id::{Id, marker::MessageMarker};
 
 use super::Sandbox;
 use crate::endpoint::{self, Endpoint, EndpointRefused};
@@ -131,5 +132,12 @@ impl Sandbox {
                 remaining,
             });
         });
+    }
+
+    /// Sends a message's `MESSAGE_CREATE` again, as Discord may: dispatches are delivered at
+    /// least once (a resume replays what the client had not acknowledged).
+    pub fn redeliver_message(&self, message: Id<MessageMarker>) {
+        self.shared
+            .with(|s| crate::events::message(s, message.get(), "MESSAGE_CREATE"));
     }
 }

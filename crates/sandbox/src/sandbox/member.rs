@@ -87,7 +87,7 @@ impl Member {
 
     /// Whether the member is timed out now.
     pub fn is_timed_out(&self) -> bool {
-        let now = crate::time::now_ms();
+        let now = self.shared.read(state::State::now);
         self.info().is_some_and(|m| m.timed_out_at(now))
     }
 

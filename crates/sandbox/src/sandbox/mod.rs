@@ -151,6 +151,24 @@ impl Sandbox {
         &self.rest_addr
     }
 
+    /// The CDN base URL for avatars (`HEARTH_CDN_URL`): `http://127.0.0.1:PORT/cdn`. It serves
+    /// `/avatars/{user}/{hash}.png` and `/embed/avatars/{0-5}.png` as Discord's CDN does.
+    pub fn cdn_url(&self) -> String {
+        format!("http://{}{}", self.rest_addr, crate::cdn::CDN_PREFIX)
+    }
+
+    /// Moves the sandbox's time forward: snowflakes of new messages and interactions, timeouts
+    /// and slowmode all see the later time. Time never goes back.
+    pub fn advance(&self, by: Duration) {
+        let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
+        self.shared.read(|s| s.ids.advance(ms));
+    }
+
+    /// The sandbox's time, in Unix milliseconds.
+    pub fn now_ms(&self) -> u64 {
+        self.shared.read(state::State::now)
+    }
+
     /// The REST base URL: `http://127.0.0.1:PORT/api/v10`.
     pub fn rest_url(&self) -> String {
         format!("http://{}{}", self.rest_addr, rest::API_PREFIX)

@@ -10,7 +10,7 @@ use std::time::Instant;
 use serde_json::Value;
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::time::{Snowflakes, now_ms};
+use crate::time::Snowflakes;
 
 mod model;
 
@@ -265,9 +265,8 @@ impl State {
         });
     }
 
-    /// The current time. A method, so a virtual clock could replace it in one place.
-    #[allow(clippy::unused_self)]
+    /// The sandbox's time: the system clock, moved forward by `Sandbox::advance`.
     pub(crate) fn now(&self) -> u64 {
-        now_ms()
+        self.ids.now()
     }
 }

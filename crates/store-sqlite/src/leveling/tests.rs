@@ -164,3 +164,63 @@ async fn an_unreadable_row_is_reported_as_corrupt() {
     let err = store.level_settings(GUILD).await.unwrap_err();
     assert_eq!(err.kind(), StoreErrorKind::Corrupt);
 }
+
+/// Grants queued together share a transaction (group commit) yet each keeps its cooldown:
+/// of many copies of one message, one earns; every other member's grant stands.
+#[tokio::test]
+async fn grants_committed_together_still_grant_once_per_cooldown() {
+    let FileFixture { store, dir: _dir } = fixture().await;
+    let mut requests = Vec::new();
+    for n in 1..=300_u64 {
+        requests.push(grant(0));
+        let mut other = grant(0);
+        other.user = UserId::new(1_000 + n);
+        requests.push(other);
+    }
+    // `grant` queues when called: all 600 wait in the queue together before any is awaited.
+    let queued: Vec<_> = requests.into_iter().map(|r| store.grant(r)).collect();
+    let mut outcomes = Vec::new();
+    for grant in queued {
+        outcomes.push(grant.await.unwrap());
+    }
+    let alice = outcomes.iter().step_by(2).filter(|o| o.granted).count();
+    let others = outcomes
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|o| o.granted)
+        .count();
+    assert_eq!((alice, others), (1, 300));
+    assert_eq!(store.member(GUILD, ALICE).await.unwrap().unwrap().xp, 20);
+    assert_eq!(store.ranked_members(GUILD).await.unwrap(), 301);
+}
+
+/// A grant that fails inside a shared transaction undoes its own statements only.
+#[tokio::test]
+async fn a_failing_grant_does_not_sink_the_others_of_its_batch() {
+    let FileFixture { store, dir: _dir } = fixture().await;
+    store
+        .call("planting a bad row", |c| {
+            c.execute_batch("INSERT INTO member_xp VALUES (7, 11, -5, 0, NULL);")
+                .map_err(sql_error("x"))
+        })
+        .await
+        .unwrap();
+    let mut bob = grant(0);
+    bob.user = UserId::new(12);
+    let (alice, bob) = tokio::join!(store.grant(grant(0)), store.grant(bob));
+    assert_eq!(alice.unwrap_err().kind(), StoreErrorKind::Corrupt);
+    assert!(bob.unwrap().granted);
+    assert_eq!(
+        store
+            .member(GUILD, UserId::new(12))
+            .await
+            .unwrap()
+            .unwrap()
+            .xp,
+        20
+    );
+    let day = hearth_xp_engine::Day::of(Timestamp::from_unix_secs(0));
+    let activity = store.activity(GUILD, day, day).await.unwrap();
+    assert_eq!(activity[0].messages, 1, "only bob's message counted");
+}
