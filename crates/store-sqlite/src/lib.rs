@@ -8,6 +8,8 @@ mod leveling;
 mod migrations;
 #[cfg(feature = "moderation")]
 mod moderation;
+#[cfg(feature = "roles")]
+mod roles;
 #[cfg(feature = "moderation")]
 mod timed_actions;
 

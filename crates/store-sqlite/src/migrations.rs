@@ -35,6 +35,8 @@ pub(crate) const DOMAINS: &[&Domain] = &[
     &crate::timed_actions::SCHEMA,
     #[cfg(feature = "xp-engine")]
     &crate::leveling::SCHEMA,
+    #[cfg(feature = "roles")]
+    &crate::roles::SCHEMA,
 ];
 
 /// The layout version in `PRAGMA user_version`: per-domain migrations.
