@@ -103,7 +103,8 @@ pub enum MenuEmoji {
     },
     /// A server's custom emoji, `<:name:id>` or `<a:name:id>`.
     Custom {
-        /// Its id.
+        /// Its id (stored as a decimal string, like every Discord id).
+        #[serde(with = "id_string")]
         id: u64,
         /// Its name.
         name: String,
@@ -177,10 +178,35 @@ impl fmt::Display for MenuEmoji {
     }
 }
 
+/// A `u64` id written as a decimal string (and read from a string or a number), as
+/// `hearth-core`'s ids are, so no backend has to store a number above `i64::MAX`.
+mod id_string {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+    #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `with` signature
+    pub(super) fn serialize<S: Serializer>(id: &u64, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(id)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Text(String),
+            Number(u64),
+        }
+        match Raw::deserialize(deserializer)? {
+            Raw::Text(text) => text.parse().map_err(D::Error::custom),
+            Raw::Number(n) => Ok(n),
+        }
+    }
+}
+
 /// One role a menu offers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MenuOption {
     /// The role.
+    #[serde(rename = "role_id")]
     pub role: RoleId,
     /// Its emoji: required on reaction menus, optional on the others.
     pub emoji: Option<MenuEmoji>,
@@ -188,14 +214,18 @@ pub struct MenuOption {
     pub label: String,
 }
 
-/// A role menu: a message and the roles it hands out.
+/// A role menu: a message and the roles it hands out. Serialised with the seed's field names
+/// (`message_id`, `guild_id`, `channel_id`, `role_id`; ids as strings).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleMenu {
     /// The message carrying it: the menu's key.
+    #[serde(rename = "message_id")]
     pub message: MessageId,
     /// Its guild.
+    #[serde(rename = "guild_id")]
     pub guild: GuildId,
     /// Its channel.
+    #[serde(rename = "channel_id")]
     pub channel: ChannelId,
     /// Reactions, buttons or a select menu.
     pub kind: MenuKind,

@@ -96,6 +96,8 @@ impl MongoStore {
         crate::timed_actions::prepare(&self.db).await?;
         #[cfg(feature = "xp-engine")]
         crate::leveling::prepare(&self.db).await?;
+        #[cfg(feature = "roles")]
+        crate::roles::prepare(&self.db).await?;
         Ok(())
     }
 }
