@@ -201,6 +201,21 @@ impl Guild {
         member
     }
 
+    /// A new user who has not joined yet: [`Member::join`] or [`Member::join_screened`] adds
+    /// them (a raid-sized burst of joins, or a member facing membership screening).
+    pub fn new_user(&self, name: &str) -> Member {
+        let uid = self.shared.with(|s| new_user(s, name, false));
+        self.member(Id::new(uid))
+    }
+
+    /// Another bot is added to the guild (GUILD_MEMBER_ADD with `user.bot`).
+    pub fn add_bot(&self, name: &str) -> Member {
+        let uid = self.shared.with(|s| new_user(s, name, true));
+        let member = self.member(Id::new(uid));
+        member.join();
+        member
+    }
+
     /// A handle to a user of this guild.
     pub fn member(&self, user: Id<UserMarker>) -> Member {
         Member {
