@@ -10,6 +10,7 @@ use std::{
 
 use hearth_core::{Clock, GuildId, RoleId, StoreError, Timestamp, UserId};
 use hearth_moderation::{ModerationSettingsStore, WarningStore};
+use hearth_roles::{AutoroleStore, RoleMenuStore};
 use twilight_cache_inmemory::DefaultInMemoryCache;
 
 use crate::{
@@ -45,13 +46,24 @@ impl Ping for hearth_store_mongo::MongoStore {
 /// What the bot needs of a store: every domain's store traits and a liveness probe. Any type
 /// with all of them is a backend; a new feature adds its store trait here, once.
 pub trait Backend:
-    WarningStore + ModerationSettingsStore + Ping + Clone + Send + Sync + std::fmt::Debug + 'static
+    WarningStore
+    + ModerationSettingsStore
+    + RoleMenuStore
+    + AutoroleStore
+    + Ping
+    + Clone
+    + Send
+    + Sync
+    + std::fmt::Debug
+    + 'static
 {
 }
 
 impl<T> Backend for T where
     T: WarningStore
         + ModerationSettingsStore
+        + RoleMenuStore
+        + AutoroleStore
         + Ping
         + Clone
         + Send

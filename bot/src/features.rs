@@ -185,6 +185,7 @@ type Any = hearth_store_sqlite::SqliteStore;
 // The list. One line per feature: `folder: Type`.
 features! {
     moderation: Moderation,
+    roles: Roles,
 }
 
 impl<S: Backend> Features<S> {

@@ -111,7 +111,8 @@ async fn lines_outside_the_grammar_get_a_helpful_sentence() {
     );
     assert_eq!(
         session.execute("/ban @alice").await,
-        "Hearth has no /ban. Its commands: /warn, /warnings, /clearwarnings, /modlog."
+        "Hearth has no /ban. Its commands: /warn, /warnings, /clearwarnings, /modlog, \
+         /autorole, /reactionrole, /buttonroles, /selectroles, /rolemenu."
     );
     assert_eq!(
         session.execute("/warn @alice").await,

@@ -44,6 +44,48 @@ impl Discord {
         Ok(())
     }
 
+    /// Gives a member one role: a single add call, so a concurrent change of another role is
+    /// never undone (no read-modify-write of the member's role list).
+    ///
+    /// # Errors
+    ///
+    /// When Discord refuses it (403 for a role above the bot's, 404 for an unknown member or
+    /// role).
+    pub async fn add_role(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        role: RoleId,
+        why: &str,
+    ) -> Result<(), DiscordError> {
+        self.http
+            .add_guild_member_role(ids::guild(guild), ids::user(user), ids::role(role))
+            .reason(&reason(why))
+            .await
+            .map_err(self.fail("giving a role"))?;
+        Ok(())
+    }
+
+    /// Takes one role from a member (a single remove call, like [`Discord::add_role`]).
+    ///
+    /// # Errors
+    ///
+    /// When Discord refuses it.
+    pub async fn remove_role(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        role: RoleId,
+        why: &str,
+    ) -> Result<(), DiscordError> {
+        self.http
+            .remove_guild_member_role(ids::guild(guild), ids::user(user), ids::role(role))
+            .reason(&reason(why))
+            .await
+            .map_err(self.fail("taking a role"))?;
+        Ok(())
+    }
+
     /// A member's role ids.
     ///
     /// # Errors
