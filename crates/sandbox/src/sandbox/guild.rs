@@ -106,6 +106,23 @@ impl Guild {
         });
     }
 
+    /// Deletes a role as a member of staff would in Discord: members lose it;
+    /// GUILD_ROLE_DELETE follows.
+    pub fn delete_role(&self, role: Id<RoleMarker>) {
+        self.shared.with(|s| {
+            let Some(g) = s.guilds.get_mut(&self.id) else {
+                return;
+            };
+            if g.roles.remove(&role.get()).is_none() {
+                return;
+            }
+            for m in g.members.values_mut() {
+                m.roles.retain(|r| *r != role.get());
+            }
+            events::role(s, self.id, role.get(), "GUILD_ROLE_DELETE");
+        });
+    }
+
     /// Changes a role's permissions; GUILD_ROLE_UPDATE follows.
     pub fn set_role_permissions(&self, role: Id<RoleMarker>, permissions: Permissions) {
         self.shared.with(|s| {
