@@ -248,7 +248,7 @@ async fn a_delayed_autorole_is_given_when_the_virtual_clock_reaches_it(store: St
     let member = world.guild.create_role("Member", Permissions::empty());
     let regular = world.guild.create_role("Regular", Permissions::empty());
     let said = autorole(&world, member, vec![]).await;
-    assert!(said.contains("everyone who joins"), "{said}");
+    assert!(said.contains("people who join get"), "{said}");
     let said = autorole(
         &world,
         regular,

@@ -55,8 +55,12 @@ fn check_role(book: &RoleBook, interaction: &Interaction, role: RoleId) -> Handl
     Ok(())
 }
 
-/// Reads `🎮 @Gamers 🎨 @Artists`: each role mention (or id), with the emoji before it, if any.
-pub(crate) fn parse_pairs(text: &str) -> Result<Vec<(Option<MenuEmoji>, RoleId)>, RolesRefusal> {
+/// Reads `🎮 @Gamers 🎨 @Artists`: each role — a mention, an id, or `@Name` (a one-word name,
+/// found by `by_name`) — with the emoji before it, if any.
+pub(crate) fn parse_pairs(
+    text: &str,
+    by_name: impl Fn(&str) -> Option<RoleId>,
+) -> Result<Vec<(Option<MenuEmoji>, RoleId)>, RolesRefusal> {
     let spaced = text
         .replace("<@&", " <@&")
         .replace('>', "> ")
@@ -68,9 +72,11 @@ pub(crate) fn parse_pairs(text: &str) -> Result<Vec<(Option<MenuEmoji>, RoleId)>
             .strip_prefix("<@&")
             .and_then(|t| t.strip_suffix('>'))
             .unwrap_or(token);
-        if let Ok(role) = mention.parse::<u64>()
-            && let Some(role) = RoleId::new_checked(role)
-        {
+        let role = match mention.strip_prefix('@') {
+            Some(name) => by_name(name),
+            None => mention.parse::<u64>().ok().and_then(RoleId::new_checked),
+        };
+        if let Some(role) = role {
             pairs.push((emoji.take(), role));
             continue;
         }
@@ -125,8 +131,8 @@ pub(crate) async fn create<S: Backend>(
 ) -> HandlerResult {
     let guild = in_guild(interaction)?;
     require_manager(interaction, "create role menus")?;
-    let pairs = parse_pairs(&command.roles)?;
     let book = RoleBook::load(ctx, guild).await?;
+    let pairs = parse_pairs(&command.roles, |name| book.by_name(name))?;
     for (_, role) in &pairs {
         check_role(&book, interaction, *role)?;
     }
@@ -375,12 +381,12 @@ pub(crate) async fn autorole<S: Backend>(
                 })
                 .await?;
             ack.reply(Reply::ephemeral(format!(
-                "{} <@&{role}> is given to {}{}.",
+                "{} {} get <@&{role}> {}.",
                 if fresh { "From now on," } else { "Changed:" },
                 if target == AutoroleTarget::Bots {
                     "bots that are added"
                 } else {
-                    "everyone who joins"
+                    "people who join"
                 },
                 describe_delay(delay)
             )))
@@ -422,10 +428,10 @@ pub(crate) async fn autorole<S: Backend>(
 
 fn describe_delay(delay: std::time::Duration) -> String {
     if delay.is_zero() {
-        " as soon as they join (after accepting the rules, if the server asks)".to_owned()
+        "when they join (or once they accept the rules, if the server asks)".to_owned()
     } else {
         format!(
-            " {} after they join (or accept the rules)",
+            "{} after they join (or after they accept the rules, if the server asks)",
             hearth_core::format_duration_long(delay)
         )
     }
@@ -475,5 +481,53 @@ pub(crate) fn audit_reason(user: UserId, menu: Option<MessageId>) -> String {
     match menu {
         Some(message) => format!("Role menu {message}, chosen by {user}"),
         None => format!("Autorole for {user}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_read_mentions_ids_and_names_with_their_emoji() {
+        let gamers = RoleId::new(7);
+        let by_name = |name: &str| (name == "Gamers").then_some(gamers);
+        let pairs = parse_pairs("🎮<@&5>, <:parrot:42> 6 @Gamers", by_name).unwrap();
+        assert_eq!(pairs.len(), 3);
+        assert_eq!(
+            pairs[0].0.as_ref().map(ToString::to_string),
+            Some("🎮".to_owned())
+        );
+        assert_eq!(pairs[0].1, RoleId::new(5));
+        assert_eq!(
+            pairs[1].0.as_ref().map(ToString::to_string),
+            Some("<:parrot:42>".to_owned())
+        );
+        assert_eq!((pairs[2].0.clone(), pairs[2].1), (None, gamers));
+        assert!(matches!(
+            parse_pairs("", by_name),
+            Err(RolesRefusal::NoRoles)
+        ));
+        assert!(matches!(
+            parse_pairs("🎮", by_name),
+            Err(RolesRefusal::Unreadable(_))
+        ));
+        assert!(matches!(
+            parse_pairs("@Nobody", by_name),
+            Err(RolesRefusal::Unreadable(_))
+        ));
+        assert!(matches!(
+            parse_pairs("hello <@&5>", by_name),
+            Err(RolesRefusal::Unreadable(_))
+        ));
+    }
+
+    #[test]
+    fn messages_are_read_from_ids_and_links() {
+        let link = "https://discord.com/channels/1/2/1234567890";
+        assert_eq!(parse_message(link).unwrap(), MessageId::new(1_234_567_890));
+        assert_eq!(parse_message(" 99 ").unwrap(), MessageId::new(99));
+        assert!(parse_message("yesterday's").is_err());
+        assert!(parse_message("0").is_err());
     }
 }

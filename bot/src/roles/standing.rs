@@ -130,6 +130,17 @@ impl RoleBook {
         self.roles.get(&role).is_some_and(|f| f.position < top)
     }
 
+    /// The role called `name` (ignoring case), if exactly one is.
+    pub fn by_name(&self, name: &str) -> Option<RoleId> {
+        let mut found = self
+            .roles
+            .iter()
+            .filter(|(_, f)| f.name.eq_ignore_ascii_case(name))
+            .map(|(id, _)| *id);
+        let first = found.next();
+        if found.next().is_some() { None } else { first }
+    }
+
     /// A role's name, if the guild has it.
     pub fn name(&self, role: RoleId) -> Option<&str> {
         self.roles.get(&role).map(|f| f.name.as_str())

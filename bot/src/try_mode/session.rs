@@ -92,6 +92,14 @@ impl TrySession {
         };
         // As a server owner would after inviting the bot.
         session.execute("as owner /modlog set #mod-log").await;
+        // And posts a role menu in #roles (the roles feature's part of the demo world).
+        for line in [
+            "in #roles",
+            "as owner /buttonroles create title:Pick your roles roles:🎮 @Gamers 🎨 @Artists",
+            "in #general",
+        ] {
+            session.execute(line).await;
+        }
         Ok(session)
     }
 
@@ -142,6 +150,7 @@ impl TrySession {
                /warnings @alice                   without `as`, you are {DEFAULT_ACTOR}\n  \
                /clearwarnings @alice              then: click remove (a button on the last message)\n  \
                in #mod-log                        switch channels\n  \
+               in #roles, then as alice click Gamers   a member picks a role from the menu there\n  \
                who · help · quit (or Ctrl-D)\n\
              Images the bot sends are saved in {}/.",
             self.out_dir.display()
