@@ -1,0 +1,209 @@
+//! Role menus and autoroles under load, against the sandbox on SQLite. A program that prints
+//! figures, not a timed test: `cargo bench -p hearth-e2e --bench roles`.
+//!
+//! 1. A button click answered: bot-side time from the interaction's arrival to its first
+//!    response, which is sent after the role call (add or remove) was answered; 1,000 clicks.
+//! 2. A raid-sized burst: 500 members join at once with two autoroles set; how long until
+//!    every one holds both, the busiest second of REST requests, and the 429s seen.
+
+use std::time::{Duration, Instant};
+
+// The scenarios' harness: the same guild, the same bot, the same configuration.
+#[allow(dead_code, unused_imports, unused_macros)]
+#[path = "../e2e/harness.rs"]
+mod harness;
+#[allow(dead_code, unused_imports)]
+#[path = "../e2e/mongo_uri.rs"]
+mod mongo_uri;
+#[allow(dead_code)]
+#[path = "../e2e/outage.rs"]
+mod outage;
+
+use harness::{Store, World, answer};
+use hearth_sandbox::CommandValue;
+use twilight_model::{guild::Permissions, id::Id};
+
+/// Clicks timed.
+const CLICKS: usize = 1_000;
+/// Members clicking in turn.
+const CLICKERS: usize = 50;
+/// Members joining in the burst.
+const JOINS: usize = 500;
+/// The target for a click's bot-side time.
+const P99_TARGET: Duration = Duration::from_millis(5);
+/// The target for the burst: everyone served within a minute.
+const BURST_TARGET: Duration = Duration::from_secs(60);
+/// The role-call route.
+const ROLE_ROUTE: &str = "/guilds/{guild_id}/members/{user_id}/roles/{role_id}";
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        clicks().await;
+        burst().await;
+    });
+}
+
+async fn clicks() {
+    let world = World::start(Store::Sqlite).await;
+    let red = world.guild.create_role("Red", Permissions::empty());
+    let create = world.owner.run_command(
+        world.general,
+        "buttonroles",
+        &[(
+            "create",
+            CommandValue::Subcommand(
+                "create".into(),
+                vec![
+                    ("title".into(), CommandValue::String("Bench".into())),
+                    ("roles".into(), CommandValue::String(format!("<@&{red}>"))),
+                ],
+            ),
+        )],
+    );
+    answer(&create).await;
+    let menu = world
+        .guild
+        .messages(world.general)
+        .into_iter()
+        .find(|m| m.embeds.first().is_some_and(|e| e["title"] == "Bench"))
+        .expect("the menu was posted");
+    let members: Vec<_> = (0..CLICKERS)
+        .map(|n| world.guild.add_member(&format!("clicker{n}")))
+        .collect();
+    let custom_id = format!("roles:pick:1:{red}");
+    let role_calls_before = role_calls(&world);
+    let before = world.bot().metrics().recent_first_responses().len();
+    let started = Instant::now();
+    for n in 0..CLICKS {
+        let click = members[n % CLICKERS].click(Id::new(menu.id), &custom_id);
+        click.wait_for_response().await;
+    }
+    let wall = started.elapsed();
+    let mut bot_side = world.bot().metrics().recent_first_responses();
+    let bot_side = bot_side.split_off(before);
+    assert_eq!(bot_side.len(), CLICKS, "every click was answered once");
+    let calls = role_calls(&world) - role_calls_before;
+    println!(
+        "role menu clicks: {CLICKS} button clicks by {CLICKERS} members, SQLite, sandbox on loopback"
+    );
+    println!(
+        "  bot side, received -> role call answered -> first response sent: {}",
+        summary(bot_side.clone())
+    );
+    println!(
+        "  role calls sent: {calls} (one per click: each click adds or removes one role); \
+         wall time {:.2} s",
+        wall.as_secs_f64()
+    );
+    let p99 = percentile(&sorted(bot_side), 99);
+    println!(
+        "  target p99 < {P99_TARGET:?}: {}",
+        if p99 < P99_TARGET { "met" } else { "NOT met" }
+    );
+    world.finish().await;
+}
+
+async fn burst() {
+    let world = World::start(Store::Sqlite).await;
+    let member = world.guild.create_role("Member", Permissions::empty());
+    let news = world.guild.create_role("News", Permissions::empty());
+    for role in [member, news] {
+        let add = world.owner.run_command(
+            world.general,
+            "autorole",
+            &[(
+                "add",
+                CommandValue::Subcommand(
+                    "add".into(),
+                    vec![("role".into(), CommandValue::Role(role))],
+                ),
+            )],
+        );
+        answer(&add).await;
+    }
+    let people: Vec<_> = (0..JOINS)
+        .map(|n| world.guild.new_user(&format!("raider{n}")))
+        .collect();
+    let first_request = world.sandbox.requests().len();
+    let started = Instant::now();
+    for person in &people {
+        person.join();
+    }
+    let joined = started.elapsed();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let served = people
+            .iter()
+            .filter(|p| {
+                let roles = p.info().map(|m| m.roles).unwrap_or_default();
+                roles.contains(&member.get()) && roles.contains(&news.get())
+            })
+            .count();
+        if served == JOINS || Instant::now() > deadline {
+            let took = started.elapsed();
+            let requests = world.sandbox.requests();
+            let refused = requests[first_request..]
+                .iter()
+                .filter(|r| r.status == 429)
+                .count();
+            println!(
+                "autorole burst: {JOINS} members joined in {:.2} s, two autoroles each",
+                joined.as_secs_f64()
+            );
+            println!(
+                "  served {served}/{JOINS} in {:.1} s ({} role calls); busiest second: {} requests; \
+                 429s seen: {refused} (global limit refusals: {})",
+                took.as_secs_f64(),
+                role_calls(&world),
+                world.sandbox.max_requests_per_second(),
+                world.sandbox.global_rate_limited()
+            );
+            println!(
+                "  target: all served within {BURST_TARGET:?} without a 429: {}",
+                if served == JOINS && took <= BURST_TARGET && refused == 0 {
+                    "met"
+                } else {
+                    "NOT met"
+                }
+            );
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    world.finish().await;
+}
+
+fn role_calls(world: &World) -> usize {
+    world.sandbox.request_count("PUT", ROLE_ROUTE)
+        + world.sandbox.request_count("DELETE", ROLE_ROUTE)
+}
+
+fn sorted(mut samples: Vec<Duration>) -> Vec<Duration> {
+    samples.sort_unstable();
+    samples
+}
+
+/// The `p`th percentile (nearest rank) of sorted samples.
+fn percentile(sorted: &[Duration], p: usize) -> Duration {
+    let rank = (sorted.len() * p).div_ceil(100).max(1);
+    sorted[rank - 1]
+}
+
+fn summary(samples: Vec<Duration>) -> String {
+    let s = sorted(samples);
+    format!(
+        "p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+        ms(percentile(&s, 50)),
+        ms(percentile(&s, 99)),
+        ms(*s.last().expect("samples"))
+    )
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
