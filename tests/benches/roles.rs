@@ -18,9 +18,13 @@ mod mongo_uri;
 #[allow(dead_code)]
 #[path = "../e2e/outage.rs"]
 mod outage;
+#[allow(dead_code)]
+#[path = "support/stats.rs"]
+mod stats;
 
 use harness::{Store, World, answer};
 use hearth_sandbox::CommandValue;
+use stats::{percentile, sorted, summary};
 use twilight_model::{guild::Permissions, id::Id};
 
 /// Clicks timed.
@@ -181,29 +185,4 @@ async fn burst() {
 fn role_calls(world: &World) -> usize {
     world.sandbox.request_count("PUT", ROLE_ROUTE)
         + world.sandbox.request_count("DELETE", ROLE_ROUTE)
-}
-
-fn sorted(mut samples: Vec<Duration>) -> Vec<Duration> {
-    samples.sort_unstable();
-    samples
-}
-
-/// The `p`th percentile (nearest rank) of sorted samples.
-fn percentile(sorted: &[Duration], p: usize) -> Duration {
-    let rank = (sorted.len() * p).div_ceil(100).max(1);
-    sorted[rank - 1]
-}
-
-fn summary(samples: Vec<Duration>) -> String {
-    let s = sorted(samples);
-    format!(
-        "p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
-        ms(percentile(&s, 50)),
-        ms(percentile(&s, 99)),
-        ms(*s.last().expect("samples"))
-    )
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
 }

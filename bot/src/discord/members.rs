@@ -58,12 +58,13 @@ impl Discord {
         role: RoleId,
         why: &str,
     ) -> Result<(), DiscordError> {
-        self.http
-            .add_guild_member_role(ids::guild(guild), ids::user(user), ids::role(role))
+        let (guild, user, role) = (ids::guild(guild), ids::user(user), ids::role(role));
+        let request = self.http.add_guild_member_role(guild, user, role);
+        request
             .reason(&reason(why))
             .await
-            .map_err(self.fail("giving a role"))?;
-        Ok(())
+            .map_err(self.fail("giving a role"))
+            .map(drop)
     }
 
     /// Takes one role from a member (a single remove call, like [`Discord::add_role`]).
@@ -78,12 +79,13 @@ impl Discord {
         role: RoleId,
         why: &str,
     ) -> Result<(), DiscordError> {
-        self.http
-            .remove_guild_member_role(ids::guild(guild), ids::user(user), ids::role(role))
+        let (guild, user, role) = (ids::guild(guild), ids::user(user), ids::role(role));
+        let request = self.http.remove_guild_member_role(guild, user, role);
+        request
             .reason(&reason(why))
             .await
-            .map_err(self.fail("taking a role"))?;
-        Ok(())
+            .map_err(self.fail("taking a role"))
+            .map(drop)
     }
 
     /// A member's role ids.

@@ -10,7 +10,7 @@ use super::{
     Roles,
     components::{Choose, Pick},
     handlers::{audit_reason, describe_change},
-    refusal::RolesRefusal,
+    refusal::{Problem, RolesRefusal},
     standing::RoleBook,
 };
 use crate::{
@@ -19,7 +19,7 @@ use crate::{
     custom_id::CustomId,
     discord::{ids::message_id, role_id},
     feature::NO_LONGER_IN_USE,
-    handler::{in_guild, invoker},
+    handler::{decode, in_guild, invoker},
     interaction::{HandlerError, HandlerResult},
     reply::Reply,
 };
@@ -62,8 +62,19 @@ pub(crate) async fn apply(
         futures_util::future::join_all(removes),
     )
     .await;
-    for result in add_results.into_iter().chain(remove_results) {
-        result?;
+    let roles = change.add.iter().chain(&change.remove);
+    for (role, result) in roles.zip(add_results.into_iter().chain(remove_results)) {
+        match result {
+            Ok(()) => {}
+            // Discord's hierarchy moved since the gateway last told us: say so, not "fault".
+            Err(err) if err.status() == Some(403) => {
+                return Err(RolesRefusal::Unmanageable(*role, Problem::AboveBot).into());
+            }
+            Err(err) if err.status() == Some(404) => {
+                return Err(RolesRefusal::Unmanageable(*role, Problem::Unknown).into());
+            }
+            Err(err) => return Err(err.into()),
+        }
     }
     Ok(())
 }
@@ -130,11 +141,4 @@ pub(crate) async fn component<S: Backend>(
         &change, &asked, menu.mode,
     )))
     .await
-}
-
-fn decode<A: crate::custom_id::Action>(id: &CustomId<'_>) -> Result<A, HandlerError> {
-    id.decode().map_err(|err| {
-        tracing::debug!(custom_id = %id, %err, "role menu component refused");
-        HandlerError::refuse(NO_LONGER_IN_USE)
-    })
 }

@@ -164,6 +164,22 @@ pub(crate) fn is_duplicate_key(err: &DriverError) -> bool {
     server_code(err) == Some(DUPLICATE_KEY)
 }
 
+/// Every document a cursor yields.
+pub(crate) async fn all(
+    mut cursor: mongodb::Cursor<mongodb::bson::Document>,
+    context: &'static str,
+) -> Result<Vec<mongodb::bson::Document>, StoreError> {
+    let mut docs = Vec::new();
+    while cursor.advance().await.map_err(driver_error(context))? {
+        docs.push(
+            cursor
+                .deserialize_current()
+                .map_err(driver_error(context))?,
+        );
+    }
+    Ok(docs)
+}
+
 /// Turns a driver error into a [`StoreError`] saying what the store was doing.
 pub(crate) fn driver_error(context: &'static str) -> impl Fn(DriverError) -> StoreError {
     move |err| StoreError::new(error_kind(&err), context, err)

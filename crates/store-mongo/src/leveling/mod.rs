@@ -12,12 +12,12 @@ use hearth_xp_engine::{
     LevelSettingsStore, MemberXp, Ranked, SettingsChange, XP_MAX, XpChange, XpStore, level_for,
 };
 use mongodb::{
-    Collection, Cursor, Database,
+    Collection, Database,
     bson::{Document, doc},
     options::{ReadPreference, ReturnDocument, SelectionCriteria},
 };
 
-use crate::store::{driver_error, is_duplicate_key};
+use crate::store::{all, driver_error, is_duplicate_key};
 
 /// The seed's collection: one record per (guild, member).
 pub(crate) const USER_LEVELS: &str = "user_levels";
@@ -67,22 +67,6 @@ pub(crate) async fn prepare(db: &Database) -> Result<(), StoreError> {
             .map_err(driver_error(context))?;
     }
     Ok(())
-}
-
-/// Every document a cursor yields.
-async fn all(
-    mut cursor: Cursor<Document>,
-    context: &'static str,
-) -> Result<Vec<Document>, StoreError> {
-    let mut docs = Vec::new();
-    while cursor.advance().await.map_err(driver_error(context))? {
-        docs.push(
-            cursor
-                .deserialize_current()
-                .map_err(driver_error(context))?,
-        );
-    }
-    Ok(docs)
 }
 
 fn primary() -> SelectionCriteria {

@@ -10,14 +10,14 @@
 use hearth_core::{GuildId, MessageId, RoleId, StoreError, StoreErrorKind, Timestamp, UserId};
 use hearth_roles::{Autorole, AutoroleStore, PendingGrant, RoleMenu, RoleMenuStore};
 use mongodb::{
-    Collection, Cursor, Database,
+    Collection, Database,
     bson::{Document, doc},
     options::ReturnDocument,
 };
 
 use crate::{
     MongoStore,
-    store::{driver_error, is_duplicate_key},
+    store::{all, driver_error, is_duplicate_key},
 };
 
 mod wire;
@@ -52,21 +52,6 @@ pub(crate) async fn prepare(db: &Database) -> Result<(), StoreError> {
             .map_err(driver_error(context))?;
     }
     Ok(())
-}
-
-async fn all(
-    mut cursor: Cursor<Document>,
-    context: &'static str,
-) -> Result<Vec<Document>, StoreError> {
-    let mut docs = Vec::new();
-    while cursor.advance().await.map_err(driver_error(context))? {
-        docs.push(
-            cursor
-                .deserialize_current()
-                .map_err(|e| StoreError::new(StoreErrorKind::Corrupt, context, e))?,
-        );
-    }
-    Ok(docs)
 }
 
 impl MongoStore {
