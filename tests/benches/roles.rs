@@ -27,8 +27,13 @@ use hearth_sandbox::CommandValue;
 use stats::{percentile, sorted, summary};
 use twilight_model::{guild::Permissions, id::Id};
 
-/// Clicks timed.
+/// Clicks timed at a steady rate.
 const CLICKS: usize = 1_000;
+/// Clicks per second in the steady run: a busy menu, under Discord's global limit of 50
+/// requests a second (each click is one role call).
+const CLICK_RATE: u32 = 40;
+/// Clicks sent one after another as fast as they are answered, to show the global limit.
+const FLAT_OUT_CLICKS: usize = 300;
 /// Members clicking in turn.
 const CLICKERS: usize = 50;
 /// Members joining in the burst.
@@ -47,12 +52,15 @@ fn main() {
         .build()
         .expect("a runtime");
     runtime.block_on(async {
-        clicks().await;
+        clicks(CLICKS, Some(CLICK_RATE)).await;
+        clicks(FLAT_OUT_CLICKS, None).await;
         burst().await;
     });
 }
 
-async fn clicks() {
+/// `count` clicks, one at a time, started `rate` a second (or each as soon as the previous
+/// was answered).
+async fn clicks(count: usize, rate: Option<u32>) {
     let world = World::start(Store::Sqlite).await;
     let red = world.guild.create_role("Red", Permissions::empty());
     let create = world.owner.run_command(
@@ -83,17 +91,34 @@ async fn clicks() {
     let role_calls_before = role_calls(&world);
     let before = world.bot().metrics().recent_first_responses().len();
     let started = Instant::now();
-    for n in 0..CLICKS {
+    let mut pace = rate.map(|r| tokio::time::interval(Duration::from_secs(1) / r));
+    for n in 0..count {
+        if let Some(pace) = &mut pace {
+            pace.tick().await;
+        }
         let click = members[n % CLICKERS].click(Id::new(menu.id), &custom_id);
         click.wait_for_response().await;
     }
     let wall = started.elapsed();
-    let mut bot_side = world.bot().metrics().recent_first_responses();
+    // The bot records a response's time once Discord has answered it: the last one may be a
+    // moment behind the member seeing it.
+    let mut bot_side = world
+        .sandbox
+        .wait_for("every click's time recorded", || {
+            let recent = world.bot().metrics().recent_first_responses();
+            (recent.len() >= before + count).then_some(recent)
+        })
+        .await;
     let bot_side = bot_side.split_off(before);
-    assert_eq!(bot_side.len(), CLICKS, "every click was answered once");
+    assert_eq!(bot_side.len(), count, "every click was answered once");
     let calls = role_calls(&world) - role_calls_before;
+    let how = rate.map_or_else(
+        || "one after another, flat out".to_owned(),
+        |r| format!("{r} a second"),
+    );
     println!(
-        "role menu clicks: {CLICKS} button clicks by {CLICKERS} members, SQLite, sandbox on loopback"
+        "role menu clicks: {count} button clicks by {CLICKERS} members, {how}, SQLite, sandbox \
+         on loopback"
     );
     println!(
         "  bot side, received -> role call answered -> first response sent: {}",
@@ -105,10 +130,17 @@ async fn clicks() {
         wall.as_secs_f64()
     );
     let p99 = percentile(&sorted(bot_side), 99);
-    println!(
-        "  target p99 < {P99_TARGET:?}: {}",
-        if p99 < P99_TARGET { "met" } else { "NOT met" }
-    );
+    if rate.is_some() {
+        println!(
+            "  target p99 < {P99_TARGET:?}: {}",
+            if p99 < P99_TARGET { "met" } else { "NOT met" }
+        );
+    } else {
+        println!(
+            "  (flat out, the role calls alone exceed Discord's global 50 requests a second: \
+             twilight's limiter holds the excess to the next second, as Discord requires)"
+        );
+    }
     world.finish().await;
 }
 

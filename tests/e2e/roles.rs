@@ -91,7 +91,8 @@ async fn every_kind_of_menu_works_after_a_restart(store: Store) {
     let said = answer(&click(&world.alice, &buttons, "Red")).await;
     assert_eq!(said.content, format!("You now have {}.", mention(red)));
     assert!(said.flags & 64 != 0, "the answer is ephemeral");
-    assert_eq!(roles_of(&world.alice), [red.get()]);
+    // The answer may show a moment before the role call lands.
+    wait_role(&world, &world.alice, red, true).await;
     world.alice.react(Id::new(reactions.id), "🔵");
     wait_role(&world, &world.alice, blue, true).await;
     world.alice.react(Id::new(reactions.id), "parrot:4242");
@@ -109,6 +110,7 @@ async fn every_kind_of_menu_works_after_a_restart(store: Store) {
         said.content,
         format!("You no longer have {}.", mention(green))
     );
+    wait_role(&world, &world.alice, green, false).await;
     assert_eq!(roles_of(&world.alice), [red.get()]);
     let said = answer(&world.bob.select(
         Id::new(select.id),
@@ -129,7 +131,7 @@ async fn unique_mode_swaps_roles(store: Store) {
     let (_, menu) = create(&world, "buttonroles", "Team", &roles, mode).await;
     let menu = menu.expect("posted");
     answer(&click(&world.alice, &menu, "Red")).await;
-    assert_eq!(roles_of(&world.alice), [red.get()]);
+    wait_role(&world, &world.alice, red, true).await;
     let said = answer(&click(&world.alice, &menu, "Blue")).await;
     assert_eq!(
         said.content,
@@ -139,6 +141,7 @@ async fn unique_mode_swaps_roles(store: Store) {
             mention(red)
         )
     );
+    wait_role(&world, &world.alice, red, false).await;
     assert_eq!(roles_of(&world.alice), [blue.get()]);
     world.finish().await;
 }
@@ -151,6 +154,7 @@ async fn verify_adds_only_and_drop_removes_only(store: Store) {
     let (_, rules) = create(&world, "buttonroles", "Rules", &mention(verified), verify).await;
     let rules = rules.expect("posted");
     answer(&click(&world.alice, &rules, "Verified")).await;
+    wait_role(&world, &world.alice, verified, true).await;
     let said = answer(&click(&world.alice, &rules, "Verified")).await;
     assert!(said.content.contains("already have"), "{}", said.content);
     assert_eq!(
@@ -168,6 +172,7 @@ async fn verify_adds_only_and_drop_removes_only(store: Store) {
         said.content,
         format!("You no longer have {}.", mention(pings))
     );
+    wait_role(&world, &world.bob, pings, false).await;
     let said = answer(&click(&world.bob, &leave, "Pings")).await;
     assert!(said.content.contains("don't have"), "{}", said.content);
     assert!(roles_of(&world.bob).is_empty(), "drop never gives");
@@ -216,6 +221,8 @@ async fn two_quick_clicks_on_different_buttons_both_stick(store: Store) {
     let second = click(&world.alice, &menu, "Blue");
     answer(&first).await;
     answer(&second).await;
+    wait_role(&world, &world.alice, red, true).await;
+    wait_role(&world, &world.alice, blue, true).await;
     let mut held = roles_of(&world.alice);
     held.sort_unstable();
     let mut both = vec![red.get(), blue.get()];

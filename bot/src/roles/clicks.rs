@@ -40,6 +40,12 @@ pub(crate) async fn apply(
     change: &RoleChange,
     menu: MessageId,
 ) -> HandlerResult {
+    check(ctx, guild, change).await?;
+    call(ctx, guild, user, change, menu).await
+}
+
+/// Checks every role of `change` against the hierarchy (from the gateway cache).
+async fn check(ctx: &Context, guild: GuildId, change: &RoleChange) -> HandlerResult {
     if change.is_empty() {
         return Ok(());
     }
@@ -48,6 +54,17 @@ pub(crate) async fn apply(
         book.manageable(*role)
             .map_err(|problem| RolesRefusal::Unmanageable(*role, problem))?;
     }
+    Ok(())
+}
+
+/// Gives and takes the roles of `change`, one call per role, all at once.
+async fn call(
+    ctx: &Context,
+    guild: GuildId,
+    user: UserId,
+    change: &RoleChange,
+    menu: MessageId,
+) -> HandlerResult {
     let why = audit_reason(user, Some(menu));
     let adds = change
         .add
@@ -132,13 +149,33 @@ pub(crate) async fn component<S: Backend>(
         .map(|m| m.roles.iter().copied().map(role_id).collect())
         .unwrap_or_default();
     let change = menu.decide(&held, &choice).map_err(RolesRefusal::Click)?;
-    apply(ctx, guild, user, &change, menu.message).await?;
+    check(ctx, guild, &change).await?;
     let asked = match &choice {
         Choice::Toggle(role) | Choice::Pick(role) | Choice::Unpick(role) => vec![*role],
         Choice::Set(roles) => roles.clone(),
     };
-    ack.reply(Reply::ephemeral(describe_change(
-        &change, &asked, menu.mode,
-    )))
-    .await
+    // The answer goes out while the role calls are on their way; in the rare case Discord
+    // refuses one (the hierarchy moved since the gateway said), the answer is replaced with
+    // why, a moment later.
+    let said = Reply::ephemeral(describe_change(&change, &asked, menu.mode));
+    let (called, answered) = futures_util::future::join(
+        call(ctx, guild, user, &change, menu.message),
+        ack.reply(said),
+    )
+    .await;
+    answered?;
+    match called {
+        Ok(()) => Ok(()),
+        Err(HandlerError::Refusal(refusal)) => {
+            ack.reply(Reply::ephemeral(refusal.sentence())).await
+        }
+        Err(fault) => {
+            tracing::warn!(target: "roles", error = ?fault, "a role call failed after the answer");
+            ack.reply(Reply::ephemeral(CALL_FAILED)).await
+        }
+    }
 }
+
+/// What a member reads when Discord failed a role call after they were answered.
+pub(crate) const CALL_FAILED: &str =
+    "Discord didn't accept the change, so your roles are as they were. Try again in a moment.";
