@@ -58,13 +58,7 @@ impl Discord {
         role: RoleId,
         why: &str,
     ) -> Result<(), DiscordError> {
-        let (guild, user, role) = (ids::guild(guild), ids::user(user), ids::role(role));
-        let request = self.http.add_guild_member_role(guild, user, role);
-        request
-            .reason(&reason(why))
-            .await
-            .map_err(self.fail("giving a role"))
-            .map(drop)
+        self.role_call(true, (guild, user, role), why).await
     }
 
     /// Takes one role from a member (a single remove call, like [`Discord::add_role`]).
@@ -79,13 +73,34 @@ impl Discord {
         role: RoleId,
         why: &str,
     ) -> Result<(), DiscordError> {
+        self.role_call(false, (guild, user, role), why).await
+    }
+
+    async fn role_call(
+        &self,
+        add: bool,
+        (guild, user, role): (GuildId, UserId, RoleId),
+        why: &str,
+    ) -> Result<(), DiscordError> {
         let (guild, user, role) = (ids::guild(guild), ids::user(user), ids::role(role));
-        let request = self.http.remove_guild_member_role(guild, user, role);
-        request
-            .reason(&reason(why))
-            .await
-            .map_err(self.fail("taking a role"))
-            .map(drop)
+        let why = reason(why);
+        let sent = if add {
+            self.http
+                .add_guild_member_role(guild, user, role)
+                .reason(&why)
+                .await
+        } else {
+            self.http
+                .remove_guild_member_role(guild, user, role)
+                .reason(&why)
+                .await
+        };
+        sent.map_err(self.fail(if add {
+            "giving a role"
+        } else {
+            "taking a role"
+        }))
+        .map(drop)
     }
 
     /// A member's role ids.
