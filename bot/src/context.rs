@@ -11,6 +11,7 @@ use std::{
 use hearth_core::{Clock, GuildId, RoleId, StoreError, Timestamp, UserId};
 use hearth_moderation::{ModerationSettingsStore, WarningStore};
 use hearth_xp_engine::{BoostStore, LevelSettingsStore, XpStore};
+use hearth_roles::{AutoroleStore, RoleMenuStore};
 use twilight_cache_inmemory::DefaultInMemoryCache;
 
 use crate::{
@@ -51,6 +52,8 @@ pub trait Backend:
     + XpStore
     + LevelSettingsStore
     + BoostStore
+    + RoleMenuStore
+    + AutoroleStore
     + Ping
     + Clone
     + Send
@@ -66,6 +69,8 @@ impl<T> Backend for T where
         + XpStore
         + LevelSettingsStore
         + BoostStore
+        + RoleMenuStore
+        + AutoroleStore
         + Ping
         + Clone
         + Send

@@ -186,6 +186,7 @@ type Any = hearth_store_sqlite::SqliteStore;
 features! {
     moderation: Moderation,
     leveling: Leveling,
+    roles: Roles,
 }
 
 impl<S: Backend> Features<S> {

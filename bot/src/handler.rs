@@ -49,6 +49,21 @@ pub fn created_at(interaction: &Interaction) -> Timestamp {
     MessageId::new(interaction.id.get()).created_at()
 }
 
+/// A typed action from a `custom_id` (a button or menu); a crafted or outdated one is refused
+/// with [`NO_LONGER_IN_USE`](crate::feature::NO_LONGER_IN_USE).
+///
+/// # Errors
+///
+/// That refusal.
+pub fn decode<A: crate::custom_id::Action>(
+    id: &crate::custom_id::CustomId<'_>,
+) -> Result<A, HandlerError> {
+    id.decode().map_err(|err| {
+        tracing::debug!(custom_id = %id, %err, "component refused");
+        HandlerError::refuse(crate::feature::NO_LONGER_IN_USE)
+    })
+}
+
 /// Checks the invoker's permissions as Discord computed them for this channel; `name` is the
 /// permission as Discord's client shows it, `to` what the member tried to do.
 ///

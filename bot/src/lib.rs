@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod moderation;
 pub mod pipeline;
 pub mod reply;
+pub mod roles;
 pub mod run;
 pub mod settings;
 pub mod store;

@@ -113,7 +113,7 @@ async fn lines_outside_the_grammar_get_a_helpful_sentence() {
     assert!(
         no_ban.starts_with(
             "Hearth has no /ban. Its commands: /warn, /warnings, /clearwarnings, /modlog, /rank,"
-        ) && no_ban.ends_with(", /stats."),
+        ) && no_ban.ends_with(", /selectroles, /rolemenu."),
         "{no_ban}"
     );
     assert_eq!(

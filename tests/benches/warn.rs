@@ -16,8 +16,12 @@ mod mongo_uri;
 #[allow(dead_code)]
 #[path = "../e2e/outage.rs"]
 mod outage;
+#[allow(dead_code)]
+#[path = "support/stats.rs"]
+mod stats;
 
 use harness::{Store, World, warn};
+use stats::{percentile, sorted, summary};
 
 /// How many `/warn` interactions are timed.
 const WARNS: usize = 1_000;
@@ -172,29 +176,4 @@ async fn requests_per_warn() {
 
 fn ratio(n: usize, of: usize) -> f64 {
     f64::from(u32::try_from(n).unwrap_or(u32::MAX)) / f64::from(u32::try_from(of).unwrap_or(1))
-}
-
-fn sorted(mut samples: Vec<Duration>) -> Vec<Duration> {
-    samples.sort_unstable();
-    samples
-}
-
-/// The `p`th percentile (nearest rank) of sorted samples.
-fn percentile(sorted: &[Duration], p: usize) -> Duration {
-    let rank = (sorted.len() * p).div_ceil(100).max(1);
-    sorted[rank - 1]
-}
-
-fn summary(samples: Vec<Duration>) -> String {
-    let s = sorted(samples);
-    format!(
-        "p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
-        ms(percentile(&s, 50)),
-        ms(percentile(&s, 99)),
-        ms(*s.last().expect("samples"))
-    )
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
 }

@@ -5,10 +5,10 @@
 //! (a database of its own, dropped at the end). Without `MONGODB_URI` the MongoDB test says it
 //! did not run; under `CI=true` it fails instead, so CI cannot pass without MongoDB.
 
-use std::{net::SocketAddr, ops::Deref, path::PathBuf, time::Duration};
+use std::{net::SocketAddr, ops::Deref, path::PathBuf, sync::Arc, time::Duration};
 
 use hearth::{Config, Running, config::ApiBase, database::DatabaseUrl, store::OpenedStore};
-use hearth_core::{GuildId, UserId};
+use hearth_core::{Clock, GuildId, UserId};
 use hearth_moderation::{EscalationPolicy, Moderation, ModerationSettingsStore, WarningStore};
 use hearth_sandbox::{
     CommandValue, Guild, InteractionHandle, Member, Sandbox, demo::DemoBuilder, state::Message,
@@ -194,6 +194,7 @@ pub(crate) struct Setup {
     escalation: Option<EscalationPolicy>,
     redis_url: Option<String>,
     cuttable_database: bool,
+    clock: Option<Arc<dyn Clock>>,
 }
 
 impl Setup {
@@ -202,6 +203,13 @@ impl Setup {
     /// and nothing restarts.
     pub(crate) fn escalation(mut self, policy: EscalationPolicy) -> Self {
         self.escalation = Some(policy);
+        self
+    }
+
+    /// The bot reads time from `clock` (a `ManualClock` the scenario moves forward), across
+    /// restarts too.
+    pub(crate) fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
         self
     }
 
@@ -257,6 +265,7 @@ impl Setup {
             lock: None,
             bot: None,
             dir,
+            clock: self.clock,
         };
         if let Some(policy) = self.escalation {
             world.seed_escalation(policy).await;
@@ -281,6 +290,7 @@ pub(crate) struct World {
     /// The bot.
     pub(crate) bot: Option<Running>,
     dir: tempfile::TempDir,
+    clock: Option<Arc<dyn Clock>>,
 }
 
 /// A scenario that failed before [`World::finish`] still leaves no database behind.
@@ -325,6 +335,7 @@ impl World {
             escalation: None,
             redis_url: None,
             cuttable_database: false,
+            clock: None,
         }
     }
 
@@ -401,7 +412,11 @@ impl World {
 
     /// Starts the bot and waits until its shards are connected.
     pub(crate) async fn start_bot(&mut self) {
-        let running = hearth::start(self.config()).await.expect("bot starts");
+        let running = match &self.clock {
+            Some(clock) => hearth::start_at(self.config(), Arc::clone(clock)).await,
+            None => hearth::start(self.config()).await,
+        }
+        .expect("bot starts");
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         while !running.is_ready() {
             assert!(

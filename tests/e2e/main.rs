@@ -16,4 +16,5 @@ mod leveling;
 mod moderation;
 mod mongo_uri;
 mod outage;
+mod roles;
 mod warnings;

@@ -44,6 +44,65 @@ impl Discord {
         Ok(())
     }
 
+    /// Gives a member one role: a single add call, so a concurrent change of another role is
+    /// never undone (no read-modify-write of the member's role list).
+    ///
+    /// # Errors
+    ///
+    /// When Discord refuses it (403 for a role above the bot's, 404 for an unknown member or
+    /// role).
+    pub async fn add_role(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        role: RoleId,
+        why: &str,
+    ) -> Result<(), DiscordError> {
+        self.role_call(true, (guild, user, role), why).await
+    }
+
+    /// Takes one role from a member (a single remove call, like [`Discord::add_role`]).
+    ///
+    /// # Errors
+    ///
+    /// When Discord refuses it.
+    pub async fn remove_role(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        role: RoleId,
+        why: &str,
+    ) -> Result<(), DiscordError> {
+        self.role_call(false, (guild, user, role), why).await
+    }
+
+    async fn role_call(
+        &self,
+        add: bool,
+        (guild, user, role): (GuildId, UserId, RoleId),
+        why: &str,
+    ) -> Result<(), DiscordError> {
+        let (guild, user, role) = (ids::guild(guild), ids::user(user), ids::role(role));
+        let why = reason(why);
+        let sent = if add {
+            self.http
+                .add_guild_member_role(guild, user, role)
+                .reason(&why)
+                .await
+        } else {
+            self.http
+                .remove_guild_member_role(guild, user, role)
+                .reason(&why)
+                .await
+        };
+        sent.map_err(self.fail(if add {
+            "giving a role"
+        } else {
+            "taking a role"
+        }))
+        .map(drop)
+    }
+
     /// A member's role ids.
     ///
     /// # Errors

@@ -3,7 +3,8 @@
 //! See Discord Docs/Message Resource ("Create Message").
 
 use hearth_core::{ChannelId, MessageId, UserId};
-use twilight_model::channel::message::AllowedMentions;
+use twilight_http::request::channel::reaction::RequestReactionType;
+use twilight_model::{channel::message::AllowedMentions, id::Id};
 
 use super::{CANNOT_DM, Discord, DiscordError, ids};
 use crate::reply::Reply;
@@ -48,6 +49,88 @@ impl Discord {
         Ok(ids::message_id(message.id))
     }
 
+    /// Replaces a message's content, embeds and components (a role menu changed in place).
+    ///
+    /// # Errors
+    ///
+    /// When Discord refuses it (unknown message, not the bot's own).
+    pub async fn edit(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+        reply: &Reply,
+    ) -> Result<(), DiscordError> {
+        let none = AllowedMentions::default();
+        self.http
+            .update_message(ids::channel(channel), ids::message(message))
+            .allowed_mentions(Some(&none))
+            .content(reply.content.as_deref())
+            .embeds(Some(&reply.embeds))
+            .components(Some(&reply.components))
+            .await
+            .map_err(self.fail("editing a message"))?;
+        Ok(())
+    }
+
+    /// Deletes a message.
+    ///
+    /// # Errors
+    ///
+    /// When Discord refuses it (404 when it is gone already).
+    pub async fn delete(&self, channel: ChannelId, message: MessageId) -> Result<(), DiscordError> {
+        self.http
+            .delete_message(ids::channel(channel), ids::message(message))
+            .await
+            .map_err(self.fail("deleting a message"))?;
+        Ok(())
+    }
+
+    /// Adds the bot's reaction to a message: a Unicode emoji, or a custom one by id.
+    ///
+    /// # Errors
+    ///
+    /// When Discord refuses it (unknown emoji, missing Add Reactions).
+    pub async fn react(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+        emoji: &Emoji<'_>,
+    ) -> Result<(), DiscordError> {
+        self.http
+            .create_reaction(
+                ids::channel(channel),
+                ids::message(message),
+                &emoji.request(),
+            )
+            .await
+            .map_err(self.fail("adding a reaction"))?;
+        Ok(())
+    }
+
+    /// Removes a member's reaction from a message (needs Manage Messages).
+    ///
+    /// # Errors
+    ///
+    /// When Discord refuses it.
+    pub async fn remove_reaction(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+        emoji: &Emoji<'_>,
+        user: UserId,
+    ) -> Result<(), DiscordError> {
+        self.http
+            .delete_reaction(
+                ids::channel(channel),
+                ids::message(message),
+                &emoji.request(),
+                ids::user(user),
+            )
+            .await
+            .map_err(self.fail("removing a reaction"))?;
+        Ok(())
+    }
+
     /// Sends a member a direct message; `Ok(false)` when their DMs are closed, which is common
     /// and not an error.
     ///
@@ -66,6 +149,32 @@ impl Discord {
                 self.dm_channels.remove(&user);
                 Err(err)
             }
+        }
+    }
+}
+
+/// An emoji to react with: Unicode, or a custom emoji by id (and name).
+#[derive(Clone, Copy, Debug)]
+pub enum Emoji<'a> {
+    /// A Unicode emoji.
+    Unicode(&'a str),
+    /// A custom emoji.
+    Custom {
+        /// Its id.
+        id: u64,
+        /// Its name.
+        name: &'a str,
+    },
+}
+
+impl Emoji<'_> {
+    fn request(&self) -> RequestReactionType<'_> {
+        match *self {
+            Self::Unicode(name) => RequestReactionType::Unicode { name },
+            Self::Custom { id, name } => RequestReactionType::Custom {
+                id: Id::new(id.max(1)),
+                name: Some(name),
+            },
         }
     }
 }

@@ -32,6 +32,7 @@ use crate::{
 };
 
 pub use self::ids::{channel_id, guild_id, role_id, user_id};
+pub use self::messages::Emoji;
 
 /// Discord's limit on audit-log reasons, in characters.
 pub const AUDIT_REASON_MAX: usize = 512;

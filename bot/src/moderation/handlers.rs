@@ -18,10 +18,10 @@ use super::{
 use crate::{
     ack::Ack,
     context::{Backend, Context},
-    custom_id::{CustomId, CustomIdError},
+    custom_id::CustomId,
     discord::{channel_id, role_id, user_id},
     feature::NO_LONGER_IN_USE,
-    handler::{created_at, in_guild, invoker, parse, require},
+    handler::{created_at, decode, in_guild, invoker, parse, require},
     hierarchy::{self, Parties, Standing},
     interaction::{HandlerError, HandlerResult, chain},
     reply::Reply,
@@ -258,14 +258,6 @@ pub(crate) async fn warnings_page<S: Backend>(
     let page = usize::try_from(button.page).unwrap_or(0);
     ack.update(embeds::warnings_page(button.user, &list, page))
         .await
-}
-
-/// A typed action from a `custom_id`; a crafted or outdated one is refused.
-fn decode<A: crate::custom_id::Action>(id: &CustomId<'_>) -> Result<A, HandlerError> {
-    id.decode().map_err(|err: CustomIdError| {
-        tracing::debug!(custom_id = %id, %err, "button refused");
-        HandlerError::refuse(NO_LONGER_IN_USE)
-    })
 }
 
 /// `/clearwarnings member`: asks for confirmation.

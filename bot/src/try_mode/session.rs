@@ -96,6 +96,14 @@ impl TrySession {
         for line in crate::leveling::DEMO_XP {
             session.execute(line).await;
         }
+        // And posts a role menu in #roles (the roles feature's part of the demo world).
+        for line in [
+            "in #roles",
+            "as owner /buttonroles create title:Pick your roles roles:🎮 @Gamers 🎨 @Artists",
+            "in #general",
+        ] {
+            session.execute(line).await;
+        }
         Ok(session)
     }
 
@@ -146,6 +154,7 @@ impl TrySession {
                /warnings @alice                   without `as`, you are {DEFAULT_ACTOR}\n  \
                /clearwarnings @alice              then: click remove (a button on the last message)\n  \
                in #mod-log                        switch channels\n  \
+               in #roles, then as alice click Gamers   a member picks a role from the menu there\n  \
                who · help · quit (or Ctrl-D)\n\
              Images the bot sends are saved in {}/.",
             self.out_dir.display()

@@ -63,7 +63,7 @@ pub(crate) fn member(state: &State, member: &Member, with_user: bool) -> Value {
         "deaf": false,
         "mute": false,
         "flags": 0,
-        "pending": false,
+        "pending": member.pending,
         "communication_disabled_until": member.communication_disabled_until_ms.map(iso8601),
     });
     if with_user {
@@ -509,6 +509,7 @@ mod tests {
                 roles: vec![],
                 joined_at_ms: 1_700_000_000_000,
                 communication_disabled_until_ms: Some(1_800_000_000_000),
+                pending: false,
             },
         );
         s.channels.insert(

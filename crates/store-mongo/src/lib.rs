@@ -12,6 +12,8 @@ mod leveling;
 #[cfg(feature = "moderation")]
 mod moderation;
 mod read;
+#[cfg(feature = "roles")]
+mod roles;
 mod store;
 #[cfg(feature = "tickets")]
 mod tickets;

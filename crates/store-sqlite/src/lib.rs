@@ -11,6 +11,8 @@ mod migrations;
 mod moderation;
 #[cfg(feature = "tickets")]
 mod tickets;
+#[cfg(feature = "roles")]
+mod roles;
 #[cfg(feature = "moderation")]
 mod timed_actions;
 

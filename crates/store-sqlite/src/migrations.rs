@@ -37,6 +37,8 @@ pub(crate) const DOMAINS: &[&Domain] = &[
     &crate::leveling::SCHEMA,
     #[cfg(feature = "tickets")]
     &crate::tickets::SCHEMA,
+    #[cfg(feature = "roles")]
+    &crate::roles::SCHEMA,
 ];
 
 /// The layout version in `PRAGMA user_version`: per-domain migrations.

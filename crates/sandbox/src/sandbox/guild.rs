@@ -106,6 +106,23 @@ impl Guild {
         });
     }
 
+    /// Deletes a role as a member of staff would in Discord: members lose it;
+    /// GUILD_ROLE_DELETE follows.
+    pub fn delete_role(&self, role: Id<RoleMarker>) {
+        self.shared.with(|s| {
+            let Some(g) = s.guilds.get_mut(&self.id) else {
+                return;
+            };
+            if g.roles.remove(&role.get()).is_none() {
+                return;
+            }
+            for m in g.members.values_mut() {
+                m.roles.retain(|r| *r != role.get());
+            }
+            events::role(s, self.id, role.get(), "GUILD_ROLE_DELETE");
+        });
+    }
+
     /// Changes a role's permissions; GUILD_ROLE_UPDATE follows.
     pub fn set_role_permissions(&self, role: Id<RoleMarker>, permissions: Permissions) {
         self.shared.with(|s| {
@@ -196,6 +213,21 @@ impl Guild {
     /// A new user joins the guild (GUILD_MEMBER_ADD).
     pub fn add_member(&self, name: &str) -> Member {
         let uid = self.shared.with(|s| new_user(s, name, false));
+        let member = self.member(Id::new(uid));
+        member.join();
+        member
+    }
+
+    /// A new user who has not joined yet: [`Member::join`] or [`Member::join_screened`] adds
+    /// them (a raid-sized burst of joins, or a member facing membership screening).
+    pub fn new_user(&self, name: &str) -> Member {
+        let uid = self.shared.with(|s| new_user(s, name, false));
+        self.member(Id::new(uid))
+    }
+
+    /// Another bot is added to the guild (GUILD_MEMBER_ADD with `user.bot`).
+    pub fn add_bot(&self, name: &str) -> Member {
+        let uid = self.shared.with(|s| new_user(s, name, true));
         let member = self.member(Id::new(uid));
         member.join();
         member

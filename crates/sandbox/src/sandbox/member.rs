@@ -93,6 +93,33 @@ impl Member {
 
     /// Joins the guild (GUILD_MEMBER_ADD). Does nothing when banned or already a member.
     pub fn join(&self) {
+        self.join_as(false);
+    }
+
+    /// Joins a guild with membership screening on (GUILD_MEMBER_ADD with `pending: true`):
+    /// the member holds no roles the bot gives until [`Member::pass_screening`].
+    pub fn join_screened(&self) {
+        self.join_as(true);
+    }
+
+    /// Accepts the server's rules: `pending` becomes false (GUILD_MEMBER_UPDATE).
+    pub fn pass_screening(&self) {
+        self.shared.with(|s| {
+            let Some(m) = s
+                .guilds
+                .get_mut(&self.guild_id)
+                .and_then(|g| g.members.get_mut(&self.user_id))
+            else {
+                return;
+            };
+            if m.pending {
+                m.pending = false;
+                events::member_update(s, self.guild_id, self.user_id);
+            }
+        });
+    }
+
+    fn join_as(&self, pending: bool) {
         self.shared.with(|s| {
             let now = s.now();
             let Some(g) = s.guilds.get_mut(&self.guild_id) else {
@@ -109,6 +136,7 @@ impl Member {
                     roles: Vec::new(),
                     joined_at_ms: now,
                     communication_disabled_until_ms: None,
+                    pending,
                 },
             );
             events::member_add(s, self.guild_id, self.user_id);

@@ -217,6 +217,7 @@ impl Sandbox {
                         roles,
                         joined_at_ms: now,
                         communication_disabled_until_ms: None,
+                        pending: false,
                     },
                 );
             }

@@ -71,6 +71,8 @@ pub struct Member {
     pub joined_at_ms: u64,
     /// Until when the member is timed out, in Unix milliseconds.
     pub communication_disabled_until_ms: Option<u64>,
+    /// Whether the member has yet to pass membership screening (accept the rules).
+    pub pending: bool,
 }
 
 impl Member {
