@@ -8,7 +8,6 @@ mod settings;
 mod store;
 #[cfg(feature = "testkit")]
 pub mod testkit;
-mod timed;
 mod warning;
 
 pub use self::{
@@ -19,12 +18,7 @@ pub use self::{
     memory::MemoryStore,
     service::{Moderation, WarnOutcome, WarnRequest, Warned},
     settings::{ModerationSettings, SettingsChange},
-    store::{AddedWarning, ModerationSettingsStore, TimedActionStore, WarningStore},
-    timed::{
-        ActionId, ActionKey, ActionKind, ClaimRequest, Claimed, DEFAULT_LEASE, LeaseOwner,
-        MAX_ATTEMPTS, NewTimedAction, NextAttempt, RETRY_BASE, RETRY_FACTOR, RETRY_MAX_DELAY,
-        TimedAction, next_attempt, retry_delay,
-    },
+    store::{AddedWarning, ModerationSettingsStore, WarningStore},
     warning::{
         CaseNumber, NewWarning, REASON_MAX_CHARS, Reason, RequestId, Warning, sort_newest_first,
     },

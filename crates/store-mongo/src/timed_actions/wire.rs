@@ -3,7 +3,7 @@
 //! stored document.
 
 use hearth_core::{GuildId, StoreError, StoreErrorKind, Timestamp};
-use hearth_moderation::{ActionId, ActionKey, ActionKind, CaseNumber, LeaseOwner, TimedAction};
+use hearth_core::timed::{ActionId, ActionKey, ActionKind, LeaseOwner, TimedAction};
 use mongodb::{
     IndexModel,
     bson::{self, Bson, DateTime, Document, doc, oid::ObjectId},
@@ -52,7 +52,7 @@ pub(super) fn action_document(action: &TimedAction) -> Result<Document, StoreErr
         .map_err(|e| StoreError::new(StoreErrorKind::Other, "encoding a timed action", e))?;
     let case = action
         .case
-        .map(|CaseNumber(c)| i64::try_from(c))
+        .map(i64::try_from)
         .transpose()
         .map_err(|_| StoreError::bare(StoreErrorKind::Other, "storing a case number above 2^63"))?;
     let id = id_to_bson(action.id)
@@ -173,7 +173,7 @@ pub(super) fn read_action(doc: &Document) -> Result<TimedAction, ReadError> {
             .map_err(|_| ReadError::new("attempts", format!("{attempts} is too large")))?,
         case: match read::field(doc, "case_id") {
             None => None,
-            Some(_) => Some(CaseNumber(read::required_u64(doc, "case_id")?)),
+            Some(_) => Some(read::required_u64(doc, "case_id")?),
         },
         scheduled_at: time("scheduled_at")?,
     })
