@@ -45,7 +45,15 @@ impl Ping for hearth_store_mongo::MongoStore {
 /// What the bot needs of a store: every domain's store traits and a liveness probe. Any type
 /// with all of them is a backend; a new feature adds its store trait here, once.
 pub trait Backend:
-    WarningStore + ModerationSettingsStore + TimedActionStore + Ping + Clone + Send + Sync + std::fmt::Debug + 'static
+    WarningStore
+    + ModerationSettingsStore
+    + TimedActionStore
+    + Ping
+    + Clone
+    + Send
+    + Sync
+    + std::fmt::Debug
+    + 'static
 {
 }
 

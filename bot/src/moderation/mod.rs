@@ -5,9 +5,10 @@ pub mod components;
 pub mod embeds;
 pub(crate) mod handlers;
 pub mod refusal;
+pub(crate) mod timed;
 
 use hearth_cache::Namespace;
-use hearth_core::GuildId;
+use hearth_core::{GuildId, timed::TimedAction};
 use hearth_moderation::ModerationSettings;
 use twilight_cache_inmemory::ResourceType;
 use twilight_gateway::{EventTypeFlags, Intents};
@@ -17,7 +18,7 @@ use crate::{
     ack::Ack,
     context::{Backend, Context},
     custom_id::CustomId,
-    feature::{Feature, Needs},
+    feature::{Feature, Needs, TimedFailure},
     interaction::{HandlerError, HandlerResult},
     settings::{Settings, Source},
 };
@@ -32,6 +33,8 @@ pub const SETTINGS: Namespace<GuildId, ModerationSettings> = Namespace::new(NAME
 /// The moderation feature over store `S`.
 #[derive(Clone, Debug)]
 pub struct Moderation<S> {
+    /// The store (timed actions, the mod log's settings).
+    pub store: S,
     /// The domain service.
     pub service: hearth_moderation::Moderation<S>,
     /// Settings per guild, through the cache.
@@ -56,11 +59,18 @@ impl<S: Backend> Feature<S> for Moderation<S> {
     };
 
     fn new(store: S, ctx: &Context) -> Self {
-        let service = hearth_moderation::Moderation::new(store);
+        let service = hearth_moderation::Moderation::new(store.clone());
         Self {
+            store,
             settings: Settings::new(ctx.cache.clone(), SETTINGS, service.clone()),
             service,
         }
+    }
+
+    const TIMED: &'static [&'static str] = timed::KINDS;
+
+    async fn timed(&self, ctx: &Context, action: &TimedAction) -> Result<(), TimedFailure> {
+        timed::run(self, ctx, action).await
     }
 
     fn commands(&self) -> Vec<Command> {

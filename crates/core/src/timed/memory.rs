@@ -108,9 +108,7 @@ impl TimedActionStore for MemoryTimedActions {
         key: ActionKey,
     ) -> impl Future<Output = Result<Option<TimedAction>, StoreError>> + Send {
         let timed = self.lock();
-        let found = timed
-            .id_of(key)
-            .map(|id| timed.pending[&id].action.clone());
+        let found = timed.id_of(key).map(|id| timed.pending[&id].action.clone());
         ready(Ok(found))
     }
 
@@ -175,10 +173,7 @@ impl TimedActionStore for MemoryTimedActions {
         at: Timestamp,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send {
         let mut timed = self.lock();
-        let entry = timed
-            .pending
-            .get_mut(&id)
-            .filter(|e| e.held_by(owner));
+        let entry = timed.pending.get_mut(&id).filter(|e| e.held_by(owner));
         let held = entry.is_some();
         if let Some(entry) = entry {
             entry.action.due_at = at;

@@ -1,0 +1,90 @@
+//! Moderation's timed actions: lifting a timed ban or a role mute when it ends, run by the
+//! scheduler ([`crate::scheduler`]) through [`Feature::timed`](crate::feature::Feature::timed).
+
+use hearth_core::timed::{ActionKind, TimedAction};
+use twilight_util::builder::embed::EmbedBuilder;
+
+use super::Moderation;
+use crate::{
+    context::{Backend, Context},
+    discord::DiscordError,
+    feature::TimedFailure,
+    reply::COLOUR_OK,
+};
+
+/// The kinds moderation runs.
+pub(crate) const KINDS: &[&str] = &["unban", "unmute", "unlock"];
+
+/// Runs one claimed action; idempotent (a ban already lifted is done).
+pub(crate) async fn run<S: Backend>(
+    feature: &Moderation<S>,
+    ctx: &Context,
+    action: &TimedAction,
+) -> Result<(), TimedFailure> {
+    let case = action
+        .case
+        .map_or_else(String::new, |case| format!(" (case #{case})"));
+    let guild = action.guild;
+    let summary = match action.kind {
+        ActionKind::Unban { user } => {
+            let why = format!("Timed ban ended{case}");
+            let lifted = ctx
+                .discord
+                .unban(guild, user, &why)
+                .await
+                .map_err(|err| failure(&err, "lift bans"))?;
+            if !lifted {
+                // Lifted by hand meanwhile: nothing to do, nothing to log.
+                return Ok(());
+            }
+            format!("The ban of <@{user}> ended{case}.")
+        }
+        ActionKind::Unmute {
+            user,
+            role: Some(role),
+        } => {
+            let why = format!("Timed mute ended{case}");
+            match ctx.discord.remove_role(guild, user, role, &why).await {
+                Ok(()) => format!("The mute of <@{user}> ended{case}."),
+                // They left: the role went with them.
+                Err(err) if err.status() == Some(404) => return Ok(()),
+                Err(err) => return Err(failure(&err, "manage roles")),
+            }
+        }
+        // A Discord timeout ends by itself.
+        ActionKind::Unmute { role: None, .. } => return Ok(()),
+        ActionKind::Unlock { channel } => {
+            return Err(TimedFailure::GiveUp(format!(
+                "this release cannot end the lockdown of <#{channel}> on time yet"
+            )));
+        }
+        _ => {
+            return Err(TimedFailure::GiveUp(format!(
+                "moderation does not run {} actions",
+                action.kind.name()
+            )));
+        }
+    };
+    let embed = EmbedBuilder::new()
+        .title("Timed action done")
+        .color(COLOUR_OK)
+        .description(summary)
+        .build();
+    crate::modlog::post(ctx, &feature.store, guild, embed).await;
+    Ok(())
+}
+
+/// What a failed Discord call means for a timed action: 429, 5xx or no answer are worth
+/// retrying; a refusal (403: a permission or the hierarchy) is not.
+fn failure(err: &DiscordError, permission: &str) -> TimedFailure {
+    match err.status() {
+        Some(403) => TimedFailure::GiveUp(format!(
+            "I'm not allowed to {permission}: check my permissions and my role's position"
+        )),
+        Some(status) if status == 429 || status >= 500 => {
+            TimedFailure::Retry(format!("Discord answered {status}"))
+        }
+        None => TimedFailure::Retry("Discord could not be reached".to_owned()),
+        Some(status) => TimedFailure::GiveUp(format!("Discord refused it ({status})")),
+    }
+}
