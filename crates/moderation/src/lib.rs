@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod case;
 mod error;
 mod escalation;
 mod memory;
@@ -11,6 +12,7 @@ pub mod testkit;
 mod warning;
 
 pub use self::{
+    case::{Case, CaseAction, NewCase},
     error::{Error, PolicyError},
     escalation::{
         ESCALATION_STEPS_MAX, ESCALATION_WARNINGS_MAX, EscalationPolicy, EscalationStep, Punishment,
@@ -18,7 +20,7 @@ pub use self::{
     memory::MemoryStore,
     service::{Moderation, WarnOutcome, WarnRequest, Warned},
     settings::{ModerationSettings, SettingsChange},
-    store::{AddedWarning, ModerationSettingsStore, WarningStore},
+    store::{AddedWarning, CaseStore, ModerationSettingsStore, WarningStore},
     warning::{
         CaseNumber, NewWarning, REASON_MAX_CHARS, Reason, RequestId, Warning, sort_newest_first,
     },

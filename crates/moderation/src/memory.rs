@@ -1,5 +1,7 @@
 //! The in-memory store: the reference semantics every backend must match.
 
+mod cases;
+
 use std::{
     collections::HashMap,
     future::{Future, ready},
@@ -37,6 +39,7 @@ struct Inner {
     warnings: HashMap<(GuildId, UserId), Vec<(Warning, RequestId)>>,
     last_case: HashMap<GuildId, u64>,
     settings: HashMap<GuildId, ModerationSettings>,
+    cases: cases::Cases,
 }
 
 impl MemoryStore {

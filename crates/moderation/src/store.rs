@@ -1,4 +1,4 @@
-//! Where warnings and settings live: the traits every backend implements.
+//! Where warnings, cases and settings live: the traits every backend implements.
 //!
 //! Methods return `impl Future + Send` so services stay `Send` whatever the backend. Every
 //! method is required; the semantics are those of [`MemoryStore`](crate::MemoryStore), and the
@@ -6,9 +6,9 @@
 
 use std::{future::Future, sync::Arc};
 
-use hearth_core::{GuildId, StoreError, UserId};
+use hearth_core::{ChannelId, GuildId, MessageId, StoreError, UserId};
 
-use crate::{CaseNumber, ModerationSettings, NewWarning, SettingsChange, Warning};
+use crate::{Case, CaseNumber, ModerationSettings, NewCase, NewWarning, SettingsChange, Warning};
 
 /// What [`WarningStore::add_warning`] did: the warning, the member's warnings as that insert
 /// left them, and whether the call was a replay.
@@ -133,3 +133,60 @@ macro_rules! forward_impls {
 }
 
 forward_impls!(&S, Arc<S>);
+
+/// Stores cases: one numbered record per moderation action.
+///
+/// Case numbers are per guild and shared with warnings ([`WarningStore::add_warning`] takes
+/// them from the same counter); a number is never handed out twice, and gaps are allowed (a
+/// removed warning, a replay that lost a race).
+pub trait CaseStore: Send + Sync {
+    /// Records a case atomically: under the guild's next number when `case.number` is `None`,
+    /// else under that number (a warning's). A request the guild already recorded a case for
+    /// is a replay: the first case is returned and nothing is written; so is a number already
+    /// recorded.
+    fn record_case(&self, case: NewCase) -> impl Future<Output = Result<Case, StoreError>> + Send;
+
+    /// The case with this number; `None` when there is none.
+    fn case(
+        &self,
+        guild: GuildId,
+        number: CaseNumber,
+    ) -> impl Future<Output = Result<Option<Case>, StoreError>> + Send;
+
+    /// Replaces a case's reason and returns the case as changed; `None` when there is none.
+    fn set_case_reason(
+        &self,
+        guild: GuildId,
+        number: CaseNumber,
+        reason: &str,
+    ) -> impl Future<Output = Result<Option<Case>, StoreError>> + Send;
+
+    /// Remembers where the case was posted in the mod log; returns whether the case exists.
+    fn set_case_log_message(
+        &self,
+        guild: GuildId,
+        number: CaseNumber,
+        at: (ChannelId, MessageId),
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+macro_rules! forward_case_impls {
+    ($($ptr:ty),+) => {$(
+        impl<S: CaseStore + ?Sized> CaseStore for $ptr {
+            fn record_case(&self, case: NewCase) -> impl Future<Output = Result<Case, StoreError>> + Send {
+                (**self).record_case(case)
+            }
+            fn case(&self, guild: GuildId, number: CaseNumber) -> impl Future<Output = Result<Option<Case>, StoreError>> + Send {
+                (**self).case(guild, number)
+            }
+            fn set_case_reason(&self, guild: GuildId, number: CaseNumber, reason: &str) -> impl Future<Output = Result<Option<Case>, StoreError>> + Send {
+                (**self).set_case_reason(guild, number, reason)
+            }
+            fn set_case_log_message(&self, guild: GuildId, number: CaseNumber, at: (ChannelId, MessageId)) -> impl Future<Output = Result<bool, StoreError>> + Send {
+                (**self).set_case_log_message(guild, number, at)
+            }
+        }
+    )+};
+}
+
+forward_case_impls!(&S, Arc<S>);

@@ -24,6 +24,7 @@
 // Panicking is what these functions are for; the module doc says so once.
 #![allow(clippy::missing_panics_doc)]
 
+mod cases;
 mod parallel;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -31,6 +32,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use futures_util::future::join_all;
 use hearth_core::{ChannelId, GuildId, Timestamp, UserId};
 
+pub use self::cases::{
+    a_cases_reason_and_log_message_can_be_set, a_replayed_case_is_recorded_once,
+    cases_are_numbered_after_warnings_with_all_fields, concurrent_cases_get_distinct_numbers,
+};
 pub use self::parallel::{
     concurrent_changes_of_different_fields_both_stick,
     concurrent_replays_of_one_request_store_it_once, concurrent_warnings_escalate_exactly_once,
@@ -468,10 +473,14 @@ macro_rules! __moderation_store_suite {
             unsaved_settings_read_as_none,
             settings_changes_write_their_fields_and_return_the_result,
             settings_are_isolated_per_guild,
+            cases_are_numbered_after_warnings_with_all_fields,
+            a_replayed_case_is_recorded_once,
+            a_cases_reason_and_log_message_can_be_set,
         }
         $crate::__moderation_store_suite! {
             @parallel [$($attr)*] $factory;
             concurrent_warnings_escalate_exactly_once,
+            concurrent_cases_get_distinct_numbers,
             concurrent_replays_of_one_request_store_it_once,
             concurrent_changes_of_different_fields_both_stick,
         }
