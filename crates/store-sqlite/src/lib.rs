@@ -1,5 +1,7 @@
 #![doc = include_str!("../README.md")]
 
+#[cfg(feature = "moderation")]
+mod cases;
 mod connection;
 #[cfg(test)]
 mod file_fixture;
