@@ -72,8 +72,10 @@ impl CaseRow {
         };
         Ok(Case {
             number: CaseNumber(u64::try_from(self.number).map_err(|_| corrupt("case number"))?),
-            guild: GuildId::new_checked(id(self.guild)).ok_or_else(|| corrupt("a case's guild id"))?,
-            action: CaseAction::from_name(&self.action).ok_or_else(|| corrupt("a case's action"))?,
+            guild: GuildId::new_checked(id(self.guild))
+                .ok_or_else(|| corrupt("a case's guild id"))?,
+            action: CaseAction::from_name(&self.action)
+                .ok_or_else(|| corrupt("a case's action"))?,
             user,
             channel,
             moderator: UserId::new_checked(id(self.moderator))

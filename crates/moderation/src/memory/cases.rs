@@ -22,8 +22,7 @@ impl CaseStore for MemoryStore {
     fn record_case(&self, new: NewCase) -> impl Future<Output = Result<Case, StoreError>> + Send {
         let mut inner = self.lock();
         let replay = inner.cases.by_number.values().find(|(case, request)| {
-            case.guild == new.guild
-                && (*request == new.request || Some(case.number) == new.number)
+            case.guild == new.guild && (*request == new.request || Some(case.number) == new.number)
         });
         if let Some((case, _)) = replay {
             return ready(Ok(case.clone()));
@@ -65,10 +64,14 @@ impl CaseStore for MemoryStore {
         reason: &str,
     ) -> impl Future<Output = Result<Option<Case>, StoreError>> + Send {
         let mut inner = self.lock();
-        let changed = inner.cases.by_number.get_mut(&(guild, number)).map(|(case, _)| {
-            reason.clone_into(&mut case.reason);
-            case.clone()
-        });
+        let changed = inner
+            .cases
+            .by_number
+            .get_mut(&(guild, number))
+            .map(|(case, _)| {
+                reason.clone_into(&mut case.reason);
+                case.clone()
+            });
         ready(Ok(changed))
     }
 
@@ -79,9 +82,13 @@ impl CaseStore for MemoryStore {
         at: (ChannelId, MessageId),
     ) -> impl Future<Output = Result<bool, StoreError>> + Send {
         let mut inner = self.lock();
-        let found = inner.cases.by_number.get_mut(&(guild, number)).map(|(case, _)| {
-            case.log_message = Some(at);
-        });
+        let found = inner
+            .cases
+            .by_number
+            .get_mut(&(guild, number))
+            .map(|(case, _)| {
+                case.log_message = Some(at);
+            });
         ready(Ok(found.is_some()))
     }
 }

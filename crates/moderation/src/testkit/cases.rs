@@ -50,7 +50,11 @@ pub async fn cases_are_numbered_after_warnings_with_all_fields<S: CaseStore + Wa
         (CaseNumber(3), None, Some(ChannelId::new(u64::MAX)))
     );
     assert_eq!(
-        store.record_case(ban(OTHER_GUILD, ALICE)).await.unwrap().number,
+        store
+            .record_case(ban(OTHER_GUILD, ALICE))
+            .await
+            .unwrap()
+            .number,
         CaseNumber(1)
     );
     // The next warning continues the shared sequence.
@@ -76,7 +80,10 @@ pub async fn a_replayed_case_is_recorded_once<S: CaseStore + WarningStore>(store
         ..ban(GUILD, ALICE)
     };
     let recorded = store.record_case(as_case.clone()).await.unwrap();
-    assert_eq!((recorded.number, recorded.action), (CaseNumber(2), CaseAction::Warn));
+    assert_eq!(
+        (recorded.number, recorded.action),
+        (CaseNumber(2), CaseAction::Warn)
+    );
     let retried = NewCase {
         request: fresh_request(),
         ..as_case
@@ -99,14 +106,30 @@ pub async fn a_cases_reason_and_log_message_can_be_set(store: &impl CaseStore) {
         .unwrap();
     assert_eq!(edited.reason, "raiding, and alts");
     let at = (ChannelId::new(5), MessageId::new(u64::MAX));
-    assert!(store.set_case_log_message(GUILD, case.number, at).await.unwrap());
+    assert!(
+        store
+            .set_case_log_message(GUILD, case.number, at)
+            .await
+            .unwrap()
+    );
     let read = store.case(GUILD, case.number).await.unwrap().unwrap();
-    assert_eq!((read.reason.as_str(), read.log_message), ("raiding, and alts", Some(at)));
     assert_eq!(
-        store.set_case_reason(OTHER_GUILD, case.number, "x").await.unwrap(),
+        (read.reason.as_str(), read.log_message),
+        ("raiding, and alts", Some(at))
+    );
+    assert_eq!(
+        store
+            .set_case_reason(OTHER_GUILD, case.number, "x")
+            .await
+            .unwrap(),
         None
     );
-    assert!(!store.set_case_log_message(GUILD, CaseNumber(99), at).await.unwrap());
+    assert!(
+        !store
+            .set_case_log_message(GUILD, CaseNumber(99), at)
+            .await
+            .unwrap()
+    );
 }
 
 /// Forty cases recorded at once through two handles get forty distinct numbers, 1 to 40.
@@ -115,7 +138,11 @@ where
     S: CaseStore + Clone + 'static,
 {
     let tasks = (0..40).map(|i| {
-        let store = if i % 2 == 0 { first.clone() } else { second.clone() };
+        let store = if i % 2 == 0 {
+            first.clone()
+        } else {
+            second.clone()
+        };
         spawn.spawn(async move { store.record_case(ban(GUILD, ALICE)).await.unwrap().number })
     });
     let numbers: BTreeSet<u64> = join_all(tasks).await.into_iter().map(|n| n.0).collect();

@@ -52,6 +52,7 @@ macro_rules! retrying_upsert {
     }};
 }
 
+pub(crate) mod cases;
 mod wire;
 
 use self::wire::{
@@ -77,6 +78,7 @@ pub(crate) async fn prepare(db: &Database) -> Result<(), StoreError> {
         .create_indexes(settings_indexes())
         .await
         .map_err(driver_error(context))?;
+    cases::prepare(db).await?;
     adopt_legacy_case_numbers(db).await
 }
 
