@@ -9,7 +9,7 @@ use std::{
 };
 
 use hearth_core::{Clock, GuildId, RoleId, StoreError, Timestamp, UserId, timed::TimedActionStore};
-use hearth_moderation::{ModerationSettingsStore, WarningStore};
+use hearth_moderation::{CaseStore, ModerationSettingsStore, WarningStore};
 use twilight_cache_inmemory::DefaultInMemoryCache;
 
 use crate::{
@@ -47,6 +47,7 @@ impl Ping for hearth_store_mongo::MongoStore {
 pub trait Backend:
     WarningStore
     + ModerationSettingsStore
+    + CaseStore
     + TimedActionStore
     + Ping
     + Clone
@@ -60,6 +61,7 @@ pub trait Backend:
 impl<T> Backend for T where
     T: WarningStore
         + ModerationSettingsStore
+        + CaseStore
         + TimedActionStore
         + Ping
         + Clone

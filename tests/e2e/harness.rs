@@ -5,10 +5,10 @@
 //! (a database of its own, dropped at the end). Without `MONGODB_URI` the MongoDB test says it
 //! did not run; under `CI=true` it fails instead, so CI cannot pass without MongoDB.
 
-use std::{net::SocketAddr, ops::Deref, path::PathBuf, time::Duration};
+use std::{net::SocketAddr, ops::Deref, path::PathBuf, sync::Arc, time::Duration};
 
 use hearth::{Config, Running, config::ApiBase, database::DatabaseUrl, store::OpenedStore};
-use hearth_core::{GuildId, UserId};
+use hearth_core::{GuildId, ManualClock, UserId};
 use hearth_moderation::{EscalationPolicy, Moderation, ModerationSettingsStore, WarningStore};
 use hearth_sandbox::{
     CommandValue, Guild, InteractionHandle, Member, Sandbox, demo::DemoBuilder, state::Message,
@@ -49,6 +49,21 @@ macro_rules! on_every_store {
     )+};
 }
 pub(crate) use on_every_store;
+
+/// Evaluates `$body` with `$store` bound to the scenario's store (either backend), opened by
+/// the harness directly, not through the bot: `with_store!(world, |store| store.pending(key).await)`.
+macro_rules! with_store {
+    ($world:expr, |$store:ident| $body:expr) => {
+        match hearth::store::open(&$world.direct_database())
+            .await
+            .expect("store opens")
+        {
+            hearth::store::OpenedStore::Sqlite($store) => $body,
+            hearth::store::OpenedStore::Mongo($store) => $body,
+        }
+    };
+}
+pub(crate) use with_store;
 
 /// Where the bot keeps its data in a scenario.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -190,9 +205,16 @@ pub(crate) struct Setup {
     escalation: Option<EscalationPolicy>,
     redis_url: Option<String>,
     cuttable_database: bool,
+    clock: Option<ManualClock>,
 }
 
 impl Setup {
+    /// The bot reads the time from `clock` (scenarios move it to make timers come due).
+    pub(crate) fn clock(mut self, clock: ManualClock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
     /// The guild configured its escalation policy before the bot starts (there is no command
     /// for it yet): the policy is in the store when the bot first reads the guild's settings,
     /// and nothing restarts.
@@ -252,6 +274,7 @@ impl Setup {
             proxy,
             lock: None,
             bot: None,
+            clock: self.clock,
             dir,
         };
         if let Some(policy) = self.escalation {
@@ -276,6 +299,8 @@ pub(crate) struct World {
     lock: Option<DatabaseLock>,
     /// The bot.
     pub(crate) bot: Option<Running>,
+    /// The bot's clock, when the scenario moves time by hand.
+    pub(crate) clock: Option<ManualClock>,
     dir: tempfile::TempDir,
 }
 
@@ -321,6 +346,7 @@ impl World {
             escalation: None,
             redis_url: None,
             cuttable_database: false,
+            clock: None,
         }
     }
 
@@ -366,7 +392,7 @@ impl World {
     }
 
     /// The database directly, for the harness's own look at it.
-    fn direct_database(&self) -> DatabaseUrl {
+    pub(crate) fn direct_database(&self) -> DatabaseUrl {
         match &self.store {
             Store::Sqlite => DatabaseUrl::Sqlite(Some(self.sqlite_path())),
             Store::Mongo(uri) => DatabaseUrl::Mongo(with_database(uri, &self.mongo_name)),
@@ -395,7 +421,11 @@ impl World {
 
     /// Starts the bot and waits until its shards are connected.
     pub(crate) async fn start_bot(&mut self) {
-        let running = hearth::start(self.config()).await.expect("bot starts");
+        let running = match &self.clock {
+            Some(clock) => hearth::start_at(self.config(), Arc::new(clock.clone())).await,
+            None => hearth::start(self.config()).await,
+        }
+        .expect("bot starts");
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         while !running.is_ready() {
             assert!(

@@ -15,4 +15,5 @@ mod http_endpoint;
 mod moderation;
 mod mongo_uri;
 mod outage;
+mod punishments;
 mod warnings;

@@ -1,5 +1,9 @@
-//! Moderation: `/warn`, `/warnings`, `/clearwarnings` and `/modlog`, over hearth-moderation.
+//! Moderation: `/warn`, `/warnings`, `/clearwarnings`, `/mute`, `/unmute`, `/kick`, `/ban`,
+//! `/unban`, `/case`, `/reason` and `/modlog`, over hearth-moderation; every action is a case
+//! in the mod log.
 
+pub mod actions;
+pub mod cases;
 pub mod commands;
 pub mod components;
 pub mod embeds;
@@ -89,6 +93,13 @@ impl<S: Backend> Feature<S> for Moderation<S> {
             "warnings" => handlers::warnings(self, interaction, ack).await,
             "clearwarnings" => handlers::clear_warnings(self, ctx, interaction, ack).await,
             "modlog" => handlers::modlog(self, ctx, interaction, ack).await,
+            "mute" => actions::mute(self, ctx, interaction, ack).await,
+            "unmute" => actions::unmute(self, ctx, interaction, ack).await,
+            "kick" => actions::kick(self, ctx, interaction, ack).await,
+            "ban" => actions::ban(self, ctx, interaction, ack).await,
+            "unban" => actions::unban(self, ctx, interaction, ack).await,
+            "case" => cases::show(self, interaction, ack).await,
+            "reason" => cases::reason(self, ctx, interaction, ack).await,
             _ => Err(HandlerError::refuse(crate::interaction::UNKNOWN_COMMAND)),
         }
     }

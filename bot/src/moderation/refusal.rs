@@ -1,8 +1,8 @@
 //! Moderation's refusals and the sentences members read for them: the one place they are
 //! written.
 
-use hearth_core::{ChannelId, UserId, format_duration_long};
-use hearth_moderation::{Error, PolicyError};
+use hearth_core::{ChannelId, DurationError, UserId, format_duration_long};
+use hearth_moderation::{CaseNumber, Error, PolicyError};
 
 use crate::interaction::{HandlerError, Refusal};
 
@@ -22,6 +22,18 @@ pub enum ModerationRefusal {
     ModLogNotText,
     /// The bot cannot post in the chosen mod log.
     CannotPostModLog(ChannelId),
+    /// A duration option that is not one, or out of its bounds.
+    BadDuration(DurationError),
+    /// `delete_messages` outside 0–7 days.
+    DeleteDays(i64),
+    /// No case with this number in the server.
+    NoSuchCase(CaseNumber),
+    /// `/unban` for someone who is not banned.
+    NotBanned(UserId),
+    /// `/unmute` for someone who is not muted.
+    NotMuted(UserId),
+    /// Discord refused the bot (a permission it lacks, or the hierarchy).
+    BotForbidden(String),
 }
 
 impl Refusal for ModerationRefusal {
@@ -36,6 +48,12 @@ impl Refusal for ModerationRefusal {
                 "I can't post in <#{channel}>. Give me View Channel, Send Messages and Embed \
                  Links there, then try again."
             ),
+            Self::BadDuration(err) => format!("That duration won't do: {err}."),
+            Self::DeleteDays(days) => format!("delete_messages must be 0 to 7 days, not {days}."),
+            Self::NoSuchCase(case) => format!("There is no case {case} in this server."),
+            Self::NotBanned(user) => format!("<@{user}> isn't banned."),
+            Self::NotMuted(user) => format!("<@{user}> isn't muted."),
+            Self::BotForbidden(sentence) => sentence.clone(),
         }
     }
 }
