@@ -221,6 +221,7 @@ async fn start_with<S: Backend>(
             Arc::clone(&app.ctx.clock),
             scheduler::process_owner(),
         )
+        .with_lease(config.timed_lease)
         .run(cancel.clone()),
     );
     let pipeline = Pipeline::start(&app, &workers);

@@ -4,15 +4,16 @@
 //! One scheduler runs in each bot process, a background worker the shell starts in
 //! [`crate::run`]. Every [`POLL`] it reads the time from the context's clock and makes **one**
 //! store query, [`claim_due`](TimedActionStore::claim_due), however many actions are pending:
-//! the store's index hands out the due ones, leased to this process for [`DEFAULT_LEASE`], so
+//! the store's index hands out the due ones, leased to this process for [`DEFAULT_LEASE`]
+//! (`HEARTH_TIMED_LEASE`), so
 //! of several processes sharing a database exactly one runs each. A full batch is followed at
 //! once by another claim, so a backlog drains without waiting for the next poll. Actions that
 //! came due while no process ran are simply due at the first poll after start-up.
 //!
 //! Each claimed action goes to the feature that owns its kind ([`Feature::TIMED`],
-//! [`Feature::timed`](crate::feature::Feature::timed)), at most [`CONCURRENCY`] at a time (the
-//! Discord client queues requests per rate-limit bucket, so a burst of a thousand unbans waits
-//! for Discord's limits rather than tripping them). Then:
+//! [`Feature::timed`](crate::feature::Feature::timed)), at most [`CONCURRENCY`] at a time and
+//! [`ACTIONS_PER_SECOND`] a second (the Discord client queues requests per rate-limit bucket;
+//! the pace keeps a burst of a thousand unbans under Discord's global limit too). Then:
 //!
 //! - done: [`complete`](TimedActionStore::complete);
 //! - [`TimedFailure::Retry`]: [`retry_later`](TimedActionStore::retry_later) at the time
@@ -47,11 +48,19 @@ use crate::{context::Backend, feature::TimedFailure, interaction::App, reply::CO
 /// (plus its own Discord calls) after it is due.
 pub const POLL: Duration = Duration::from_millis(250);
 
-/// How many actions one claim takes at most.
-pub const BATCH: u32 = 100;
+/// How many actions one claim takes at most. Small, so that a claim's actions are done well
+/// within its lease even when Discord's per-route limits run them one after another (the
+/// REST client queues requests of one rate-limit bucket, such as one guild's bans, in turn);
+/// a full batch is followed at once by the next claim.
+pub const BATCH: u32 = 16;
 
 /// How many claimed actions run at once.
 pub const CONCURRENCY: usize = 16;
+
+/// At most this many actions start per second in one process: each is a Discord call or two,
+/// and Discord allows a bot 50 requests a second in all, interactions included. At this pace
+/// a thousand actions due at once are done in 25 s.
+pub const ACTIONS_PER_SECOND: u32 = 40;
 
 /// What the scheduler drives: running an action and reporting one it gave up on. The bot's is
 /// its features ([`crate::features::Features::timed`]) and the mod log; tests and benchmarks
@@ -88,6 +97,16 @@ pub struct Scheduler<T, R> {
     runner: Arc<R>,
     clock: Arc<dyn Clock>,
     owner: LeaseOwner,
+    lease: Duration,
+    pace: Arc<tokio::sync::Mutex<tokio::time::Interval>>,
+}
+
+/// The pacing interval: one start every 1/[`ACTIONS_PER_SECOND`] s; a pause (no action due)
+/// does not bank starts for a later burst.
+fn pace() -> Arc<tokio::sync::Mutex<tokio::time::Interval>> {
+    let mut interval = tokio::time::interval(Duration::from_secs(1) / ACTIONS_PER_SECOND);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    Arc::new(tokio::sync::Mutex::new(interval))
 }
 
 impl<T, R> std::fmt::Debug for Scheduler<T, R> {
@@ -109,14 +128,22 @@ pub fn process_owner() -> LeaseOwner {
 }
 
 impl<T: TimedActionStore + Clone + 'static, R: Runner> Scheduler<T, R> {
-    /// A scheduler claiming as `owner`, with time from `clock`.
+    /// A scheduler claiming as `owner` for [`DEFAULT_LEASE`], with time from `clock`.
     pub fn new(store: T, runner: Arc<R>, clock: Arc<dyn Clock>, owner: LeaseOwner) -> Self {
         Self {
             store,
             runner,
             clock,
             owner,
+            lease: DEFAULT_LEASE,
+            pace: pace(),
         }
+    }
+
+    /// The same, holding claims for `lease` (`HEARTH_TIMED_LEASE`).
+    #[must_use]
+    pub fn with_lease(self, lease: Duration) -> Self {
+        Self { lease, ..self }
     }
 
     /// Claims what is due now (one store query) and runs it; with a full batch, claims again.
@@ -132,7 +159,7 @@ impl<T: TimedActionStore + Clone + 'static, R: Runner> Scheduler<T, R> {
                 .store
                 .claim_due(ClaimRequest {
                     now: self.clock.now(),
-                    lease: DEFAULT_LEASE,
+                    lease: self.lease,
                     owner: self.owner.clone(),
                     limit: BATCH,
                 })
@@ -158,6 +185,8 @@ impl<T: TimedActionStore + Clone + 'static, R: Runner> Scheduler<T, R> {
     }
 
     async fn run_one(&self, claimed: Claimed) -> Outcome {
+        // Waiting in turn for the next start keeps the pace across the concurrent runs.
+        self.pace.lock().await.tick().await;
         let action = claimed.action;
         let result = self.runner.run(&action).await;
         let (outcome, stored) = match result {

@@ -206,9 +206,17 @@ pub(crate) struct Setup {
     redis_url: Option<String>,
     cuttable_database: bool,
     clock: Option<ManualClock>,
+    in_process_bot: bool,
 }
 
 impl Setup {
+    /// No bot in this process: the scenario starts bots as child processes
+    /// ([`World::spawn_bot_process`]).
+    pub(crate) fn without_bot(mut self) -> Self {
+        self.in_process_bot = false;
+        self
+    }
+
     /// The bot reads the time from `clock` (scenarios move it to make timers come due).
     pub(crate) fn clock(mut self, clock: ManualClock) -> Self {
         self.clock = Some(clock);
@@ -280,7 +288,9 @@ impl Setup {
         if let Some(policy) = self.escalation {
             world.seed_escalation(policy).await;
         }
-        world.start_bot().await;
+        if self.in_process_bot {
+            world.start_bot().await;
+        }
         world
     }
 }
@@ -347,6 +357,7 @@ impl World {
             redis_url: None,
             cuttable_database: false,
             clock: None,
+            in_process_bot: true,
         }
     }
 
@@ -417,6 +428,24 @@ impl World {
                 .to_bytes(),
         );
         config
+    }
+
+    /// The bot's configuration as environment variables, for a bot in a child process.
+    pub(crate) fn config_env(&self) -> Vec<(&'static str, String)> {
+        let database = match &self.store {
+            Store::Sqlite => format!("sqlite://{}", self.sqlite_path().display()),
+            Store::Mongo(uri) => with_database(uri, &self.mongo_name),
+        };
+        vec![
+            ("DISCORD_TOKEN", self.sandbox.token()),
+            ("HEARTH_DATABASE", database),
+            (
+                "HEARTH_DISCORD_API",
+                format!("http://{}", self.sandbox.http_proxy()),
+            ),
+            ("HEARTH_GATEWAY_URL", self.sandbox.gateway_url().to_owned()),
+            ("HEARTH_HTTP_ADDR", "127.0.0.1:0".to_owned()),
+        ]
     }
 
     /// Starts the bot and waits until its shards are connected.

@@ -16,4 +16,5 @@ mod moderation;
 mod mongo_uri;
 mod outage;
 mod punishments;
+mod restarts;
 mod warnings;

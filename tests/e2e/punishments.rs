@@ -407,7 +407,7 @@ async fn a_timed_ban_is_lifted_on_time_under_a_virtual_clock(store: Store) {
                 .guild
                 .messages(world.mod_log)
                 .into_iter()
-                .find(|m| title(m) == "Timed action done")
+                .find(|m| title(m) == "Timed actions done")
         })
         .await;
     assert_eq!(

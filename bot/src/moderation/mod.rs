@@ -22,7 +22,7 @@ use crate::{
     ack::Ack,
     context::{Backend, Context},
     custom_id::CustomId,
-    feature::{Feature, Needs, TimedFailure},
+    feature::{Feature, Needs, TimedFailure, Workers},
     interaction::{HandlerError, HandlerResult},
     settings::{Settings, Source},
 };
@@ -43,6 +43,8 @@ pub struct Moderation<S> {
     pub service: hearth_moderation::Moderation<S>,
     /// Settings per guild, through the cache.
     pub settings: Settings<ModerationSettings, hearth_moderation::Moderation<S>>,
+    /// Finished timed actions waiting to be posted to the mod log.
+    reports: timed::Reports,
 }
 
 impl<S: Backend> Source<ModerationSettings> for hearth_moderation::Moderation<S> {
@@ -68,10 +70,15 @@ impl<S: Backend> Feature<S> for Moderation<S> {
             store,
             settings: Settings::new(ctx.cache.clone(), SETTINGS, service.clone()),
             service,
+            reports: timed::Reports::default(),
         }
     }
 
     const TIMED: &'static [&'static str] = timed::KINDS;
+
+    fn workers(&self, ctx: &Context, workers: &Workers) {
+        timed::start_reporter(self, ctx, workers);
+    }
 
     async fn timed(&self, ctx: &Context, action: &TimedAction) -> Result<(), TimedFailure> {
         timed::run(self, ctx, action).await

@@ -1,16 +1,87 @@
 //! Moderation's timed actions: lifting a timed ban or a role mute when it ends, run by the
 //! scheduler ([`crate::scheduler`]) through [`Feature::timed`](crate::feature::Feature::timed).
 
-use hearth_core::timed::{ActionKind, TimedAction};
+use std::{
+    collections::BTreeMap,
+    sync::{Arc, Mutex, PoisonError},
+    time::Duration,
+};
+
+use hearth_core::{
+    GuildId,
+    timed::{ActionKind, TimedAction},
+};
 use twilight_util::builder::embed::EmbedBuilder;
 
 use super::Moderation;
 use crate::{
     context::{Backend, Context},
     discord::DiscordError,
-    feature::TimedFailure,
+    feature::{TimedFailure, Workers},
     reply::COLOUR_OK,
 };
+
+/// How often the lines of finished timed actions are posted to each guild's mod log, as one
+/// entry: a thousand bans ending together make a few posts, not a thousand (Discord allows a
+/// channel about five messages every five seconds).
+pub(crate) const REPORT_EVERY: Duration = Duration::from_secs(2);
+
+/// The most lines one mod-log entry holds (an embed description takes 4,096 characters).
+const LINES_PER_ENTRY: usize = 40;
+
+/// Lines waiting to be posted, per guild.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Reports(Arc<Mutex<BTreeMap<GuildId, Vec<String>>>>);
+
+impl Reports {
+    fn push(&self, guild: GuildId, line: String) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(guild)
+            .or_default()
+            .push(line);
+    }
+
+    fn take(&self) -> BTreeMap<GuildId, Vec<String>> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+/// Starts the worker that posts the reports every [`REPORT_EVERY`], and once more at shutdown.
+pub(crate) fn start_reporter<S: Backend>(
+    feature: &Moderation<S>,
+    ctx: &Context,
+    workers: &Workers,
+) {
+    let (reports, store, ctx, cancel) = (
+        feature.reports.clone(),
+        feature.store.clone(),
+        ctx.clone(),
+        workers.cancel.clone(),
+    );
+    workers.tasks.spawn(async move {
+        loop {
+            let stopping = tokio::select! {
+                () = cancel.cancelled() => true,
+                () = tokio::time::sleep(REPORT_EVERY) => false,
+            };
+            for (guild, lines) in reports.take() {
+                for chunk in lines.chunks(LINES_PER_ENTRY) {
+                    let embed = EmbedBuilder::new()
+                        .title("Timed actions done")
+                        .color(COLOUR_OK)
+                        .description(chunk.join("\n"))
+                        .build();
+                    crate::modlog::post(&ctx, &store, guild, embed).await;
+                }
+            }
+            if stopping {
+                return;
+            }
+        }
+    });
+}
 
 /// The kinds moderation runs.
 pub(crate) const KINDS: &[&str] = &["unban", "unmute", "unlock"];
@@ -65,12 +136,8 @@ pub(crate) async fn run<S: Backend>(
             )));
         }
     };
-    let embed = EmbedBuilder::new()
-        .title("Timed action done")
-        .color(COLOUR_OK)
-        .description(summary)
-        .build();
-    crate::modlog::post(ctx, &feature.store, guild, embed).await;
+    let _ = ctx;
+    feature.reports.push(guild, summary);
     Ok(())
 }
 
