@@ -9,7 +9,7 @@ use std::{
 };
 
 use hearth_core::{Clock, GuildId, RoleId, StoreError, Timestamp, UserId, timed::TimedActionStore};
-use hearth_moderation::{CaseStore, ModerationSettingsStore, WarningStore};
+use hearth_moderation::{CaseStore, LockdownStore, ModerationSettingsStore, WarningStore};
 use twilight_cache_inmemory::DefaultInMemoryCache;
 
 use crate::{
@@ -48,6 +48,7 @@ pub trait Backend:
     WarningStore
     + ModerationSettingsStore
     + CaseStore
+    + LockdownStore
     + TimedActionStore
     + Ping
     + Clone
@@ -62,6 +63,7 @@ impl<T> Backend for T where
     T: WarningStore
         + ModerationSettingsStore
         + CaseStore
+        + LockdownStore
         + TimedActionStore
         + Ping
         + Clone

@@ -236,6 +236,9 @@ pub fn commands() -> Vec<Command> {
         Unban::create_command().into(),
         CaseCommand::create_command().into(),
         ReasonCommand::create_command().into(),
+        super::channels::Slowmode::create_command().into(),
+        super::channels::LockdownCommand::create_command().into(),
+        super::channels::UnlockCommand::create_command().into(),
     ]
 }
 
@@ -260,7 +263,10 @@ mod tests {
                 "ban",
                 "unban",
                 "case",
-                "reason"
+                "reason",
+                "slowmode",
+                "lockdown",
+                "unlock"
             ]
         );
         assert_eq!(

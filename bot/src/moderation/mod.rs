@@ -4,6 +4,7 @@
 
 pub mod actions;
 pub mod cases;
+pub mod channels;
 pub mod commands;
 pub mod components;
 pub mod embeds;
@@ -106,6 +107,9 @@ impl<S: Backend> Feature<S> for Moderation<S> {
             "ban" => actions::ban(self, ctx, interaction, ack).await,
             "unban" => actions::unban(self, ctx, interaction, ack).await,
             "case" => cases::show(self, interaction, ack).await,
+            "slowmode" => channels::slowmode(self, ctx, interaction, ack).await,
+            "lockdown" => channels::lockdown(self, ctx, interaction, ack).await,
+            "unlock" => channels::unlock(self, ctx, interaction, ack).await,
             "reason" => cases::reason(self, ctx, interaction, ack).await,
             _ => Err(HandlerError::refuse(crate::interaction::UNKNOWN_COMMAND)),
         }

@@ -34,6 +34,10 @@ pub enum ModerationRefusal {
     NotMuted(UserId),
     /// Discord refused the bot (a permission it lacks, or the hierarchy).
     BotForbidden(String),
+    /// `/lockdown` of a channel that is locked.
+    AlreadyLocked(ChannelId),
+    /// `/unlock` of a channel that is not locked.
+    NotLocked(ChannelId),
 }
 
 impl Refusal for ModerationRefusal {
@@ -54,6 +58,8 @@ impl Refusal for ModerationRefusal {
             Self::NotBanned(user) => format!("<@{user}> isn't banned."),
             Self::NotMuted(user) => format!("<@{user}> isn't muted."),
             Self::BotForbidden(sentence) => sentence.clone(),
+            Self::AlreadyLocked(channel) => format!("<#{channel}> is locked already."),
+            Self::NotLocked(channel) => format!("<#{channel}> isn't locked."),
         }
     }
 }

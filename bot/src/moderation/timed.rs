@@ -125,9 +125,18 @@ pub(crate) async fn run<S: Backend>(
         // A Discord timeout ends by itself.
         ActionKind::Unmute { role: None, .. } => return Ok(()),
         ActionKind::Unlock { channel } => {
-            return Err(TimedFailure::GiveUp(format!(
-                "this release cannot end the lockdown of <#{channel}> on time yet"
-            )));
+            let why = format!("Timed lockdown ended{case}");
+            match super::channels::restore(feature, ctx, guild, channel, &why).await {
+                Ok(true) => format!("The lockdown of <#{channel}> ended{case}."),
+                // Unlocked by hand meanwhile.
+                Ok(false) => return Ok(()),
+                Err(super::channels::RestoreError::Discord(err)) => {
+                    return Err(failure(&err, "edit that channel's permissions"));
+                }
+                Err(super::channels::RestoreError::Store(err)) => {
+                    return Err(TimedFailure::Retry(format!("the database failed: {err}")));
+                }
+            }
         }
         _ => {
             return Err(TimedFailure::GiveUp(format!(

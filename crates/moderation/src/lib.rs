@@ -3,6 +3,7 @@
 mod case;
 mod error;
 mod escalation;
+mod lockdown;
 mod memory;
 mod service;
 mod settings;
@@ -17,6 +18,7 @@ pub use self::{
     escalation::{
         ESCALATION_STEPS_MAX, ESCALATION_WARNINGS_MAX, EscalationPolicy, EscalationStep, Punishment,
     },
+    lockdown::{Lockdown, LockdownStore, Overwrite},
     memory::MemoryStore,
     service::{Moderation, WarnOutcome, WarnRequest, Warned},
     settings::{ModerationSettings, SettingsChange},

@@ -1,6 +1,7 @@
 //! The in-memory store: the reference semantics every backend must match.
 
 mod cases;
+mod lockdowns;
 
 use std::{
     collections::HashMap,
@@ -40,6 +41,7 @@ struct Inner {
     last_case: HashMap<GuildId, u64>,
     settings: HashMap<GuildId, ModerationSettings>,
     cases: cases::Cases,
+    lockdowns: HashMap<(GuildId, hearth_core::ChannelId), crate::Lockdown>,
 }
 
 impl MemoryStore {

@@ -25,6 +25,7 @@
 #![allow(clippy::missing_panics_doc)]
 
 mod cases;
+mod lockdowns;
 mod parallel;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -35,6 +36,10 @@ use hearth_core::{ChannelId, GuildId, Timestamp, UserId};
 pub use self::cases::{
     a_cases_reason_and_log_message_can_be_set, a_replayed_case_is_recorded_once,
     cases_are_numbered_after_warnings_with_all_fields, concurrent_cases_get_distinct_numbers,
+};
+pub use self::lockdowns::{
+    a_lockdown_keeps_the_first_previous_overwrite_until_unlocked,
+    concurrent_unlocks_hand_the_lockdown_to_one,
 };
 pub use self::parallel::{
     concurrent_changes_of_different_fields_both_stick,
@@ -476,11 +481,13 @@ macro_rules! __moderation_store_suite {
             cases_are_numbered_after_warnings_with_all_fields,
             a_replayed_case_is_recorded_once,
             a_cases_reason_and_log_message_can_be_set,
+            a_lockdown_keeps_the_first_previous_overwrite_until_unlocked,
         }
         $crate::__moderation_store_suite! {
             @parallel [$($attr)*] $factory;
             concurrent_warnings_escalate_exactly_once,
             concurrent_cases_get_distinct_numbers,
+            concurrent_unlocks_hand_the_lockdown_to_one,
             concurrent_replays_of_one_request_store_it_once,
             concurrent_changes_of_different_fields_both_stick,
         }

@@ -7,6 +7,8 @@ mod connection;
 mod file_fixture;
 #[cfg(feature = "xp-engine")]
 mod leveling;
+#[cfg(feature = "moderation")]
+mod lockdowns;
 mod migrations;
 #[cfg(feature = "moderation")]
 mod moderation;

@@ -75,6 +75,18 @@ pub(crate) const SCHEMA: Domain = Domain {
     ) STRICT;
     CREATE UNIQUE INDEX cases_by_request ON cases (guild_id, request_id);
     ",
+        // 4: locked channels and their @everyone overwrite before the lockdown (the bits as
+        // the i64 of the same bits; both NULL when there was none).
+        "
+    CREATE TABLE lockdowns (
+        guild_id       INTEGER NOT NULL,
+        channel_id     INTEGER NOT NULL,
+        previous_allow INTEGER,
+        previous_deny  INTEGER,
+        locked_at      INTEGER NOT NULL,
+        PRIMARY KEY (guild_id, channel_id)
+    ) STRICT;
+    ",
     ],
 };
 

@@ -53,6 +53,7 @@ macro_rules! retrying_upsert {
 }
 
 pub(crate) mod cases;
+pub(crate) mod lockdowns;
 mod wire;
 
 use self::wire::{
@@ -79,6 +80,7 @@ pub(crate) async fn prepare(db: &Database) -> Result<(), StoreError> {
         .await
         .map_err(driver_error(context))?;
     cases::prepare(db).await?;
+    lockdowns::prepare(db).await?;
     adopt_legacy_case_numbers(db).await
 }
 
