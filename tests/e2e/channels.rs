@@ -187,3 +187,107 @@ on_every_store!(
     a_channel_without_overwrites_gets_none_back_and_a_timed_lockdown_ends_on_time,
     slowmode_sets_and_turns_off_and_refuses_bad_input,
 );
+
+mod escalation_policy {
+    //! `/escalation show | set`, and a progressive policy carried out step by step.
+
+    use hearth_sandbox::CommandValue;
+
+    use crate::harness::{Store, World, answer, on_every_store, warn};
+
+    async fn escalation_set_validates_shows_and_each_step_fires_once(store: Store) {
+        let world = World::start(store).await;
+        let run_set = |member: &hearth_sandbox::Member, steps: &str, window: Option<&str>| {
+            let mut options = vec![("steps".to_owned(), CommandValue::String(steps.into()))];
+            if let Some(window) = window {
+                options.push(("window".to_owned(), CommandValue::String(window.into())));
+            }
+            member.run_command(
+                world.general,
+                "escalation",
+                &[("set", CommandValue::Subcommand("set".into(), options))],
+            )
+        };
+        let show = || {
+            world.moderator.run_command(
+                world.general,
+                "escalation",
+                &[("show", CommandValue::Subcommand("show".into(), vec![]))],
+            )
+        };
+
+        let refused = answer(&run_set(&world.moderator, "2 kick", None)).await;
+        assert_eq!(
+            refused.content,
+            "You need the Manage Server permission to change the escalation policy."
+        );
+        let too_long = answer(&run_set(&world.owner, "3 timeout 29d", None)).await;
+        assert_eq!(
+            too_long.content,
+            "Timeouts go up to 28 days, Discord's limit."
+        );
+        let unreadable = answer(&run_set(&world.owner, "3 explode", None)).await;
+        assert_eq!(
+            unreadable.content,
+            "`3 explode` is not a step; write steps like `3 timeout 1h, 5 kick, 7 ban 7d`."
+        );
+        let default = answer(&show()).await;
+        assert!(
+            default
+                .content
+                .contains("- 3 warnings → timeout for 1 hour"),
+            "{}",
+            default.content
+        );
+
+        let saved = answer(&run_set(
+            &world.owner,
+            "2 timeout 1h, 3 ban 7d",
+            Some("30d"),
+        ))
+        .await;
+        assert!(saved.is_ephemeral());
+        assert!(
+            saved
+                .content
+                .contains("- 2 warnings within 30 days → timeout for 1 hour")
+                && saved
+                    .content
+                    .contains("- 3 warnings within 30 days → ban for 7 days"),
+            "{}",
+            saved.content
+        );
+        let shown = answer(&show()).await;
+        assert!(
+            shown
+                .content
+                .contains("As typed: `2 timeout 1h, 3 ban 1w (within 4w2d)`"),
+            "{}",
+            shown.content
+        );
+
+        warn(&world, &world.moderator, &world.alice, "one")
+            .wait_for_original(|m| !m.embeds.is_empty())
+            .await;
+        assert!(!world.alice.is_timed_out());
+        warn(&world, &world.moderator, &world.alice, "two")
+            .wait_for_original(|m| !m.embeds.is_empty())
+            .await;
+        assert!(world.alice.is_timed_out(), "the second warning times out");
+        warn(&world, &world.moderator, &world.alice, "three")
+            .wait_for_original(|m| !m.embeds.is_empty())
+            .await;
+        let bans = world.guild.bans();
+        assert_eq!(bans.len(), 1, "the third warning bans");
+        assert_eq!(
+            world
+                .sandbox
+                .request_count("PATCH", "/guilds/{guild_id}/members/{user_id}"),
+            1,
+            "the timeout step fired once"
+        );
+        world.finish().await;
+    }
+
+    on_every_store!(escalation_set_validates_shows_and_each_step_fires_once,);
+}

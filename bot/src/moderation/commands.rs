@@ -239,6 +239,7 @@ pub fn commands() -> Vec<Command> {
         super::channels::Slowmode::create_command().into(),
         super::channels::LockdownCommand::create_command().into(),
         super::channels::UnlockCommand::create_command().into(),
+        super::escalation::Escalation::create_command().into(),
     ]
 }
 
@@ -266,7 +267,8 @@ mod tests {
                 "reason",
                 "slowmode",
                 "lockdown",
-                "unlock"
+                "unlock",
+                "escalation"
             ]
         );
         assert_eq!(

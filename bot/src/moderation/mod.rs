@@ -8,6 +8,7 @@ pub mod channels;
 pub mod commands;
 pub mod components;
 pub mod embeds;
+pub mod escalation;
 pub(crate) mod handlers;
 pub mod refusal;
 pub(crate) mod timed;
@@ -110,6 +111,7 @@ impl<S: Backend> Feature<S> for Moderation<S> {
             "slowmode" => channels::slowmode(self, ctx, interaction, ack).await,
             "lockdown" => channels::lockdown(self, ctx, interaction, ack).await,
             "unlock" => channels::unlock(self, ctx, interaction, ack).await,
+            "escalation" => escalation::escalation(self, interaction, ack).await,
             "reason" => cases::reason(self, ctx, interaction, ack).await,
             _ => Err(HandlerError::refuse(crate::interaction::UNKNOWN_COMMAND)),
         }

@@ -93,6 +93,9 @@ fn policy_sentence(err: &PolicyError) -> String {
             format_duration_long(*max)
         ),
         PolicyError::ZeroDuration => "Durations in a policy must be longer than zero.".to_owned(),
+        PolicyError::Unreadable { step } => {
+            format!("`{step}` is not a step; write steps like `3 timeout 1h, 5 kick, 7 ban 7d`.")
+        }
         _ => "That policy isn't valid.".to_owned(),
     }
 }

@@ -5,6 +5,7 @@ mod error;
 mod escalation;
 mod lockdown;
 mod memory;
+mod policy_text;
 mod service;
 mod settings;
 mod store;
