@@ -7,16 +7,7 @@ use hearth_core::{Clock, ManualClock, SystemClock};
 use hearth_sandbox::{CommandValue, state::Overwrite};
 use twilight_model::{guild::Permissions, id::Id};
 
-use crate::harness::{Store, World, answer, on_every_store};
-
-fn title(message: &hearth_sandbox::state::Message) -> String {
-    message
-        .embeds
-        .first()
-        .and_then(|e| e["title"].as_str())
-        .unwrap_or_default()
-        .to_owned()
-}
+use crate::harness::{Store, World, answer, on_every_store, title_of as title};
 
 fn overwrites(
     world: &World,

@@ -672,6 +672,16 @@ pub(crate) fn button_disabled(message: &Message, label: &str) -> bool {
         .is_some_and(|b| b["disabled"] == true)
 }
 
+/// The title of a message's first embed ("" without one).
+pub(crate) fn title_of(message: &Message) -> String {
+    message
+        .embeds
+        .first()
+        .and_then(|e| e["title"].as_str())
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// The text of a message's first embed description, or its content.
 pub(crate) fn text_of(message: &Message) -> String {
     message

@@ -12,7 +12,7 @@ use hearth_moderation::{CaseNumber, CaseStore};
 use hearth_sandbox::{CommandValue, InteractionHandle, Member, state::Message};
 use twilight_model::id::{Id, marker::UserMarker};
 
-use crate::harness::{Place, Store, World, answer, on_every_store, with_store};
+use crate::harness::{Place, Store, World, answer, on_every_store, title_of as title, with_store};
 
 /// `member` runs `/<name>` in #general with these options.
 fn run(
@@ -32,14 +32,20 @@ fn text(value: &str) -> CommandValue {
     CommandValue::String(value.to_owned())
 }
 
-/// The title of a message's first embed.
-fn title(message: &Message) -> String {
-    message
-        .embeds
-        .first()
-        .and_then(|e| e["title"].as_str())
-        .unwrap_or_default()
-        .to_owned()
+/// The moderator runs `/<name>` with these options; the answer.
+async fn moderate(world: &World, name: &str, options: &[(&str, CommandValue)]) -> Message {
+    answer(&run(world, &world.moderator, name, options)).await
+}
+
+/// The pending timed unban of `member`, read from the store.
+async fn pending_unban(world: &World, member: &Member) -> Option<hearth_core::timed::TimedAction> {
+    let key = ActionKey::new(
+        guild_of(world),
+        &ActionKind::Unban {
+            user: UserId::new(member.id().get()),
+        },
+    );
+    with_store!(world, |store| store.pending(key).await.unwrap())
 }
 
 /// The value of the embed field named `name`.
@@ -72,16 +78,15 @@ async fn mute_unmute_kick_ban_and_unban_are_cases_in_the_mod_log(store: Store) {
     let world = World::start(store).await;
     world.set_mod_log().await;
 
-    let muted = answer(&run(
+    let muted = moderate(
         &world,
-        &world.moderator,
         "mute",
         &[
             ("member", user(world.alice.id())),
             ("duration", text("10m")),
             ("reason", text("spam")),
         ],
-    ))
+    )
     .await;
     assert_eq!(title(&muted), "Case #1 · Mute");
     assert_eq!(field(&muted, "Duration"), "10 minutes");
@@ -98,36 +103,28 @@ async fn mute_unmute_kick_ban_and_unban_are_cases_in_the_mod_log(store: Store) {
         dm.embeds
     );
 
-    let unmuted = answer(&run(
-        &world,
-        &world.moderator,
-        "unmute",
-        &[("member", user(world.alice.id()))],
-    ))
-    .await;
+    let unmuted = moderate(&world, "unmute", &[("member", user(world.alice.id()))]).await;
     assert_eq!(title(&unmuted), "Case #2 · Unmute");
     assert!(!world.alice.is_timed_out());
 
-    let kicked = answer(&run(
+    let kicked = moderate(
         &world,
-        &world.moderator,
         "kick",
         &[("member", user(world.bob.id())), ("reason", text("rude"))],
-    ))
+    )
     .await;
     assert_eq!(title(&kicked), "Case #3 · Kick");
     assert!(world.bob.info().is_none(), "bob is no longer a member");
 
-    let ban = answer(&run(
+    let ban = moderate(
         &world,
-        &world.moderator,
         "ban",
         &[
             ("user", user(world.alice.id())),
             ("delete_messages", CommandValue::Integer(1)),
             ("reason", text("raiding")),
         ],
-    ))
+    )
     .await;
     assert_eq!(title(&ban), "Case #4 · Ban");
     let bans = world.guild.bans();
@@ -138,23 +135,11 @@ async fn mute_unmute_kick_ban_and_unban_are_cases_in_the_mod_log(store: Store) {
     );
 
     // Bob left (kicked): he can still be banned by id.
-    let by_id = answer(&run(
-        &world,
-        &world.moderator,
-        "ban",
-        &[("user", user(world.bob.id()))],
-    ))
-    .await;
+    let by_id = moderate(&world, "ban", &[("user", user(world.bob.id()))]).await;
     assert_eq!(title(&by_id), "Case #5 · Ban");
     assert!(banned(&world, &world.bob));
 
-    let unbanned = answer(&run(
-        &world,
-        &world.moderator,
-        "unban",
-        &[("user", user(world.alice.id()))],
-    ))
-    .await;
+    let unbanned = moderate(&world, "unban", &[("user", user(world.alice.id()))]).await;
     assert_eq!(title(&unbanned), "Case #6 · Unban");
     assert!(!banned(&world, &world.alice));
 
@@ -183,33 +168,25 @@ async fn mute_unmute_kick_ban_and_unban_are_cases_in_the_mod_log(store: Store) {
 async fn case_shows_a_case_and_reason_edits_it_and_its_mod_log_entry(store: Store) {
     let world = World::start(store).await;
     world.set_mod_log().await;
-    answer(&run(
+    moderate(
         &world,
-        &world.moderator,
         "kick",
         &[("member", user(world.bob.id())), ("reason", text("rude"))],
-    ))
+    )
     .await;
-    let shown = answer(&run(
-        &world,
-        &world.moderator,
-        "case",
-        &[("number", CommandValue::Integer(1))],
-    ))
-    .await;
+    let shown = moderate(&world, "case", &[("number", CommandValue::Integer(1))]).await;
     assert!(shown.is_ephemeral());
     assert_eq!(title(&shown), "Case #1 · Kick");
     assert_eq!(field(&shown, "Reason"), "rude");
 
-    let edited = answer(&run(
+    let edited = moderate(
         &world,
-        &world.moderator,
         "reason",
         &[
             ("number", CommandValue::Integer(1)),
             ("text", text("rude, and spamming DMs")),
         ],
-    ))
+    )
     .await;
     assert!(edited.is_ephemeral());
     assert_eq!(
@@ -236,13 +213,7 @@ async fn case_shows_a_case_and_reason_edits_it_and_its_mod_log_entry(store: Stor
         Some("rude, and spamming DMs".to_owned())
     );
 
-    let missing = answer(&run(
-        &world,
-        &world.moderator,
-        "case",
-        &[("number", CommandValue::Integer(99))],
-    ))
-    .await;
+    let missing = moderate(&world, "case", &[("number", CommandValue::Integer(99))]).await;
     assert_eq!(missing.content, "There is no case #99 in this server.");
     world.finish().await;
 }
@@ -369,22 +340,16 @@ async fn a_timed_ban_is_lifted_on_time_under_a_virtual_clock(store: Store) {
     let clock = virtual_clock();
     let world = World::setup(store).clock(clock.clone()).start().await;
     world.set_mod_log().await;
-    let ban = answer(&run(
+    let ban = moderate(
         &world,
-        &world.moderator,
         "ban",
         &[("user", user(world.alice.id())), ("duration", text("1h"))],
-    ))
+    )
     .await;
     assert_eq!(title(&ban), "Case #1 · Ban");
     assert_eq!(field(&ban, "Duration"), "1 hour");
-    let key = ActionKey::new(
-        guild_of(&world),
-        &ActionKind::Unban {
-            user: UserId::new(world.alice.id().get()),
-        },
-    );
-    let pending = with_store!(world, |store| store.pending(key).await.unwrap())
+    let pending = pending_unban(&world, &world.alice)
+        .await
         .expect("the unban is scheduled");
     assert_eq!(pending.case, Some(1));
 
@@ -416,7 +381,7 @@ async fn a_timed_ban_is_lifted_on_time_under_a_virtual_clock(store: Store) {
     );
     // The scheduler completes the action just after the mod-log post.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    while with_store!(world, |store| store.pending(key).await.unwrap()).is_some() {
+    while pending_unban(&world, &world.alice).await.is_some() {
         assert!(
             tokio::time::Instant::now() < deadline,
             "the unban stays pending"
@@ -435,31 +400,15 @@ async fn a_timed_ban_is_lifted_on_time_under_a_virtual_clock(store: Store) {
 async fn unban_before_the_timer_cancels_it(store: Store) {
     let clock = virtual_clock();
     let world = World::setup(store).clock(clock.clone()).start().await;
-    answer(&run(
+    moderate(
         &world,
-        &world.moderator,
         "ban",
         &[("user", user(world.alice.id())), ("duration", text("1h"))],
-    ))
+    )
     .await;
-    let unbanned = answer(&run(
-        &world,
-        &world.moderator,
-        "unban",
-        &[("user", user(world.alice.id()))],
-    ))
-    .await;
+    let unbanned = moderate(&world, "unban", &[("user", user(world.alice.id()))]).await;
     assert_eq!(title(&unbanned), "Case #2 · Unban");
-    let key = ActionKey::new(
-        guild_of(&world),
-        &ActionKind::Unban {
-            user: UserId::new(world.alice.id().get()),
-        },
-    );
-    assert_eq!(
-        with_store!(world, |store| store.pending(key).await.unwrap()),
-        None
-    );
+    assert_eq!(pending_unban(&world, &world.alice).await, None);
     clock.advance(Duration::from_secs(7_200));
     tokio::time::sleep(Duration::from_secs(1)).await;
     // Only /unban's own call: the timer is gone.
