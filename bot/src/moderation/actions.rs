@@ -14,7 +14,8 @@ use twilight_model::{
 };
 
 use super::{
-    Moderation, cases,
+    Moderation,
+    cases::{self, Dm},
     commands::{Ban, Kick, Mute, Unban, Unmute},
     handlers::{check_hierarchy, check_roles},
     refusal::ModerationRefusal,
@@ -25,7 +26,6 @@ use crate::{
     discord::{DiscordError, user_id},
     handler::{in_guild, invoker, parse, require},
     interaction::{HandlerError, HandlerResult},
-    reply::Reply,
 };
 
 /// What a timed ban may last: one second to [`DURATION_MAX`] (365 days).
@@ -92,15 +92,6 @@ fn refused(err: DiscordError, verb: &str, user: UserId) -> HandlerError {
     }
 }
 
-/// The answer after an action: the case, and a note when the DM did not arrive.
-async fn answer(ack: &mut Ack, case: &Case, delivered: bool) -> HandlerResult {
-    let mut reply = Reply::embed(cases::embed(case));
-    if !delivered && let Some(user) = case.user {
-        reply.content = Some(format!("I couldn't DM <@{user}> about it."));
-    }
-    ack.reply(reply).await
-}
-
 /// `/mute member duration [reason]`
 pub(crate) async fn mute<S: Backend>(
     feature: &Moderation<S>,
@@ -139,10 +130,7 @@ pub(crate) async fn mute<S: Backend>(
     let mut new = new_case(ctx, interaction, guild, CaseAction::Mute, user, why)?;
     new.duration = Some(duration);
     new.expires_at = Some(until);
-    let case = cases::record(feature, ctx, new).await?;
-    ack.committed(format!("the mute was recorded as case {}", case.number));
-    let delivered = cases::notify(ctx, &case).await;
-    answer(ack, &case, delivered).await
+    cases::conclude(feature, ctx, ack, new, Dm::Now).await
 }
 
 /// `/unmute member [reason]`
@@ -181,15 +169,8 @@ pub(crate) async fn unmute<S: Backend>(
     TimedActionStore::cancel(&feature.store, key)
         .await
         .map_err(HandlerError::fault)?;
-    let case = cases::record(
-        feature,
-        ctx,
-        new_case(ctx, interaction, guild, CaseAction::Unmute, user, why)?,
-    )
-    .await?;
-    ack.committed(format!("the unmute was recorded as case {}", case.number));
-    let delivered = cases::notify(ctx, &case).await;
-    answer(ack, &case, delivered).await
+    let new = new_case(ctx, interaction, guild, CaseAction::Unmute, user, why)?;
+    cases::conclude(feature, ctx, ack, new, Dm::Now).await
 }
 
 /// `/kick member [reason]`
@@ -218,9 +199,7 @@ pub(crate) async fn kick<S: Backend>(
         .kick(guild, user, &audit(&new.reason, "Kicked with Hearth"))
         .await
         .map_err(|err| refused(err, "kick", user))?;
-    let case = cases::record(feature, ctx, new).await?;
-    ack.committed(format!("the kick was recorded as case {}", case.number));
-    answer(ack, &case, delivered).await
+    cases::conclude(feature, ctx, ack, new, Dm::Sent(delivered)).await
 }
 
 /// The hierarchy check for a ban: a member's roles count; a user who is not a member still
@@ -295,8 +274,7 @@ pub(crate) async fn ban<S: Backend>(
         .await
         .map_err(|err| refused(err, "ban", user))?;
     let expires = new.expires_at;
-    let case = cases::record(feature, ctx, new).await?;
-    ack.committed(format!("the ban was recorded as case {}", case.number));
+    let case = cases::commit(feature, ctx, ack, new).await?;
     let kind = ActionKind::Unban { user };
     match expires {
         Some(due_at) => {
@@ -319,7 +297,7 @@ pub(crate) async fn ban<S: Backend>(
                 .map_err(HandlerError::fault)?;
         }
     }
-    answer(ack, &case, delivered).await
+    cases::answer(ack, &case, delivered).await
 }
 
 /// `/unban user [reason]`
@@ -353,12 +331,6 @@ pub(crate) async fn unban<S: Backend>(
         return Err(ModerationRefusal::NotBanned(user).into());
     }
     ack.set_ephemeral_hint(false).await;
-    let case = cases::record(
-        feature,
-        ctx,
-        new_case(ctx, interaction, guild, CaseAction::Unban, user, why)?,
-    )
-    .await?;
-    ack.committed(format!("the unban was recorded as case {}", case.number));
-    answer(ack, &case, true).await
+    let new = new_case(ctx, interaction, guild, CaseAction::Unban, user, why)?;
+    cases::conclude(feature, ctx, ack, new, Dm::None).await
 }

@@ -42,6 +42,57 @@ pub(crate) async fn record<S: Backend>(
     Ok(case)
 }
 
+/// How the member hears of a case ([`conclude`]).
+pub(crate) enum Dm {
+    /// DM them now, where the action calls for it.
+    Now,
+    /// They were DMed before the action (a kick or a ban): whether it arrived.
+    Sent(bool),
+    /// No DM (an unban: they share no server with Hearth).
+    None,
+}
+
+/// The end of every action handler: records the case, marks the interaction committed (a
+/// later fault says the case exists), DMs the member and answers with the case's embed.
+pub(crate) async fn conclude<S: Backend>(
+    feature: &Moderation<S>,
+    ctx: &Context,
+    ack: &mut Ack,
+    new: NewCase,
+    dm: Dm,
+) -> HandlerResult {
+    let case = commit(feature, ctx, ack, new).await?;
+    let delivered = match dm {
+        Dm::Now => notify(ctx, &case).await,
+        Dm::Sent(delivered) => delivered,
+        Dm::None => true,
+    };
+    answer(ack, &case, delivered).await
+}
+
+/// Records the case and marks the interaction committed, so a later fault says the case
+/// exists.
+pub(crate) async fn commit<S: Backend>(
+    feature: &Moderation<S>,
+    ctx: &Context,
+    ack: &mut Ack,
+    new: NewCase,
+) -> Result<Case, HandlerError> {
+    let what = new.action.name();
+    let case = record(feature, ctx, new).await?;
+    ack.committed(format!("the {what} was recorded as case {}", case.number));
+    Ok(case)
+}
+
+/// Answers with the case's embed, and a note when the member's DM did not arrive.
+pub(crate) async fn answer(ack: &mut Ack, case: &Case, delivered: bool) -> HandlerResult {
+    let mut reply = Reply::embed(embed(case));
+    if !delivered && let Some(user) = case.user {
+        reply.content = Some(format!("I couldn't DM <@{user}> about it."));
+    }
+    ack.reply(reply).await
+}
+
 /// Posts a case to the mod log and remembers where; failures are logged.
 async fn post<S: Backend>(feature: &Moderation<S>, ctx: &Context, case: &Case) {
     let Some(message) = crate::modlog::post(ctx, &feature.store, case.guild, embed(case)).await

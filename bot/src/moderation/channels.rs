@@ -24,7 +24,6 @@ use crate::{
     discord::{DiscordError, channel_id},
     handler::{in_guild, invoker, parse, require},
     interaction::{HandlerError, HandlerResult},
-    reply::Reply,
 };
 
 /// `/slowmode [channel] duration`
@@ -184,9 +183,7 @@ pub(crate) async fn slowmode<S: Backend>(
         String::new(),
     )?;
     new.duration = Some(Duration::from_secs(u64::from(seconds)));
-    let case = cases::record(feature, ctx, new).await?;
-    ack.committed(format!("the slowmode was recorded as case {}", case.number));
-    ack.reply(Reply::embed(cases::embed(&case))).await
+    cases::conclude(feature, ctx, ack, new, cases::Dm::None).await
 }
 
 /// `@everyone`'s overwrite during a lockdown: the previous one, with Send Messages denied and
@@ -258,8 +255,7 @@ pub(crate) async fn lockdown<S: Backend>(
     let mut new = channel_case(ctx, interaction, guild, CaseAction::Lockdown, channel, why)?;
     new.duration = duration;
     new.expires_at = duration.map(|d| now.saturating_add(d));
-    let case = cases::record(feature, ctx, new).await?;
-    ack.committed(format!("the lockdown was recorded as case {}", case.number));
+    let case = cases::commit(feature, ctx, ack, new).await?;
     if let Some(due_at) = case.expires_at {
         feature
             .store
@@ -273,7 +269,7 @@ pub(crate) async fn lockdown<S: Backend>(
             .await
             .map_err(HandlerError::fault)?;
     }
-    ack.reply(Reply::embed(cases::embed(&case))).await
+    cases::answer(ack, &case, true).await
 }
 
 /// Puts a channel's `@everyone` overwrite back as it was before its lockdown, then forgets the
@@ -362,9 +358,7 @@ pub(crate) async fn unlock<S: Backend>(
         channel,
         String::new(),
     )?;
-    let case = cases::record(feature, ctx, new).await?;
-    ack.committed(format!("the unlock was recorded as case {}", case.number));
-    ack.reply(Reply::embed(cases::embed(&case))).await
+    cases::conclude(feature, ctx, ack, new, cases::Dm::None).await
 }
 
 #[cfg(test)]

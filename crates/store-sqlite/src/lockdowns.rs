@@ -72,22 +72,13 @@ impl LockdownStore for SqliteStore {
         guild: GuildId,
         channel: ChannelId,
     ) -> impl Future<Output = Result<Option<Lockdown>, StoreError>> + Send {
-        const CONTEXT: &str = "unlocking a channel";
-        self.call(CONTEXT, move |conn| {
-            conn.prepare_cached(&format!(
-                "DELETE FROM lockdowns WHERE guild_id = ?1 AND channel_id = ?2 RETURNING {COLUMNS}"
-            ))
-            .and_then(|mut s| {
-                s.query_row(
-                    params![id_to_sql(guild.get()), id_to_sql(channel.get())],
-                    read,
-                )
-                .optional()
-            })
-            .map_err(sql_error(CONTEXT))?
-            .map(cook)
-            .transpose()
-        })
+        one(
+            self,
+            "unlocking a channel",
+            "DELETE FROM lockdowns WHERE guild_id = ?1 AND channel_id = ?2 RETURNING",
+            guild,
+            channel,
+        )
     }
 
     fn lockdown(
@@ -95,11 +86,31 @@ impl LockdownStore for SqliteStore {
         guild: GuildId,
         channel: ChannelId,
     ) -> impl Future<Output = Result<Option<Lockdown>, StoreError>> + Send {
-        const CONTEXT: &str = "reading a lockdown";
-        self.call(CONTEXT, move |conn| {
-            conn.prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM lockdowns WHERE guild_id = ?1 AND channel_id = ?2"
-            ))
+        one(
+            self,
+            "reading a lockdown",
+            "SELECT FROM lockdowns WHERE guild_id = ?1 AND channel_id = ?2",
+            guild,
+            channel,
+        )
+    }
+}
+
+/// Runs one statement about a channel's lockdown that returns at most one row: `sql` is a
+/// `SELECT … WHERE` (the columns go after `SELECT`) or a `… RETURNING` (they go at the end).
+fn one(
+    store: &SqliteStore,
+    context: &'static str,
+    sql: &'static str,
+    guild: GuildId,
+    channel: ChannelId,
+) -> impl Future<Output = Result<Option<Lockdown>, StoreError>> + Send {
+    let sql = match sql.strip_prefix("SELECT ") {
+        Some(rest) => format!("SELECT {COLUMNS} {rest}"),
+        None => format!("{sql} {COLUMNS}"),
+    };
+    store.call(context, move |conn| {
+        conn.prepare_cached(&sql)
             .and_then(|mut s| {
                 s.query_row(
                     params![id_to_sql(guild.get()), id_to_sql(channel.get())],
@@ -107,9 +118,8 @@ impl LockdownStore for SqliteStore {
                 )
                 .optional()
             })
-            .map_err(sql_error(CONTEXT))?
+            .map_err(sql_error(context))?
             .map(cook)
             .transpose()
-        })
-    }
+    })
 }
