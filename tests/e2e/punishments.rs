@@ -428,3 +428,65 @@ on_every_store!(
     a_timed_ban_is_lifted_on_time_under_a_virtual_clock,
     unban_before_the_timer_cancels_it,
 );
+
+mod by_hand {
+    //! Bans, kicks and timeouts done in Discord's own client become cases, credited to whoever
+    //! did them; Hearth's own actions are not counted twice.
+
+    use std::time::Duration;
+
+    use hearth_sandbox::ByHand;
+
+    use super::{field, moderate, user};
+    use crate::harness::{Store, World, on_every_store, title_of as title};
+
+    async fn actions_done_by_hand_become_cases_credited_to_who_did_them(store: Store) {
+        let world = World::start(store).await;
+        world.set_mod_log().await;
+        world.guild.moderate_by_hand(
+            &world.owner,
+            world.alice.id(),
+            ByHand::Timeout(Duration::from_secs(600)),
+            Some("cool off"),
+        );
+        world
+            .guild
+            .moderate_by_hand(&world.owner, world.bob.id(), ByHand::Ban, Some("spam bot"));
+        let cases = world
+            .sandbox
+            .wait_for("two cases from the audit log", || {
+                let messages: Vec<_> = world
+                    .guild
+                    .messages(world.mod_log)
+                    .into_iter()
+                    .filter(|m| title(m).starts_with("Case"))
+                    .collect();
+                (messages.len() >= 2).then_some(messages)
+            })
+            .await;
+        let mute = cases
+            .iter()
+            .find(|m| title(m).ends_with("Mute"))
+            .expect("the timeout is a case");
+        assert_eq!(field(mute, "Moderator"), format!("<@{}>", world.owner.id()));
+        assert_eq!(field(mute, "Reason"), "cool off");
+        assert_eq!(field(mute, "Member"), format!("<@{0}> (`{0}`)", world.alice.id()));
+        let ban = cases
+            .iter()
+            .find(|m| title(m).ends_with("Ban"))
+            .expect("the ban is a case");
+        assert_eq!(field(ban, "Reason"), "spam bot");
+
+        // Hearth's own kick is one case, not two.
+        let kicked = moderate(&world, "kick", &[("member", user(world.alice.id()))]).await;
+        assert_eq!(title(&kicked), "Case #3 · Kick");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let mut titles = world.mod_log_cases();
+        titles.retain(|t| t.starts_with("Case"));
+        titles.sort();
+        assert_eq!(titles, ["Case #1 · Mute", "Case #2 · Ban", "Case #3 · Kick"]);
+        world.finish().await;
+    }
+
+    on_every_store!(actions_done_by_hand_become_cases_credited_to_who_did_them,);
+}

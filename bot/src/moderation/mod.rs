@@ -3,6 +3,7 @@
 //! in the mod log.
 
 pub mod actions;
+pub mod audit;
 pub mod cases;
 pub mod channels;
 pub mod commands;
@@ -17,7 +18,7 @@ use hearth_cache::Namespace;
 use hearth_core::{GuildId, timed::TimedAction};
 use hearth_moderation::ModerationSettings;
 use twilight_cache_inmemory::ResourceType;
-use twilight_gateway::{EventTypeFlags, Intents};
+use twilight_gateway::{Event, EventTypeFlags, Intents};
 use twilight_model::application::{command::Command, interaction::Interaction};
 
 use crate::{
@@ -60,9 +61,10 @@ impl<S: Backend> Source<ModerationSettings> for hearth_moderation::Moderation<S>
 impl<S: Backend> Feature<S> for Moderation<S> {
     const NEEDS: Needs = Needs {
         name: NAME,
-        // Guilds: roles and owners for the hierarchy checks.
-        intents: Intents::GUILDS,
-        events: EventTypeFlags::empty(),
+        // Guilds: roles and owners for the hierarchy checks. Moderation: the audit-log
+        // entries of bans, kicks and timeouts done by hand, which become cases.
+        intents: Intents::GUILDS.union(Intents::GUILD_MODERATION),
+        events: EventTypeFlags::GUILD_AUDIT_LOG_ENTRY_CREATE,
         cache: ResourceType::GUILD.union(ResourceType::ROLE),
     };
 
@@ -77,6 +79,12 @@ impl<S: Backend> Feature<S> for Moderation<S> {
     }
 
     const TIMED: &'static [&'static str] = timed::KINDS;
+
+    async fn event(&self, ctx: &Context, event: &Event) {
+        if let Event::GuildAuditLogEntryCreate(entry) = event {
+            audit::entry_created(self, ctx, &entry.0).await;
+        }
+    }
 
     fn workers(&self, ctx: &Context, workers: &Workers) {
         timed::start_reporter(self, ctx, workers);
