@@ -421,7 +421,39 @@ async fn unban_before_the_timer_cancels_it(store: Store) {
     world.finish().await;
 }
 
+async fn a_member_who_rejoins_while_muted_is_muted_again(store: Store) {
+    let world = World::start(store).await;
+    let muted = moderate(
+        &world,
+        "mute",
+        &[("member", user(world.alice.id())), ("duration", text("1h"))],
+    )
+    .await;
+    assert_eq!(title(&muted), "Case #1 · Mute");
+    let until = world
+        .alice
+        .info()
+        .and_then(|m| m.communication_disabled_until_ms);
+    world.alice.leave();
+    world.alice.join();
+    assert!(!world.alice.is_timed_out(), "Discord forgot the timeout");
+    world
+        .sandbox
+        .wait_for("the mute put back", || {
+            world.alice.is_timed_out().then_some(())
+        })
+        .await;
+    let again = world
+        .alice
+        .info()
+        .and_then(|m| m.communication_disabled_until_ms);
+    // To the second (Discord timestamps): the same end, not a new hour.
+    assert_eq!(again.map(|ms| ms / 1000), until.map(|ms| ms / 1000));
+    world.finish().await;
+}
+
 on_every_store!(
+    a_member_who_rejoins_while_muted_is_muted_again,
     mute_unmute_kick_ban_and_unban_are_cases_in_the_mod_log,
     case_shows_a_case_and_reason_edits_it_and_its_mod_log_entry,
     every_refusal_is_a_sentence_and_changes_nothing,
@@ -470,7 +502,10 @@ mod by_hand {
             .expect("the timeout is a case");
         assert_eq!(field(mute, "Moderator"), format!("<@{}>", world.owner.id()));
         assert_eq!(field(mute, "Reason"), "cool off");
-        assert_eq!(field(mute, "Member"), format!("<@{0}> (`{0}`)", world.alice.id()));
+        assert_eq!(
+            field(mute, "Member"),
+            format!("<@{0}> (`{0}`)", world.alice.id())
+        );
         let ban = cases
             .iter()
             .find(|m| title(m).ends_with("Ban"))
@@ -484,7 +519,10 @@ mod by_hand {
         let mut titles = world.mod_log_cases();
         titles.retain(|t| t.starts_with("Case"));
         titles.sort();
-        assert_eq!(titles, ["Case #1 · Mute", "Case #2 · Ban", "Case #3 · Kick"]);
+        assert_eq!(
+            titles,
+            ["Case #1 · Mute", "Case #2 · Ban", "Case #3 · Kick"]
+        );
         world.finish().await;
     }
 

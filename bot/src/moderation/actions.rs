@@ -130,7 +130,22 @@ pub(crate) async fn mute<S: Backend>(
     let mut new = new_case(ctx, interaction, guild, CaseAction::Mute, user, why)?;
     new.duration = Some(duration);
     new.expires_at = Some(until);
-    cases::conclude(feature, ctx, ack, new, Dm::Now).await
+    let case = cases::commit(feature, ctx, ack, new).await?;
+    // Remembered until it ends, so a member who leaves and rejoins meanwhile is muted again
+    // ([`rejoined`]); when due, there is nothing to lift (Discord ends the timeout).
+    feature
+        .store
+        .schedule(NewTimedAction {
+            guild,
+            kind: ActionKind::Unmute { user, role: None },
+            due_at: until,
+            case: Some(case.number.0),
+            scheduled_at: now,
+        })
+        .await
+        .map_err(HandlerError::fault)?;
+    let delivered = cases::notify(ctx, &case).await;
+    cases::answer(ack, &case, delivered).await
 }
 
 /// `/unmute member [reason]`
@@ -200,6 +215,37 @@ pub(crate) async fn kick<S: Backend>(
         .await
         .map_err(|err| refused(err, "kick", user))?;
     cases::conclude(feature, ctx, ack, new, Dm::Sent(delivered)).await
+}
+
+/// A member joined: if a Hearth mute of theirs is still running (they left while muted), it
+/// is put back until it was due to end.
+pub(crate) async fn rejoined<S: Backend>(
+    feature: &Moderation<S>,
+    ctx: &Context,
+    guild: GuildId,
+    user: UserId,
+) {
+    let key = ActionKey::new(guild, &ActionKind::Unmute { user, role: None });
+    let pending = match feature.store.pending(key).await {
+        Ok(pending) => pending,
+        Err(err) => {
+            tracing::warn!(error = %crate::interaction::chain(&err), "could not read a mute");
+            return;
+        }
+    };
+    let Some(mute) = pending.filter(|m| m.due_at > ctx.now()) else {
+        return;
+    };
+    let Ok(until) = DiscordTimestamp::from_secs(mute.due_at.unix_secs()) else {
+        return;
+    };
+    let case = mute
+        .case
+        .map_or_else(String::new, |case| format!(" (case #{case})"));
+    let why = format!("Muted again on rejoining{case}");
+    if let Err(err) = ctx.discord.timeout(guild, user, until, &why).await {
+        tracing::warn!(error = %crate::interaction::chain(&err), "could not mute a rejoining member again");
+    }
 }
 
 /// The hierarchy check for a ban: a member's roles count; a user who is not a member still

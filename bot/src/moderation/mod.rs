@@ -63,8 +63,11 @@ impl<S: Backend> Feature<S> for Moderation<S> {
         name: NAME,
         // Guilds: roles and owners for the hierarchy checks. Moderation: the audit-log
         // entries of bans, kicks and timeouts done by hand, which become cases.
-        intents: Intents::GUILDS.union(Intents::GUILD_MODERATION),
-        events: EventTypeFlags::GUILD_AUDIT_LOG_ENTRY_CREATE,
+        // Members: a member who rejoins while muted is muted again.
+        intents: Intents::GUILDS
+            .union(Intents::GUILD_MODERATION)
+            .union(Intents::GUILD_MEMBERS),
+        events: EventTypeFlags::GUILD_AUDIT_LOG_ENTRY_CREATE.union(EventTypeFlags::MEMBER_ADD),
         cache: ResourceType::GUILD.union(ResourceType::ROLE),
     };
 
@@ -81,8 +84,18 @@ impl<S: Backend> Feature<S> for Moderation<S> {
     const TIMED: &'static [&'static str] = timed::KINDS;
 
     async fn event(&self, ctx: &Context, event: &Event) {
-        if let Event::GuildAuditLogEntryCreate(entry) = event {
-            audit::entry_created(self, ctx, &entry.0).await;
+        match event {
+            Event::GuildAuditLogEntryCreate(entry) => {
+                audit::entry_created(self, ctx, &entry.0).await;
+            }
+            Event::MemberAdd(member) => {
+                let (guild, user) = (
+                    crate::discord::guild_id(member.guild_id),
+                    crate::discord::user_id(member.user.id),
+                );
+                actions::rejoined(self, ctx, guild, user).await;
+            }
+            _ => {}
         }
     }
 
