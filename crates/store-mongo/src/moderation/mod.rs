@@ -312,8 +312,12 @@ impl WarningStore for MongoStore {
             return Ok(None);
         };
         let removed = entries.iter().find(|entry| {
-            matches!(entry, Bson::Document(e)
-                if read::field(e, "id").and_then(|v| read::integer("id", v).ok()) == Some(id))
+            matches!(entry, Bson::Document(e) if match read::field(e, "id") {
+                // The earlier bot wrote some ids as strings of digits.
+                Some(Bson::String(text)) => text.trim().parse::<i64>().ok() == Some(id),
+                Some(value) => read::integer("id", value).ok() == Some(id),
+                None => false,
+            })
         });
         removed
             .map(|entry| read_entry(guild, user, entry).map_err(corrupt(context)))

@@ -61,7 +61,7 @@ fn member_filters_use_string_ids() {
         doc! {
             "guild_id": "111111111111111111",
             "user_id": "222222222222222222",
-            "warnings.id": 7_i64,
+            "warnings.id": { "$in": [7_i64, "7"] },
         }
     );
     assert_eq!(user_filter(USER), doc! { "user_id": "222222222222222222" });
@@ -146,7 +146,7 @@ fn removing_pulls_by_id_and_uncounts_it() {
     assert_eq!(
         remove_warning_update(7),
         doc! {
-            "$pull": { "warnings": { "id": 7_i64 } },
+            "$pull": { "warnings": { "id": { "$in": [7_i64, "7"] } } },
             "$inc": { "total_warnings": -1_i32 },
         }
     );
