@@ -44,8 +44,8 @@ mod outage;
 use harness::{Store, World, with_store};
 
 const PENDING: usize = 10_000;
-const POLLS: usize = 200;
-const LATE_SAMPLES: u64 = 20;
+const POLLS: u32 = 200;
+const LATE_SAMPLES: usize = 20;
 const TOGETHER: usize = 1_000;
 
 fn main() {
@@ -157,7 +157,7 @@ async fn measure_polls<S: TimedActionStore + Clone + 'static>(name: &str, store:
         Arc::new(SystemClock),
         LeaseOwner::new("bench"),
     );
-    let mut times = Vec::with_capacity(POLLS);
+    let mut times = Vec::new();
     for _ in 0..POLLS {
         let started = Instant::now();
         let polled = scheduler.poll().await.expect("polled");
@@ -165,7 +165,9 @@ async fn measure_polls<S: TimedActionStore + Clone + 'static>(name: &str, store:
         assert_eq!(polled.claimed, 0);
     }
     times.sort();
-    let per_poll = queries.load(Ordering::Relaxed) as f64 / POLLS as f64;
+    // Both counts are small: the conversion is exact.
+    let per_poll = f64::from(u32::try_from(queries.load(Ordering::Relaxed)).unwrap_or(u32::MAX))
+        / f64::from(POLLS);
     println!(
         "{name}: {PENDING} pending, none due: {per_poll:.2} store queries per poll (target ≤ 1); \
          a poll takes p50 {:?}, p99 {:?}",
@@ -221,10 +223,7 @@ async fn lateness() {
     let (now, instant) = (SystemClock.now(), Instant::now());
     // Due from 2 s on, a quarter of a second apart: each comes due between two polls.
     let offset = |i: usize| Duration::from_millis(2_000 + 250 * i as u64 + 37);
-    let users = ban_and_schedule(&world, LATE_SAMPLES as usize, |i| {
-        now.saturating_add(offset(i))
-    })
-    .await;
+    let users = ban_and_schedule(&world, LATE_SAMPLES, |i| now.saturating_add(offset(i))).await;
     let deadline = Instant::now() + Duration::from_secs(30);
     while !world.guild.bans().is_empty() {
         assert!(Instant::now() < deadline, "unbans never ran");

@@ -1,5 +1,5 @@
 //! Bans, kicks and timeouts done by hand in Discord (or by another bot) become cases too: each
-//! GUILD_AUDIT_LOG_ENTRY_CREATE of those kinds is recorded, credited to whoever did it, and
+//! `GUILD_AUDIT_LOG_ENTRY_CREATE` of those kinds is recorded, credited to whoever did it, and
 //! posted to the mod log. Hearth's own actions are cases already and are skipped.
 //!
 //! The entry's id is the case's request, so an event delivered twice (a resume, a second

@@ -46,7 +46,7 @@ pub(crate) async fn record<S: Backend>(
 pub(crate) enum Dm {
     /// DM them now, where the action calls for it.
     Now,
-    /// They were DMed before the action (a kick or a ban): whether it arrived.
+    /// The DM went before the action (a kick or a ban): whether it arrived.
     Sent(bool),
     /// No DM (an unban: they share no server with Hearth).
     None,
@@ -176,14 +176,12 @@ pub fn embed(case: &Case) -> Embed {
     } else {
         truncate(&safe(&case.reason), 1024).into_owned()
     };
-    builder = builder
-        .field(EmbedFieldBuilder::new("Reason", reason))
-        .timestamp(
-            twilight_model::util::Timestamp::from_micros(case.created_at.unix_millis() * 1_000)
-                .unwrap_or_else(|_| {
-                    twilight_model::util::Timestamp::from_secs(0).expect("the epoch is valid")
-                }),
-        );
+    builder = builder.field(EmbedFieldBuilder::new("Reason", reason));
+    if let Ok(at) =
+        twilight_model::util::Timestamp::from_micros(case.created_at.unix_millis() * 1_000)
+    {
+        builder = builder.timestamp(at);
+    }
     if let Some(user) = case.user {
         builder = builder.footer(EmbedFooterBuilder::new(format!("user id {user}")));
     }
@@ -281,7 +279,7 @@ pub(crate) async fn reason<S: Backend>(
             .await
     {
         tracing::warn!(error = %chain(&err), "could not edit a case in the mod log");
-        note = " I couldn't update its mod-log entry.".to_owned();
+        " I couldn't update its mod-log entry.".clone_into(&mut note);
     }
     ack.reply(Reply::ephemeral(format!(
         "Case {number}'s reason is now: {}.{note}",

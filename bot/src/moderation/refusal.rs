@@ -45,7 +45,7 @@ impl Refusal for ModerationRefusal {
         match self {
             Self::Domain(err) => domain_sentence(err),
             Self::NotAMember(user) => format!("<@{user}> isn't a member of this server."),
-            Self::Hierarchy(sentence) => sentence.clone(),
+            Self::Hierarchy(sentence) | Self::BotForbidden(sentence) => sentence.clone(),
             Self::NoWarnings(user) => format!("<@{user}> has no warnings to clear."),
             Self::ModLogNotText => "The mod log must be a text channel.".to_owned(),
             Self::CannotPostModLog(channel) => format!(
@@ -57,7 +57,6 @@ impl Refusal for ModerationRefusal {
             Self::NoSuchCase(case) => format!("There is no case {case} in this server."),
             Self::NotBanned(user) => format!("<@{user}> isn't banned."),
             Self::NotMuted(user) => format!("<@{user}> isn't muted."),
-            Self::BotForbidden(sentence) => sentence.clone(),
             Self::AlreadyLocked(channel) => format!("<#{channel}> is locked already."),
             Self::NotLocked(channel) => format!("<#{channel}> isn't locked."),
         }

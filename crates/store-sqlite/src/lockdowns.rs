@@ -13,7 +13,10 @@ use crate::{
 
 const COLUMNS: &str = "guild_id, channel_id, previous_allow, previous_deny, locked_at";
 
-fn read(row: &Row<'_>) -> rusqlite::Result<(i64, i64, Option<i64>, Option<i64>, i64)> {
+/// A `lockdowns` row: guild, channel, previous allow and deny, locked at.
+type LockdownRow = (i64, i64, Option<i64>, Option<i64>, i64);
+
+fn read(row: &Row<'_>) -> rusqlite::Result<LockdownRow> {
     Ok((
         row.get(0)?,
         row.get(1)?,
@@ -23,7 +26,7 @@ fn read(row: &Row<'_>) -> rusqlite::Result<(i64, i64, Option<i64>, Option<i64>, 
     ))
 }
 
-fn cook(row: (i64, i64, Option<i64>, Option<i64>, i64)) -> Result<Lockdown, StoreError> {
+fn cook(row: LockdownRow) -> Result<Lockdown, StoreError> {
     let corrupt = |what| StoreError::bare(StoreErrorKind::Corrupt, what);
     let (guild, channel, allow, deny, locked_at) = row;
     Ok(Lockdown {

@@ -83,7 +83,7 @@ where
     let got = futures_util::future::join_all(tasks)
         .await
         .into_iter()
-        .filter(Option::is_some)
+        .flatten()
         .count();
     assert_eq!(got, 1);
 }

@@ -156,12 +156,13 @@ impl CaseStore for MongoStore {
         let context = "recording a case";
         let guild = new.guild.to_string();
         let request = new.request.0;
-        let replay = match new.number {
-            Some(number) => doc! {
+        let replay = if let Some(number) = new.number {
+            doc! {
                 "guild_id": &guild,
                 "$or": [{ "request_id": request.to_string() }, { "case_id": to_i64(number)? }],
-            },
-            None => doc! { "guild_id": &guild, "request_id": request.to_string() },
+            }
+        } else {
+            doc! { "guild_id": &guild, "request_id": request.to_string() }
         };
         if let Some(found) = self.find_case(replay.clone()).await? {
             return Ok(found);
