@@ -2,7 +2,7 @@
 //! they come due, for every feature.
 //!
 //! One scheduler runs in each bot process, a background worker the shell starts in
-//! [`crate::run`]. Every [`POLL`] it reads the time from the context's clock and makes **one**
+//! [`crate::run::start`]. Every [`POLL`] it reads the time from the context's clock and makes **one**
 //! store query, [`claim_due`](TimedActionStore::claim_due), however many actions are pending:
 //! the store's index hands out the due ones, leased to this process for [`DEFAULT_LEASE`]
 //! (`HEARTH_TIMED_LEASE`), so

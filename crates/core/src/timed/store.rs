@@ -11,7 +11,7 @@ use crate::{StoreError, Timestamp};
 /// An action is *claimable* at `now` when it is due (`due_at <= now`) and not leased, or its
 /// lease has ended (`lease_until <= now`). Claims take claimable actions in the order they
 /// became claimable — their due time, or the end of a lease that ran out — and on ties by
-/// id (scheduling order). Only kinds in [`ActionKind::NAMES`] are
+/// id (scheduling order). Only kinds in [`ActionKind::NAMES`](super::ActionKind::NAMES) are
 /// claimed or reported by [`next_due`](TimedActionStore::next_due).
 ///
 /// A lease is a promise, not a lock: an owner that overruns it may find the action claimed by
