@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use hearth_core::{
     DURATION_MAX, DurationBounds, GuildId, UserId,
-    timed::{ActionKey, ActionKind, NewTimedAction, TimedActionStore},
+    timed::{ActionKey, ActionKind, TimedActionStore},
 };
 use hearth_moderation::{Case, CaseAction, CaseNumber, NewCase, Reason, RequestId};
 use twilight_interactions::command::ResolvedUser;
@@ -19,6 +19,7 @@ use super::{
     commands::{Ban, Kick, Mute, Unban, Unmute},
     handlers::{check_hierarchy, check_roles},
     refusal::ModerationRefusal,
+    timed,
 };
 use crate::{
     ack::Ack,
@@ -133,15 +134,8 @@ pub(crate) async fn mute<S: Backend>(
     let case = cases::commit(feature, ctx, ack, new).await?;
     // Remembered until it ends, so a member who leaves and rejoins meanwhile is muted again
     // ([`rejoined`]); when due, there is nothing to lift (Discord ends the timeout).
-    feature
-        .store
-        .schedule(NewTimedAction {
-            guild,
-            kind: ActionKind::Unmute { user, role: None },
-            due_at: until,
-            case: Some(case.number.0),
-            scheduled_at: now,
-        })
+    let unmute = ActionKind::Unmute { user, role: None };
+    timed::schedule(feature, ctx, guild, unmute, until, case.number)
         .await
         .map_err(HandlerError::fault)?;
     let delivered = cases::notify(ctx, &case).await;
@@ -324,15 +318,7 @@ pub(crate) async fn ban<S: Backend>(
     let kind = ActionKind::Unban { user };
     match expires {
         Some(due_at) => {
-            feature
-                .store
-                .schedule(NewTimedAction {
-                    guild,
-                    kind,
-                    due_at,
-                    case: Some(case.number.0),
-                    scheduled_at: now,
-                })
+            timed::schedule(feature, ctx, guild, kind, due_at, case.number)
                 .await
                 .map_err(HandlerError::fault)?;
         }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use hearth_core::{
     ChannelId, DurationBounds, DurationError, GuildId,
-    timed::{ActionKey, ActionKind, NewTimedAction, TimedActionStore},
+    timed::{ActionKey, ActionKind, TimedActionStore},
 };
 use hearth_moderation::{CaseAction, Lockdown, NewCase, Overwrite, Reason, RequestId};
 use twilight_interactions::command::{CommandModel, CreateCommand};
@@ -257,15 +257,8 @@ pub(crate) async fn lockdown<S: Backend>(
     new.expires_at = duration.map(|d| now.saturating_add(d));
     let case = cases::commit(feature, ctx, ack, new).await?;
     if let Some(due_at) = case.expires_at {
-        feature
-            .store
-            .schedule(NewTimedAction {
-                guild,
-                kind: ActionKind::Unlock { channel },
-                due_at,
-                case: Some(case.number.0),
-                scheduled_at: now,
-            })
+        let unlock = ActionKind::Unlock { channel };
+        super::timed::schedule(feature, ctx, guild, unlock, due_at, case.number)
             .await
             .map_err(HandlerError::fault)?;
     }

@@ -1,6 +1,6 @@
 //! The moderation handlers: parse, check, call the service, render.
 
-use hearth_core::timed::{ActionKind, NewTimedAction};
+use hearth_core::timed::ActionKind;
 use hearth_core::{ChannelId, GuildId, UserId};
 use hearth_moderation::{
     CaseAction, EscalationStep, ModerationSettings, NewCase, Punishment, WarnOutcome, WarnRequest,
@@ -203,17 +203,10 @@ async fn carry_out<S: Backend>(
             duration: Some(duration),
         } => match ctx.discord.ban(guild, user, &why).await {
             Ok(()) => {
-                let now = ctx.now();
-                let timer = feature
-                    .store
-                    .schedule(NewTimedAction {
-                        guild,
-                        kind: ActionKind::Unban { user },
-                        due_at: now.saturating_add(duration),
-                        case: Some(outcome.warning.case.0),
-                        scheduled_at: now,
-                    })
-                    .await;
+                let due_at = ctx.now().saturating_add(duration);
+                let unban = ActionKind::Unban { user };
+                let case = outcome.warning.case;
+                let timer = super::timed::schedule(feature, ctx, guild, unban, due_at, case).await;
                 if let Err(err) = timer {
                     tracing::warn!(error = %chain(&err), "could not schedule an escalation's unban");
                     let _ = ctx

@@ -86,6 +86,33 @@ pub(crate) fn start_reporter<S: Backend>(
 /// The kinds moderation runs.
 pub(crate) const KINDS: &[&str] = &["unban", "unmute", "unlock"];
 
+/// Schedules `kind` in `guild` for `due_at`, set by case `case`, replacing a pending action
+/// with the same key.
+///
+/// # Errors
+///
+/// When the store fails.
+pub(crate) async fn schedule<S: Backend>(
+    feature: &Moderation<S>,
+    ctx: &Context,
+    guild: GuildId,
+    kind: ActionKind,
+    due_at: hearth_core::Timestamp,
+    case: hearth_moderation::CaseNumber,
+) -> Result<(), hearth_core::StoreError> {
+    feature
+        .store
+        .schedule(hearth_core::timed::NewTimedAction {
+            guild,
+            kind,
+            due_at,
+            case: Some(case.0),
+            scheduled_at: ctx.now(),
+        })
+        .await
+        .map(drop)
+}
+
 /// Runs one claimed action; idempotent (a ban already lifted is done).
 pub(crate) async fn run<S: Backend>(
     feature: &Moderation<S>,
