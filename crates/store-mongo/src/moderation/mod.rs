@@ -24,7 +24,7 @@ use mongodb::{
 
 use crate::{
     MongoStore, read,
-    store::{driver_error, is_duplicate_key},
+    store::{driver_error, is_duplicate_key, is_type_mismatch},
 };
 
 /// The seed's collection: one document per (guild, member) holding that member's warnings.
@@ -59,9 +59,10 @@ mod wire;
 use self::wire::{
     add_warning_update, added_through, case_counter_filter, corrupt, count_entries,
     create_case_counter_update, guild_filter, legacy_cases_pipeline, member_case_filter,
-    member_filter, member_without_request_filter, next_case_update, raise_case_counter_update,
-    read_entry, read_settings, read_warnings, remove_warning_update, request_filter,
-    settings_indexes, settings_update, user_filter, warnings_indexes,
+    member_filter, member_with_bad_total_filter, member_without_request_filter, next_case_update,
+    raise_case_counter_update, read_entry, read_settings, read_warnings, remove_warning_update,
+    request_filter, set_total_update, settings_indexes, settings_update, user_filter,
+    warnings_indexes,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -124,6 +125,28 @@ async fn adopt_legacy_case_numbers(db: &Database) -> Result<(), StoreError> {
 }
 
 impl MongoStore {
+    /// Sets a member's `total_warnings` from the array's length when it is not a number.
+    async fn repair_total(&self, guild: GuildId, user: UserId) -> Result<(), StoreError> {
+        let context = "repairing a warning count";
+        let Some(doc) = self
+            .warnings_collection()
+            .find_one(member_filter(guild, user))
+            .await
+            .map_err(driver_error(context))?
+        else {
+            return Ok(());
+        };
+        let count = i32::try_from(count_entries(&doc)).unwrap_or(i32::MAX);
+        self.warnings_collection()
+            .update_one(
+                member_with_bad_total_filter(guild, user),
+                set_total_update(count),
+            )
+            .await
+            .map_err(driver_error(context))?;
+        Ok(())
+    }
+
     fn warnings_collection(&self) -> Collection<Document> {
         self.database().collection(WARNINGS)
     }
@@ -234,6 +257,14 @@ impl WarningStore for MongoStore {
                     if retries == UPSERT_RETRIES {
                         return Err(driver_error(context)(err));
                     }
+                    retries += 1;
+                    continue;
+                }
+                // The earlier bot left a `total_warnings` that is not a number ("3", or
+                // garbage): `$inc` refuses it. The array is the truth, so the count is set
+                // from it and the warning tried again.
+                Err(err) if is_type_mismatch(&err) && retries < UPSERT_RETRIES => {
+                    self.repair_total(guild, user).await?;
                     retries += 1;
                     continue;
                 }

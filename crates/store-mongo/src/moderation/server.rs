@@ -154,6 +154,38 @@ async fn seed_documents_are_listed_removed_and_numbered_after() {
 }
 
 #[tokio::test]
+async fn a_non_numeric_legacy_total_does_not_block_new_warnings() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let raw = db.0.warnings_collection();
+    let mut seed = seed_document();
+    seed.insert("total_warnings", "two");
+    raw.insert_one(seed).await.unwrap();
+    db.0.prepare().await.unwrap();
+    let new = NewWarning {
+        guild: GUILD,
+        user: USER,
+        moderator: USER,
+        reason: hearth_moderation::Reason::parse("links").unwrap(),
+        created_at: Timestamp::from_unix_secs(1_705_500_000),
+        request: RequestId(78),
+    };
+    let added = db.0.add_warning(new).await.unwrap();
+    assert_eq!(
+        (added.warning.case, added.history.len()),
+        (CaseNumber(3), 3)
+    );
+    let doc = raw
+        .find_one(member_filter(GUILD, USER))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(doc.get("total_warnings"), Some(&Bson::Int32(3)));
+    db.teardown().await;
+}
+
+#[tokio::test]
 async fn preparing_twice_is_harmless_and_indexes_exist() {
     let Some(db) = TestDatabase::create().await else {
         return;

@@ -93,6 +93,21 @@ pub(super) fn user_filter(user: UserId) -> Document {
     doc! { "user_id": user.to_string() }
 }
 
+/// Selects a member's document only while its `total_warnings` is not a number (the earlier
+/// bot wrote a string in some), so [`set_total_update`] repairs nothing else.
+pub(super) fn member_with_bad_total_filter(guild: GuildId, user: UserId) -> Document {
+    doc! {
+        "guild_id": guild.to_string(),
+        "user_id": user.to_string(),
+        "total_warnings": { "$not": { "$type": "number" } },
+    }
+}
+
+/// Sets `total_warnings` (from the array's length).
+pub(super) fn set_total_update(count: i32) -> Document {
+    doc! { "$set": { "total_warnings": count } }
+}
+
 /// Selects a guild's settings document.
 pub(super) fn guild_filter(guild: GuildId) -> Document {
     doc! { "guild_id": guild.to_string() }

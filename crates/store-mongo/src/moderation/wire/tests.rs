@@ -473,3 +473,20 @@ fn invalid_settings_are_corrupt_not_silently_fixed() {
     let bad_channel = doc! { "guild_id": "1", "mod_log_channel_id": "general" };
     assert!(read_settings(&bad_channel).is_err());
 }
+
+#[test]
+fn a_bad_legacy_total_is_repaired_only_while_it_is_not_a_number() {
+    let guild = GuildId::new(1);
+    let user = UserId::new(2);
+    assert_eq!(
+        member_with_bad_total_filter(guild, user),
+        doc! {
+            "guild_id": "1", "user_id": "2",
+            "total_warnings": { "$not": { "$type": "number" } },
+        }
+    );
+    assert_eq!(
+        set_total_update(3),
+        doc! { "$set": { "total_warnings": 3_i32 } }
+    );
+}
