@@ -28,6 +28,7 @@ pub const VARIABLES: &[&str] = &[
     "HEARTH_DEV_GUILD",
     "HEARTH_CDN_URL",
     "HEARTH_XP_SEED",
+    "HEARTH_TIMED_LEASE",
     "RUST_LOG",
 ];
 
@@ -59,7 +60,14 @@ pub struct Config {
     /// Seeds the XP a message earns (15–25), so a run can be repeated exactly; `None` draws
     /// from the operating system's randomness.
     pub xp_seed: Option<u64>,
+    /// How long the scheduler holds a claimed timed action
+    /// ([`DEFAULT_LEASE`](hearth_core::timed::DEFAULT_LEASE) unless set): after a crash, the
+    /// actions a dead process held run again this long after it claimed them.
+    pub timed_lease: std::time::Duration,
 }
+
+/// The shortest and longest `HEARTH_TIMED_LEASE`, in seconds.
+pub const TIMED_LEASE_SECS: std::ops::RangeInclusive<u64> = 2..=3_600;
 
 /// A REST API base: `host[:port]` and whether it is plain HTTP, as twilight-http's proxy
 /// setting takes it.
@@ -166,6 +174,19 @@ impl Config {
                     })
                 })
                 .transpose()?,
+            timed_lease: get("HEARTH_TIMED_LEASE")
+                .map(|v| {
+                    v.parse::<u64>()
+                        .ok()
+                        .filter(|secs| TIMED_LEASE_SECS.contains(secs))
+                        .map(std::time::Duration::from_secs)
+                        .ok_or(ConfigError::Invalid {
+                            var: "HEARTH_TIMED_LEASE",
+                            expected: "a number of seconds from 2 to 3600, like 60",
+                        })
+                })
+                .transpose()?
+                .unwrap_or(hearth_core::timed::DEFAULT_LEASE),
         })
     }
 }
@@ -192,6 +213,7 @@ impl std::fmt::Debug for Config {
             .field("dev_guild", &self.dev_guild)
             .field("cdn_url", &self.cdn_url)
             .field("xp_seed", &self.xp_seed)
+            .field("timed_lease", &self.timed_lease)
             .finish()
     }
 }

@@ -8,10 +8,10 @@ use std::{
     sync::{Arc, Mutex, PoisonError},
 };
 
-use hearth_core::{Clock, GuildId, RoleId, StoreError, Timestamp, UserId};
-use hearth_moderation::{ModerationSettingsStore, WarningStore};
-use hearth_xp_engine::{BoostStore, LevelSettingsStore, XpStore};
+use hearth_core::{Clock, GuildId, RoleId, StoreError, Timestamp, UserId, timed::TimedActionStore};
+use hearth_moderation::{CaseStore, LockdownStore, ModerationSettingsStore, WarningStore};
 use hearth_roles::{AutoroleStore, RoleMenuStore};
+use hearth_xp_engine::{BoostStore, LevelSettingsStore, XpStore};
 use twilight_cache_inmemory::DefaultInMemoryCache;
 
 use crate::{
@@ -54,6 +54,9 @@ pub trait Backend:
     + BoostStore
     + RoleMenuStore
     + AutoroleStore
+    + CaseStore
+    + LockdownStore
+    + TimedActionStore
     + Ping
     + Clone
     + Send
@@ -71,6 +74,9 @@ impl<T> Backend for T where
         + BoostStore
         + RoleMenuStore
         + AutoroleStore
+        + CaseStore
+        + LockdownStore
+        + TimedActionStore
         + Ping
         + Clone
         + Send

@@ -109,12 +109,14 @@ async fn lines_outside_the_grammar_get_a_helpful_sentence() {
         session.execute("as carol say hi").await,
         "There's nobody called carol here. People: owner, mod, senior, alice, bob."
     );
-    let no_ban = session.execute("/ban @alice").await;
+    let no_purge = session.execute("/purge @alice").await;
     assert!(
-        no_ban.starts_with(
-            "Hearth has no /ban. Its commands: /warn, /warnings, /clearwarnings, /modlog, /rank,"
-        ) && no_ban.ends_with(", /selectroles, /rolemenu."),
-        "{no_ban}"
+        no_purge.starts_with(
+            "Hearth has no /purge. Its commands: /warn, /warnings, /clearwarnings, /modlog, /mute, \
+             /unmute, /kick, /ban, /unban, /case, /reason, /slowmode, /lockdown, /unlock, \
+             /escalation, /rank,"
+        ) && no_purge.ends_with(", /selectroles, /rolemenu."),
+        "{no_purge}"
     );
     assert_eq!(
         session.execute("/warn @alice").await,
@@ -141,9 +143,12 @@ async fn lines_outside_the_grammar_get_a_helpful_sentence() {
 async fn warning_pages_turn_with_their_buttons() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut session = session(&dir).await;
+    // The third warning escalates to a timeout, a case of its own (#4): later warnings are
+    // one number further on.
     for n in 1..=11 {
         let out = session.execute(&format!("/warn @bob strike {n}")).await;
-        assert!(out.contains(&format!("Case #{n} · warning")), "{out}");
+        let case = if n > 3 { n + 1 } else { n };
+        assert!(out.contains(&format!("Case #{case} · warning")), "{out}");
     }
     let first = session.execute("/warnings bob").await;
     assert!(

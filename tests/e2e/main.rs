@@ -5,6 +5,7 @@
 //! `<scenario>::mongo`, the latter with `MONGODB_URI`), and ends with `World::finish`, which
 //! asserts that the bot sent nothing the real API would refuse.
 
+mod channels;
 mod clear_warnings;
 mod commands;
 mod crafted;
@@ -16,5 +17,7 @@ mod leveling;
 mod moderation;
 mod mongo_uri;
 mod outage;
+mod punishments;
+mod restarts;
 mod roles;
 mod warnings;

@@ -2,7 +2,7 @@
 //! after a restart, the modes, the hierarchy at creation and at click, quick clicks, delayed
 //! autoroles under a virtual clock, bots, screening and deleted roles.
 
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
 use hearth_core::{ManualClock, Timestamp};
 use hearth_sandbox::{CommandValue, Member, state::Message};
@@ -250,7 +250,7 @@ async fn autorole(world: &World, role: Id<RoleMarker>, extra: Vec<(&str, Command
 }
 
 async fn a_delayed_autorole_is_given_when_the_virtual_clock_reaches_it(store: Store) {
-    let clock = Arc::new(ManualClock::new(Timestamp::from_unix_secs(1_800_000_000)));
+    let clock = ManualClock::new(Timestamp::from_unix_secs(1_800_000_000));
     let mut world = World::setup(store).clock(clock.clone()).start().await;
     let member = world.guild.create_role("Member", Permissions::empty());
     let regular = world.guild.create_role("Regular", Permissions::empty());

@@ -30,6 +30,26 @@ impl Discord {
         Ok(())
     }
 
+    /// Ends a member's timeout.
+    ///
+    /// # Errors
+    ///
+    /// When Discord refuses it.
+    pub async fn end_timeout(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        why: &str,
+    ) -> Result<(), DiscordError> {
+        self.http
+            .update_guild_member(ids::guild(guild), ids::user(user))
+            .communication_disabled_until(None)
+            .reason(&reason(why))
+            .await
+            .map_err(self.fail("ending a timeout"))?;
+        Ok(())
+    }
+
     /// Kicks a member.
     ///
     /// # Errors

@@ -25,8 +25,8 @@ pub use self::gateway::{COMMAND_WINDOW, COMMANDS_PER_WINDOW, ShardFault, close_c
 pub use self::rest::{API_PREFIX, GLOBAL_RATE_LIMIT_PER_SECOND};
 pub use self::routes::limits;
 pub use self::sandbox::{
-    BOT_DEFAULT_PERMISSIONS, CommandValue, Guild, InteractionHandle, Member, Modal, ModalInput,
-    Sandbox, SandboxBuilder, SendRefused, WAIT_TIMEOUT,
+    BOT_DEFAULT_PERMISSIONS, ByHand, CommandValue, Guild, InteractionHandle, Member, Modal,
+    ModalInput, Sandbox, SandboxBuilder, SendRefused, WAIT_TIMEOUT,
 };
 pub use self::spec::Spec;
 pub use self::state::{RecordedRequest, ResponseKind};

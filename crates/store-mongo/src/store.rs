@@ -182,6 +182,15 @@ pub(crate) async fn all(
     Ok(docs)
 }
 
+/// The server's code for an operator applied to a value of the wrong type (`$inc` on a
+/// string).
+const TYPE_MISMATCH: i32 = 14;
+
+/// Whether the server refused an update because a field had the wrong type.
+pub(crate) fn is_type_mismatch(err: &DriverError) -> bool {
+    server_code(err) == Some(TYPE_MISMATCH)
+}
+
 /// Turns a driver error into a [`StoreError`] saying what the store was doing.
 pub(crate) fn driver_error(context: &'static str) -> impl Fn(DriverError) -> StoreError {
     move |err| StoreError::new(error_kind(&err), context, err)

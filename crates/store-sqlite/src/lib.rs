@@ -1,18 +1,22 @@
 #![doc = include_str!("../README.md")]
 
 mod batch;
+#[cfg(feature = "moderation")]
+mod cases;
 mod connection;
 #[cfg(test)]
 mod file_fixture;
 #[cfg(feature = "xp-engine")]
 mod leveling;
+#[cfg(feature = "moderation")]
+mod lockdowns;
 mod migrations;
 #[cfg(feature = "moderation")]
 mod moderation;
-#[cfg(feature = "tickets")]
-mod tickets;
 #[cfg(feature = "roles")]
 mod roles;
+#[cfg(feature = "tickets")]
+mod tickets;
 #[cfg(feature = "moderation")]
 mod timed_actions;
 

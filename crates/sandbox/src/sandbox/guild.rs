@@ -14,6 +14,19 @@ use crate::payload::id;
 use crate::state::{self, AuditEntry, Ban, Channel, Message, Overwrite, Role, State, channel_kind};
 use crate::{Shared, events};
 
+/// What a moderator does by hand in Discord's client ([`Guild::moderate_by_hand`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ByHand {
+    /// Ban the user.
+    Ban,
+    /// Lift their ban.
+    Unban,
+    /// Kick the member.
+    Kick,
+    /// Time the member out for this long.
+    Timeout(std::time::Duration),
+}
+
 /// A guild in the sandbox: build it, act on it as a human administrator would, observe it.
 #[derive(Clone)]
 pub struct Guild {
@@ -391,6 +404,91 @@ impl Guild {
                 "default_member_permissions": null,
             });
             s.guild_commands.entry(self.id).or_default().push(command);
+        });
+    }
+
+    /// Bans a user as a moderator does in Discord's own client, with no bot involved (the ban
+    /// a timed unban later lifts, in scenarios that set timers up directly).
+    pub fn ban_by_hand(&self, user: Id<UserMarker>, reason: Option<&str>) {
+        self.shared.with(|s| {
+            if let Some(g) = s.guilds.get_mut(&self.id) {
+                g.bans.insert(
+                    user.get(),
+                    Ban {
+                        user_id: user.get(),
+                        reason: reason.map(str::to_owned),
+                        delete_message_seconds: 0,
+                    },
+                );
+            }
+        });
+    }
+
+    /// `moderator` acts in Discord's own client, no bot involved: the change, its gateway
+    /// events, an audit-log entry credited to them and GUILD_AUDIT_LOG_ENTRY_CREATE.
+    ///
+    /// # Panics
+    ///
+    /// When `target` is not a member (a timeout or a kick) or not banned (an unban).
+    pub fn moderate_by_hand(
+        &self,
+        moderator: &Member,
+        target: Id<UserMarker>,
+        action: ByHand,
+        reason: Option<&str>,
+    ) {
+        let (uid, gid) = (target.get(), self.id);
+        self.shared.with(|s| {
+            let now = s.now();
+            let g = s.guilds.get_mut(&gid).expect("the guild exists");
+            let (action_type, changes) = match action {
+                ByHand::Ban => {
+                    let was_member = g.members.remove(&uid).is_some();
+                    g.bans.insert(
+                        uid,
+                        Ban {
+                            user_id: uid,
+                            reason: reason.map(str::to_owned),
+                            delete_message_seconds: 0,
+                        },
+                    );
+                    if was_member {
+                        events::member_remove(s, gid, uid);
+                    }
+                    events::ban(s, gid, uid, true);
+                    (state::audit_action::MEMBER_BAN_ADD, json!([]))
+                }
+                ByHand::Unban => {
+                    assert!(g.bans.remove(&uid).is_some(), "not banned");
+                    events::ban(s, gid, uid, false);
+                    (state::audit_action::MEMBER_BAN_REMOVE, json!([]))
+                }
+                ByHand::Kick => {
+                    assert!(g.members.remove(&uid).is_some(), "not a member");
+                    events::member_remove(s, gid, uid);
+                    (state::audit_action::MEMBER_KICK, json!([]))
+                }
+                ByHand::Timeout(duration) => {
+                    let member = g.members.get_mut(&uid).expect("a member");
+                    let until = now + u64::try_from(duration.as_millis()).unwrap_or(u64::MAX);
+                    member.communication_disabled_until_ms = Some(until);
+                    events::member_update(s, gid, uid);
+                    let iso = crate::time::iso8601(until);
+                    (
+                        state::audit_action::MEMBER_UPDATE,
+                        json!([{"key": "communication_disabled_until", "new_value": iso}]),
+                    )
+                }
+            };
+            let entry = AuditEntry {
+                id: 0,
+                guild_id: gid,
+                user_id: moderator.id().get(),
+                target_id: Some(uid),
+                action_type,
+                reason: reason.map(str::to_owned),
+            };
+            s.record_audit_entry(entry, &changes);
         });
     }
 

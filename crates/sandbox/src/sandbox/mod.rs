@@ -24,7 +24,7 @@ mod member;
 mod modal;
 
 pub use self::builder::SandboxBuilder;
-pub use self::guild::Guild;
+pub use self::guild::{ByHand, Guild};
 pub use self::interact::CommandValue;
 pub use self::interaction::InteractionHandle;
 pub use self::member::{Member, SendRefused};

@@ -253,16 +253,45 @@ impl State {
         target_id: Option<u64>,
         reason: Option<String>,
     ) {
-        let id = self.ids.next();
         let user_id = self.bot_id();
-        self.audit_log.push(AuditEntry {
-            id,
+        let entry = AuditEntry {
+            id: 0,
             guild_id,
             user_id,
             target_id,
             action_type,
             reason,
+        };
+        self.record_audit_entry(entry, &serde_json::json!([]));
+    }
+
+    /// Appends an audit-log entry (a fresh id) and dispatches GUILD_AUDIT_LOG_ENTRY_CREATE with
+    /// its `changes`, as Discord does for every entry, the bot's own included. See Discord
+    /// Docs/Gateway Events ("Guild Audit Log Entry Create").
+    pub(crate) fn record_audit_entry(
+        &mut self,
+        mut entry: AuditEntry,
+        changes: &serde_json::Value,
+    ) {
+        entry.id = self.ids.next();
+        let data = serde_json::json!({
+            "id": entry.id.to_string(),
+            "guild_id": entry.guild_id.to_string(),
+            "user_id": entry.user_id.to_string(),
+            "target_id": entry.target_id.map(|t| t.to_string()),
+            "action_type": entry.action_type,
+            "reason": entry.reason,
+            "changes": changes,
         });
+        let guild = entry.guild_id;
+        self.audit_log.push(entry);
+        self.dispatch(
+            Some(guild),
+            INTENT_GUILD_MODERATION,
+            "GUILD_AUDIT_LOG_ENTRY_CREATE",
+            &data,
+            None,
+        );
     }
 
     /// The sandbox's time: the system clock, moved forward by `Sandbox::advance`.

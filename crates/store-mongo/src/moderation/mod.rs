@@ -24,7 +24,7 @@ use mongodb::{
 
 use crate::{
     MongoStore, read,
-    store::{driver_error, is_duplicate_key},
+    store::{driver_error, is_duplicate_key, is_type_mismatch},
 };
 
 /// The seed's collection: one document per (guild, member) holding that member's warnings.
@@ -52,14 +52,17 @@ macro_rules! retrying_upsert {
     }};
 }
 
+pub(crate) mod cases;
+pub(crate) mod lockdowns;
 mod wire;
 
 use self::wire::{
     add_warning_update, added_through, case_counter_filter, corrupt, count_entries,
     create_case_counter_update, guild_filter, legacy_cases_pipeline, member_case_filter,
-    member_filter, member_without_request_filter, next_case_update, raise_case_counter_update,
-    read_entry, read_settings, read_warnings, remove_warning_update, request_filter,
-    settings_indexes, settings_update, user_filter, warnings_indexes,
+    member_filter, member_with_bad_total_filter, member_without_request_filter, next_case_update,
+    raise_case_counter_update, read_entry, read_settings, read_warnings, remove_warning_update,
+    request_filter, set_total_update, settings_indexes, settings_update, user_filter,
+    warnings_indexes,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -77,6 +80,8 @@ pub(crate) async fn prepare(db: &Database) -> Result<(), StoreError> {
         .create_indexes(settings_indexes())
         .await
         .map_err(driver_error(context))?;
+    cases::prepare(db).await?;
+    lockdowns::prepare(db).await?;
     adopt_legacy_case_numbers(db).await
 }
 
@@ -120,6 +125,28 @@ async fn adopt_legacy_case_numbers(db: &Database) -> Result<(), StoreError> {
 }
 
 impl MongoStore {
+    /// Sets a member's `total_warnings` from the array's length when it is not a number.
+    async fn repair_total(&self, guild: GuildId, user: UserId) -> Result<(), StoreError> {
+        let context = "repairing a warning count";
+        let Some(doc) = self
+            .warnings_collection()
+            .find_one(member_filter(guild, user))
+            .await
+            .map_err(driver_error(context))?
+        else {
+            return Ok(());
+        };
+        let count = i32::try_from(count_entries(&doc)).unwrap_or(i32::MAX);
+        self.warnings_collection()
+            .update_one(
+                member_with_bad_total_filter(guild, user),
+                set_total_update(count),
+            )
+            .await
+            .map_err(driver_error(context))?;
+        Ok(())
+    }
+
     fn warnings_collection(&self) -> Collection<Document> {
         self.database().collection(WARNINGS)
     }
@@ -233,6 +260,14 @@ impl WarningStore for MongoStore {
                     retries += 1;
                     continue;
                 }
+                // The earlier bot left a `total_warnings` that is not a number ("3", or
+                // garbage): `$inc` refuses it. The array is the truth, so the count is set
+                // from it and the warning tried again.
+                Err(err) if is_type_mismatch(&err) && retries < UPSERT_RETRIES => {
+                    self.repair_total(guild, user).await?;
+                    retries += 1;
+                    continue;
+                }
                 Err(err) => return Err(driver_error(context)(err)),
                 // mongod always returns the document after an upsert. `SecantusDB` sometimes
                 // does not when concurrent upserts create the member's document, though the
@@ -308,8 +343,12 @@ impl WarningStore for MongoStore {
             return Ok(None);
         };
         let removed = entries.iter().find(|entry| {
-            matches!(entry, Bson::Document(e)
-                if read::field(e, "id").and_then(|v| read::integer("id", v).ok()) == Some(id))
+            matches!(entry, Bson::Document(e) if match read::field(e, "id") {
+                // The earlier bot wrote some ids as strings of digits.
+                Some(Bson::String(text)) => text.trim().parse::<i64>().ok() == Some(id),
+                Some(value) => read::integer("id", value).ok() == Some(id),
+                None => false,
+            })
         });
         removed
             .map(|entry| read_entry(guild, user, entry).map_err(corrupt(context)))

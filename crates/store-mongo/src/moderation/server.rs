@@ -96,7 +96,8 @@ fn seed_document() -> Document {
         "warnings": [
             { "id": 1_i32, "reason": "spam", "moderator_id": "333333333333333333",
               "timestamp": "2024-01-15T10:30:00" },
-            { "id": 2_i32, "reason": "caps", "moderator_id": "333333333333333333",
+            // The earlier bot wrote some ids as strings.
+            { "id": "2", "reason": "caps", "moderator_id": "333333333333333333",
               "timestamp": DateTime::from_millis(1_705_400_000_000) },
         ],
         "total_warnings": 2_i32,
@@ -141,6 +142,46 @@ async fn seed_documents_are_listed_removed_and_numbered_after() {
         .unwrap();
     assert_eq!(doc.get("total_warnings"), Some(&Bson::Int32(2)));
     assert_eq!(count_entries(&doc), 2);
+    // The warning with a string id is removed by its number too.
+    let removed =
+        db.0.remove_warning(GUILD, USER, CaseNumber(2))
+            .await
+            .unwrap();
+    assert_eq!(removed.unwrap().reason, "caps");
+    let left = db.0.warnings(GUILD, USER).await.unwrap();
+    assert_eq!(left.iter().map(|w| w.case.0).collect::<Vec<_>>(), [3]);
+    db.teardown().await;
+}
+
+#[tokio::test]
+async fn a_non_numeric_legacy_total_does_not_block_new_warnings() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let raw = db.0.warnings_collection();
+    let mut seed = seed_document();
+    seed.insert("total_warnings", "two");
+    raw.insert_one(seed).await.unwrap();
+    db.0.prepare().await.unwrap();
+    let new = NewWarning {
+        guild: GUILD,
+        user: USER,
+        moderator: USER,
+        reason: hearth_moderation::Reason::parse("links").unwrap(),
+        created_at: Timestamp::from_unix_secs(1_705_500_000),
+        request: RequestId(78),
+    };
+    let added = db.0.add_warning(new).await.unwrap();
+    assert_eq!(
+        (added.warning.case, added.history.len()),
+        (CaseNumber(3), 3)
+    );
+    let doc = raw
+        .find_one(member_filter(GUILD, USER))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(doc.get("total_warnings"), Some(&Bson::Int32(3)));
     db.teardown().await;
 }
 

@@ -57,12 +57,13 @@ pub(super) fn member_filter(guild: GuildId, user: UserId) -> Document {
 }
 
 /// Selects a member's document only if it holds the warning `case`. MongoDB compares numbers
-/// by value, so this also matches ids the earlier bot stored as Int32 or Double.
+/// by value, so this also matches ids the earlier bot stored as Int32 or Double; it wrote
+/// some as strings (`"3"`), which match too.
 pub(super) fn member_case_filter(guild: GuildId, user: UserId, case: i64) -> Document {
     doc! {
         "guild_id": guild.to_string(),
         "user_id": user.to_string(),
-        "warnings.id": case,
+        "warnings.id": { "$in": [case, case.to_string()] },
     }
 }
 
@@ -92,6 +93,21 @@ pub(super) fn user_filter(user: UserId) -> Document {
     doc! { "user_id": user.to_string() }
 }
 
+/// Selects a member's document only while its `total_warnings` is not a number (the earlier
+/// bot wrote a string in some), so [`set_total_update`] repairs nothing else.
+pub(super) fn member_with_bad_total_filter(guild: GuildId, user: UserId) -> Document {
+    doc! {
+        "guild_id": guild.to_string(),
+        "user_id": user.to_string(),
+        "total_warnings": { "$not": { "$type": "number" } },
+    }
+}
+
+/// Sets `total_warnings` (from the array's length).
+pub(super) fn set_total_update(count: i32) -> Document {
+    doc! { "$set": { "total_warnings": count } }
+}
+
 /// Selects a guild's settings document.
 pub(super) fn guild_filter(guild: GuildId) -> Document {
     doc! { "guild_id": guild.to_string() }
@@ -116,7 +132,7 @@ pub(super) fn add_warning_update(
 /// goes down only because that filter guarantees the warning was there.
 pub(super) fn remove_warning_update(case: i64) -> Document {
     doc! {
-        "$pull": { "warnings": { "id": case } },
+        "$pull": { "warnings": { "id": { "$in": [case, case.to_string()] } } },
         "$inc": { "total_warnings": -1_i32 },
     }
 }
@@ -257,8 +273,16 @@ pub(super) fn read_entry(guild: GuildId, user: UserId, entry: &Bson) -> Result<W
     let Bson::Document(entry) = entry else {
         return Err(ReadError::new("", "expected a document"));
     };
+    // The earlier bot wrote some ids as strings of digits.
+    let case = match read::field(entry, "id") {
+        Some(Bson::String(text)) => text
+            .trim()
+            .parse()
+            .map_err(|_| ReadError::new("id", format!("`{text}` is not a warning id")))?,
+        _ => read::required_u64(entry, "id")?,
+    };
     Ok(Warning {
-        case: CaseNumber(read::required_u64(entry, "id")?),
+        case: CaseNumber(case),
         guild,
         user,
         moderator: read::required_id(entry, "moderator_id")?,

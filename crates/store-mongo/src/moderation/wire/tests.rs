@@ -61,7 +61,7 @@ fn member_filters_use_string_ids() {
         doc! {
             "guild_id": "111111111111111111",
             "user_id": "222222222222222222",
-            "warnings.id": 7_i64,
+            "warnings.id": { "$in": [7_i64, "7"] },
         }
     );
     assert_eq!(user_filter(USER), doc! { "user_id": "222222222222222222" });
@@ -146,7 +146,7 @@ fn removing_pulls_by_id_and_uncounts_it() {
     assert_eq!(
         remove_warning_update(7),
         doc! {
-            "$pull": { "warnings": { "id": 7_i64 } },
+            "$pull": { "warnings": { "id": { "$in": [7_i64, "7"] } } },
             "$inc": { "total_warnings": -1_i32 },
         }
     );
@@ -472,4 +472,21 @@ fn invalid_settings_are_corrupt_not_silently_fixed() {
     assert!(err.starts_with("field `escalation`: "), "{err}");
     let bad_channel = doc! { "guild_id": "1", "mod_log_channel_id": "general" };
     assert!(read_settings(&bad_channel).is_err());
+}
+
+#[test]
+fn a_bad_legacy_total_is_repaired_only_while_it_is_not_a_number() {
+    let guild = GuildId::new(1);
+    let user = UserId::new(2);
+    assert_eq!(
+        member_with_bad_total_filter(guild, user),
+        doc! {
+            "guild_id": "1", "user_id": "2",
+            "total_warnings": { "$not": { "$type": "number" } },
+        }
+    );
+    assert_eq!(
+        set_total_update(3),
+        doc! { "$set": { "total_warnings": 3_i32 } }
+    );
 }
