@@ -37,6 +37,8 @@ pub(crate) const DOMAINS: &[&Domain] = &[
     &crate::leveling::SCHEMA,
     #[cfg(feature = "tickets")]
     &crate::tickets::SCHEMA,
+    #[cfg(feature = "automod")]
+    &crate::automod::SCHEMA,
 ];
 
 /// The layout version in `PRAGMA user_version`: per-domain migrations.
