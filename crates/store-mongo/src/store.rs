@@ -98,6 +98,8 @@ impl MongoStore {
         crate::leveling::prepare(&self.db).await?;
         #[cfg(feature = "tickets")]
         crate::tickets::prepare(&self.db).await?;
+        #[cfg(feature = "automod")]
+        crate::automod::prepare(&self.db).await?;
         Ok(())
     }
 }
