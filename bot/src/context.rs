@@ -8,6 +8,7 @@ use std::{
     sync::{Arc, Mutex, PoisonError},
 };
 
+use hearth_automod::AutomodStore;
 use hearth_core::{Clock, GuildId, RoleId, StoreError, Timestamp, UserId, timed::TimedActionStore};
 use hearth_moderation::{CaseStore, LockdownStore, ModerationSettingsStore, WarningStore};
 use twilight_cache_inmemory::DefaultInMemoryCache;
@@ -50,6 +51,7 @@ pub trait Backend:
     + CaseStore
     + LockdownStore
     + TimedActionStore
+    + AutomodStore
     + Ping
     + Clone
     + Send
@@ -65,6 +67,7 @@ impl<T> Backend for T where
         + CaseStore
         + LockdownStore
         + TimedActionStore
+        + AutomodStore
         + Ping
         + Clone
         + Send
