@@ -169,10 +169,7 @@ async fn carry_out<S: Backend>(
             }
         }
     }
-    let case_reason = format!("{why}\nExcerpt: {}", first.excerpt);
-    if let Err(err) = act(feature, ctx, origin, report.action, &case_reason, &why).await {
-        tracing::warn!(guild = %origin.guild, error = %err, "automod could not act on a member");
-    }
+    // Recorded before acting: `/automod recent` shows the hit even when acting fails.
     for hit in &report.hits {
         let record = HitRecord {
             guild: origin.guild,
@@ -189,6 +186,10 @@ async fn carry_out<S: Backend>(
         if let Err(err) = feature.store.record_hit(&record).await {
             tracing::warn!(error = %chain(&err), "automod could not record a hit");
         }
+    }
+    let case_reason = format!("{why}\nExcerpt: {}", first.excerpt);
+    if let Err(err) = act(feature, ctx, origin, report.action, &case_reason, &why).await {
+        tracing::warn!(guild = %origin.guild, error = %err, "automod could not act on a member");
     }
 }
 
