@@ -1,6 +1,6 @@
 //! Automod as members and staff meet it: spam timed out after the configured violations,
 //! duplicates across channels, mass mentions, obfuscated words, staff exempt, a bad pattern
-//! refused when saved, and Discord's own AutoMod counted toward escalation.
+//! refused when saved, and Discord's own `AutoMod` counted toward escalation.
 
 use hearth_sandbox::{CommandValue, Member, state::Message};
 use twilight_model::{

@@ -1,6 +1,8 @@
 //! Carrying out what automod concluded: delete the message, act on the member through
 //! moderation's cases (the mod log), remember the hit for `/automod recent`.
 
+use std::fmt::Write as _;
+
 use hearth_automod::{Action, HitRecord, Message, NativeHit, Report};
 use hearth_core::{
     ChannelId, GuildId, MessageId, Timestamp, UserId,
@@ -58,7 +60,7 @@ pub(super) async fn message<S: Backend>(
         return;
     }
     let author = user_id(event.author.id);
-    let roles: Vec<_> = event
+    let member_roles: Vec<_> = event
         .member
         .as_ref()
         .map(|m| m.roles.iter().copied().map(role_id).collect())
@@ -71,8 +73,8 @@ pub(super) async fn message<S: Backend>(
         channel: channel_id(event.channel_id),
         id: message_id(event.id),
         author,
-        author_roles: &roles,
-        author_is_staff: is_staff(ctx, guild, author, &roles),
+        author_roles: &member_roles,
+        author_is_staff: is_staff(ctx, guild, author, &member_roles),
         text: &event.content,
         mentions: &mentions,
         mention_roles: &mention_roles,
@@ -93,7 +95,7 @@ pub(super) async fn message<S: Backend>(
     carry_out(feature, ctx, &origin, &report).await;
 }
 
-/// Counts a hit of Discord's own AutoMod toward escalation. Discord sends one event per
+/// Counts a hit of Discord's own `AutoMod` toward escalation. Discord sends one event per
 /// action of a rule (block, alert, timeout); only the block (or, for a rule without one, the
 /// alert) is counted, so one offence counts once.
 pub(super) async fn native<S: Backend>(
@@ -156,7 +158,7 @@ async fn carry_out<S: Backend>(
     let rules: Vec<&str> = report.hits.iter().map(|h| h.rule.name()).collect();
     let mut why = format!("{BY_AUTOMOD}: {} — {}", rules.join(", "), first.reason);
     if let Some(step) = report.escalation {
-        why.push_str(&format!(" ({} violations: escalation)", step.violations));
+        let _ = write!(why, " ({} violations: escalation)", step.violations);
     }
     let mut deleted = false;
     if report.delete
@@ -165,7 +167,7 @@ async fn carry_out<S: Backend>(
         match ctx.discord.delete_message(channel, message, &why).await {
             Ok(()) => deleted = true,
             Err(err) => {
-                tracing::warn!(guild = %origin.guild, error = %chain(&err), "automod could not delete a message")
+                tracing::warn!(guild = %origin.guild, error = %chain(&err), "automod could not delete a message");
             }
         }
     }
