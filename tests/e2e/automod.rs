@@ -137,7 +137,7 @@ async fn a_mass_mention_is_deleted(store: Store) {
 async fn an_obfuscated_bad_word_is_caught(store: Store) {
     let world = World::start(store).await;
     recommended(&world).await;
-    let added = automod(&world, &world.owner, "word-add", &[("word", "scam")]).await;
+    let added = automod(&world, &world.owner, "word", &[("word", "scam")]).await;
     assert_eq!(added, "`scam` is on the word list.");
     let clean = world.alice.send(world.general, "a scarf is warm");
     let sneaky = world
@@ -178,13 +178,7 @@ async fn a_staff_member_is_exempt(store: Store) {
 async fn a_bad_regex_is_refused_at_save_time_with_a_sentence(store: Store) {
     let world = World::start(store).await;
     recommended(&world).await;
-    let refused = automod(
-        &world,
-        &world.owner,
-        "pattern-add",
-        &[("pattern", "(unclosed")],
-    )
-    .await;
+    let refused = automod(&world, &world.owner, "pattern", &[("pattern", "(unclosed")]).await;
     assert!(refused.starts_with("Nothing was changed: "), "{refused}");
     assert!(
         refused.contains("(unclosed"),
@@ -193,7 +187,7 @@ async fn a_bad_regex_is_refused_at_save_time_with_a_sentence(store: Store) {
     // Nothing saved: the pattern matches nothing, and a good pattern still saves.
     let tested = automod(&world, &world.owner, "test", &[("text", "(unclosed")]).await;
     assert!(!tested.contains("**patterns**"), "{tested}");
-    let denied = automod(&world, &world.alice, "pattern-add", &[("pattern", "x+")]).await;
+    let denied = automod(&world, &world.alice, "pattern", &[("pattern", "x+")]).await;
     assert_eq!(
         denied,
         "You need the Manage Server permission to configure automod."
@@ -201,7 +195,7 @@ async fn a_bad_regex_is_refused_at_save_time_with_a_sentence(store: Store) {
     let saved = automod(
         &world,
         &world.owner,
-        "pattern-add",
+        "pattern",
         &[("pattern", r"fr[e3]{2}\s*gift")],
     )
     .await;

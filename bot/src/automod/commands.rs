@@ -49,18 +49,12 @@ pub enum AutomodCommand {
     /// `/automod off`
     #[command(name = "off")]
     Off(Off),
-    /// `/automod word-add word`
-    #[command(name = "word-add")]
-    WordAdd(WordAdd),
-    /// `/automod word-remove word`
-    #[command(name = "word-remove")]
-    WordRemove(WordRemove),
-    /// `/automod pattern-add pattern`
-    #[command(name = "pattern-add")]
-    PatternAdd(PatternAdd),
-    /// `/automod pattern-remove pattern`
-    #[command(name = "pattern-remove")]
-    PatternRemove(PatternRemove),
+    /// `/automod word word [remove]`
+    #[command(name = "word")]
+    Word(Word),
+    /// `/automod pattern pattern [remove]`
+    #[command(name = "pattern")]
+    Pattern(Pattern),
     /// `/automod exempt [role] [channel] [staff] [remove]`
     #[command(name = "exempt")]
     Exempt(Exempt),
@@ -94,46 +88,32 @@ pub struct PresetCommand {
 #[command(name = "off", desc = "Turn automod off (the rules are kept)")]
 pub struct Off;
 
-/// `/automod word-add word`
+/// `/automod word word [remove]`
 #[derive(Debug, CommandModel, CreateCommand)]
 #[command(
-    name = "word-add",
-    desc = "Add a word: whole word, *substring*, or wild*card"
+    name = "word",
+    desc = "Add a word (whole word, *substring* or wild*card), or remove it"
 )]
-pub struct WordAdd {
+pub struct Word {
     /// The word or phrase
     #[command(max_length = 100)]
     pub word: String,
+    /// Remove it from the list instead
+    pub remove: Option<bool>,
 }
 
-/// `/automod word-remove word`
-#[derive(Debug, CommandModel, CreateCommand)]
-#[command(name = "word-remove", desc = "Remove a word")]
-pub struct WordRemove {
-    /// The word as it was added
-    #[command(max_length = 100)]
-    pub word: String,
-}
-
-/// `/automod pattern-add pattern`
+/// `/automod pattern pattern [remove]`
 #[derive(Debug, CommandModel, CreateCommand)]
 #[command(
-    name = "pattern-add",
-    desc = "Add a regular expression (Rust regex syntax)"
+    name = "pattern",
+    desc = "Add a regular expression (Rust regex syntax), or remove it"
 )]
-pub struct PatternAdd {
+pub struct Pattern {
     /// The pattern, matched against lower-case normalised text
     #[command(max_length = 300)]
     pub pattern: String,
-}
-
-/// `/automod pattern-remove pattern`
-#[derive(Debug, CommandModel, CreateCommand)]
-#[command(name = "pattern-remove", desc = "Remove a regular expression")]
-pub struct PatternRemove {
-    /// The pattern as it was added
-    #[command(max_length = 300)]
-    pub pattern: String,
+    /// Remove it from the list instead
+    pub remove: Option<bool>,
 }
 
 /// `/automod exempt [role] [channel] [staff] [remove]`
@@ -343,57 +323,23 @@ pub(super) async fn run<S: Backend>(
             save(feature, guild, |s| s.enabled = false).await?;
             "Automod is off; its rules are kept for when you turn it on again.".to_owned()
         }
-        AutomodCommand::WordAdd(WordAdd { word }) => {
-            let entry = WordEntry::parse(&word);
+        AutomodCommand::Word(Word { word, remove }) => {
+            let (entry, remove) = (WordEntry::parse(&word), remove.unwrap_or(false));
             save(feature, guild, |s| {
                 let list = s.words.get_or_insert_with(WordList::default);
-                if !list.entries.contains(&entry) {
-                    list.entries.push(entry.clone());
-                }
+                toggle(&mut list.entries, &entry, remove);
             })
             .await?;
-            format!(
-                "`{}` is on the word list.",
-                neutralise_mentions(word.trim())
-            )
+            listed("word", word.trim(), remove)
         }
-        AutomodCommand::WordRemove(WordRemove { word }) => {
-            let entry = WordEntry::parse(&word);
-            save(feature, guild, |s| {
-                if let Some(list) = s.words.as_mut() {
-                    list.entries.retain(|e| *e != entry);
-                }
-            })
-            .await?;
-            format!(
-                "`{}` is not on the word list.",
-                neutralise_mentions(word.trim())
-            )
-        }
-        AutomodCommand::PatternAdd(PatternAdd { pattern }) => {
+        AutomodCommand::Pattern(Pattern { pattern, remove }) => {
+            let remove = remove.unwrap_or(false);
             save(feature, guild, |s| {
                 let list = s.patterns.get_or_insert_with(PatternList::default);
-                if !list.patterns.contains(&pattern) {
-                    list.patterns.push(pattern.clone());
-                }
+                toggle(&mut list.patterns, &pattern, remove);
             })
             .await?;
-            format!(
-                "`{}` is on the pattern list.",
-                neutralise_mentions(&pattern)
-            )
-        }
-        AutomodCommand::PatternRemove(PatternRemove { pattern }) => {
-            save(feature, guild, |s| {
-                if let Some(list) = s.patterns.as_mut() {
-                    list.patterns.retain(|p| *p != pattern);
-                }
-            })
-            .await?;
-            format!(
-                "`{}` is not on the pattern list.",
-                neutralise_mentions(&pattern)
-            )
+            listed("pattern", &pattern, remove)
         }
         AutomodCommand::Exempt(command) => exempt(feature, guild, command).await?,
         AutomodCommand::SetAction(SetAction { rule: name, action }) => {
@@ -415,6 +361,23 @@ pub(super) async fn run<S: Backend>(
         }
     };
     ack.reply(Reply::ephemeral(done)).await
+}
+
+/// Puts `item` in `list` (at the end, once) or, with `remove`, takes it out.
+fn toggle<T: PartialEq + Clone>(list: &mut Vec<T>, item: &T, remove: bool) {
+    list.retain(|x| x != item);
+    if !remove {
+        list.push(item.clone());
+    }
+}
+
+/// "`scam` is on the word list." / "… is not on …"
+fn listed(list: &str, item: &str, removed: bool) -> String {
+    let not = if removed { "not " } else { "" };
+    format!(
+        "`{}` is {not}on the {list} list.",
+        neutralise_mentions(item)
+    )
 }
 
 fn describe(response: Response) -> String {
