@@ -188,20 +188,22 @@ pub fn hit_embed(user: UserId, channel: Option<ChannelId>, reason: &str) -> Embe
         .build()
 }
 
+/// The rules staff configure (Discord's own `AutoMod` is not one of them).
+const RULES: [RuleKind; 10] = [
+    RuleKind::Rate,
+    RuleKind::Duplicates,
+    RuleKind::Mentions,
+    RuleKind::Words,
+    RuleKind::Patterns,
+    RuleKind::Invites,
+    RuleKind::Links,
+    RuleKind::Caps,
+    RuleKind::Newlines,
+    RuleKind::Emoji,
+];
+
 /// The rule a name means (`rate`, `words`, …); a refusal listing them otherwise.
 fn rule(name: &str) -> Result<RuleKind, HandlerError> {
-    const RULES: [RuleKind; 10] = [
-        RuleKind::Rate,
-        RuleKind::Duplicates,
-        RuleKind::Mentions,
-        RuleKind::Words,
-        RuleKind::Patterns,
-        RuleKind::Invites,
-        RuleKind::Links,
-        RuleKind::Caps,
-        RuleKind::Newlines,
-        RuleKind::Emoji,
-    ];
     let name = name.trim().to_lowercase();
     RULES.into_iter().find(|r| r.name() == name).ok_or_else(|| {
         HandlerError::refuse(format!(
@@ -454,18 +456,7 @@ async fn show<S: Backend>(
         if s.exempt_staff { "" } else { "not " }
     );
     let mut copy = s.clone();
-    for kind in [
-        RuleKind::Rate,
-        RuleKind::Duplicates,
-        RuleKind::Mentions,
-        RuleKind::Words,
-        RuleKind::Patterns,
-        RuleKind::Invites,
-        RuleKind::Links,
-        RuleKind::Caps,
-        RuleKind::Newlines,
-        RuleKind::Emoji,
-    ] {
+    for kind in RULES {
         if let Some(r) = response_of(&mut copy, kind) {
             let _ = writeln!(text, "- {}: {}", kind.name(), describe(*r));
         }
