@@ -239,7 +239,37 @@ async fn a_native_automod_event_counts_toward_escalation(store: Store) {
     world.finish().await;
 }
 
+async fn automod_warnings_count_toward_moderations_escalation(store: Store) {
+    let world = World::start(store).await;
+    recommended(&world).await;
+    // Two warnings by a moderator, then automod's: the third reaches moderation's default
+    // step (3 warnings → timeout 1 hour), though automod has seen one violation only.
+    for reason in ["rude", "rude again"] {
+        let handle = world.moderator.run_command(
+            world.general,
+            "warn",
+            &[
+                ("member", CommandValue::User(world.alice.id())),
+                ("reason", CommandValue::String(reason.to_owned())),
+            ],
+        );
+        answer(&handle).await;
+    }
+    assert!(!world.alice.is_timed_out());
+    let message = world.alice.send(world.general, "get your free nitro here");
+    wait_deleted(&world, world.general, message).await;
+    world
+        .sandbox
+        .wait_for("alice timed out by the escalation", || {
+            world.alice.is_timed_out().then_some(())
+        })
+        .await;
+    wait_case(&world, "· Escalation").await;
+    world.finish().await;
+}
+
 on_every_store!(
+    automod_warnings_count_toward_moderations_escalation,
     a_member_spamming_is_timed_out_after_the_configured_violations,
     a_duplicate_message_across_three_channels_is_caught,
     a_mass_mention_is_deleted,

@@ -225,32 +225,11 @@ async fn act<S: Backend>(
             crate::modlog::post(ctx, &feature.store, guild, embed).await;
             return Ok(());
         }
-        Action::Warn => {
-            let settings = feature
-                .moderation
-                .settings
-                .get(guild)
-                .await
-                .map_err(|e| fail(&e))?;
-            let warned = feature
-                .moderation
-                .service
-                .warn(WarnRequest {
-                    guild,
-                    user,
-                    moderator: ctx.bot,
-                    reason: &hearth_core::text::truncate(case_reason, 500),
-                    now: origin.at,
-                    request: origin.request,
-                    escalation: &settings.escalation,
-                })
-                .await
-                .map_err(|e| fail(&e))?;
-            if warned.replayed {
-                return Ok(());
-            }
-            new.number = Some(warned.outcome.warning.case);
-        }
+        Action::Warn => match warn(feature, ctx, origin, case_reason).await? {
+            Some(number) => new.number = Some(number),
+            // A replayed message: its case exists already.
+            None => return Ok(()),
+        },
         Action::Timeout { duration } => {
             let until = origin.at.saturating_add(duration);
             let discord_until =
@@ -300,4 +279,94 @@ async fn act<S: Backend>(
             .map_err(|e| fail(&e))?;
     }
     Ok(())
+}
+
+/// Records a moderation warning for the hit (it counts toward moderation's escalation, whose
+/// step is carried out if reached); the warning's case number, `None` for a replay.
+async fn warn<S: Backend>(
+    feature: &Automod<S>,
+    ctx: &Context,
+    origin: &Origin,
+    case_reason: &str,
+) -> Result<Option<hearth_moderation::CaseNumber>, String> {
+    let fail = |err: &(dyn std::error::Error + 'static)| chain(err);
+    let settings = feature
+        .moderation
+        .settings
+        .get(origin.guild)
+        .await
+        .map_err(|e| fail(&e))?;
+    let warned = feature
+        .moderation
+        .service
+        .warn(WarnRequest {
+            guild: origin.guild,
+            user: origin.user,
+            moderator: ctx.bot,
+            reason: &hearth_core::text::truncate(case_reason, 500),
+            now: origin.at,
+            request: origin.request,
+            escalation: &settings.escalation,
+        })
+        .await
+        .map_err(|e| fail(&e))?;
+    if warned.replayed {
+        return Ok(None);
+    }
+    if let Some(step) = warned.outcome.escalation {
+        escalate(feature, ctx, origin, &warned.outcome, step).await;
+    }
+    Ok(Some(warned.outcome.warning.case))
+}
+
+/// Carries out the step of moderation's escalation policy this warning reached (through
+/// moderation's own code) and records it as an escalation case credited to the bot.
+async fn escalate<S: Backend>(
+    feature: &Automod<S>,
+    ctx: &Context,
+    origin: &Origin,
+    outcome: &hearth_moderation::WarnOutcome,
+    step: hearth_moderation::EscalationStep,
+) {
+    let escalated = crate::moderation::handlers::carry_out(
+        &feature.moderation,
+        ctx,
+        origin.guild,
+        outcome,
+        step,
+    )
+    .await;
+    let crate::moderation::embeds::Escalated::Done(step) = escalated else {
+        tracing::warn!(guild = %origin.guild, "automod's warning reached an escalation step that failed");
+        return;
+    };
+    let duration = match step.action {
+        hearth_moderation::Punishment::Timeout { duration }
+        | hearth_moderation::Punishment::Ban {
+            duration: Some(duration),
+        } => Some(duration),
+        _ => None,
+    };
+    let new = NewCase {
+        guild: origin.guild,
+        number: None,
+        // The warning took the message's id; the escalation a request derived from it.
+        request: RequestId(origin.request.0 ^ (1 << 63)),
+        action: CaseAction::Escalation,
+        user: Some(origin.user),
+        channel: origin.channel,
+        moderator: ctx.bot,
+        reason: format!(
+            "{} after {} warnings (case {})",
+            step.action.describe(),
+            step.warnings,
+            outcome.warning.case
+        ),
+        duration,
+        created_at: origin.at,
+        expires_at: duration.map(|d| origin.at.saturating_add(d)),
+    };
+    if let Err(err) = cases::record(&feature.moderation, ctx, new).await {
+        tracing::warn!(guild = %origin.guild, error = %err, "automod could not record an escalation");
+    }
 }
