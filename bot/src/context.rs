@@ -8,6 +8,7 @@ use std::{
     sync::{Arc, Mutex, PoisonError},
 };
 
+use hearth_automod::AutomodStore;
 use hearth_core::{Clock, GuildId, RoleId, StoreError, Timestamp, UserId, timed::TimedActionStore};
 use hearth_moderation::{CaseStore, LockdownStore, ModerationSettingsStore, WarningStore};
 use hearth_roles::{AutoroleStore, RoleMenuStore};
@@ -57,6 +58,7 @@ pub trait Backend:
     + CaseStore
     + LockdownStore
     + TimedActionStore
+    + AutomodStore
     + Ping
     + Clone
     + Send
@@ -77,6 +79,7 @@ impl<T> Backend for T where
         + CaseStore
         + LockdownStore
         + TimedActionStore
+        + AutomodStore
         + Ping
         + Clone
         + Send

@@ -206,6 +206,7 @@ features! {
     moderation: Moderation,
     leveling: Leveling,
     roles: Roles,
+    automod: Automod,
 }
 
 impl<S: Backend> Features<S> {

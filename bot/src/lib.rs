@@ -2,6 +2,7 @@
 //! drive.
 
 pub mod ack;
+pub mod automod;
 pub mod config;
 pub mod context;
 pub mod custom_id;

@@ -5,6 +5,7 @@
 //! `<scenario>::mongo`, the latter with `MONGODB_URI`), and ends with `World::finish`, which
 //! asserts that the bot sent nothing the real API would refuse.
 
+mod automod;
 mod channels;
 mod clear_warnings;
 mod commands;

@@ -6,7 +6,9 @@ use hearth_core::{ChannelId, MessageId, UserId};
 use twilight_http::request::channel::reaction::RequestReactionType;
 use twilight_model::{channel::message::AllowedMentions, id::Id};
 
-use super::{CANNOT_DM, Discord, DiscordError, ids};
+use twilight_http::request::AuditLogReason;
+
+use super::{CANNOT_DM, Discord, DiscordError, ids, reason};
 use crate::reply::Reply;
 
 impl Discord {
@@ -168,6 +170,31 @@ impl Discord {
                 self.dm_channels.remove(&user);
                 Err(err)
             }
+        }
+    }
+
+    /// Deletes a message (automod removing a hit).
+    ///
+    /// # Errors
+    ///
+    /// When Discord refuses it (missing Manage Messages); a message already gone (404) is
+    /// not an error.
+    pub async fn delete_message(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+        why: &str,
+    ) -> Result<(), DiscordError> {
+        match self
+            .http
+            .delete_message(ids::channel(channel), ids::message(message))
+            .reason(&reason(why))
+            .await
+            .map_err(self.fail("deleting a message"))
+        {
+            Ok(_) => Ok(()),
+            Err(err) if err.status() == Some(404) => Ok(()),
+            Err(err) => Err(err),
         }
     }
 }

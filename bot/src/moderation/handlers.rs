@@ -172,7 +172,7 @@ pub(crate) async fn warn<S: Backend>(
 }
 
 /// Carries out an escalation step through Discord and says how it went.
-async fn carry_out<S: Backend>(
+pub(crate) async fn carry_out<S: Backend>(
     feature: &Moderation<S>,
     ctx: &Context,
     guild: GuildId,

@@ -6,8 +6,9 @@ use serde_json::{Value, json};
 
 use crate::payload::{self, id};
 use crate::state::{
-    INTENT_DIRECT_MESSAGES, INTENT_GUILD_MEMBERS, INTENT_GUILD_MESSAGE_REACTIONS,
-    INTENT_GUILD_MESSAGES, INTENT_GUILD_MODERATION, INTENT_GUILDS, State,
+    INTENT_AUTO_MODERATION_EXECUTION, INTENT_DIRECT_MESSAGES, INTENT_GUILD_MEMBERS,
+    INTENT_GUILD_MESSAGE_REACTIONS, INTENT_GUILD_MESSAGES, INTENT_GUILD_MODERATION, INTENT_GUILDS,
+    State,
 };
 
 pub(crate) fn member_add(state: &mut State, guild_id: u64, user_id: u64) {
@@ -201,4 +202,40 @@ pub(crate) fn guild_create(state: &mut State, guild_id: u64) {
     };
     let data = payload::guild_create(state, g);
     state.dispatch(Some(guild_id), INTENT_GUILDS, "GUILD_CREATE", &data, None);
+}
+
+/// AUTO_MODERATION_ACTION_EXECUTION for a keyword rule's "block message" action: Discord's own
+/// AutoMod stopped `content` from `user_id` in `channel_id` (a blocked message gets no id).
+/// Without MESSAGE_CONTENT the content fields are empty (See Discord Docs/Gateway Events,
+/// "Auto Moderation Action Execution").
+pub(crate) fn automod_block(
+    state: &mut State,
+    guild_id: u64,
+    channel_id: u64,
+    user_id: u64,
+    content: &str,
+    keyword: &str,
+) {
+    let rule_id = state.ids.next();
+    let data = json!({
+        "guild_id": id(guild_id),
+        "action": {"type": 1, "metadata": {}},
+        "rule_id": id(rule_id),
+        "rule_trigger_type": 1,
+        "user_id": id(user_id),
+        "channel_id": id(channel_id),
+        "content": content,
+        "matched_keyword": keyword,
+        "matched_content": keyword,
+    });
+    let mut stripped = data.clone();
+    stripped["content"] = json!("");
+    stripped["matched_content"] = json!("");
+    state.dispatch(
+        Some(guild_id),
+        INTENT_AUTO_MODERATION_EXECUTION,
+        "AUTO_MODERATION_ACTION_EXECUTION",
+        &data,
+        Some(&stripped),
+    );
 }

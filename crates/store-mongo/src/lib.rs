@@ -7,6 +7,8 @@
 // every domain feature off there is nothing for them to do.
 #![cfg_attr(not(feature = "moderation"), allow(dead_code, clippy::unused_async))]
 
+#[cfg(feature = "automod")]
+mod automod;
 #[cfg(feature = "xp-engine")]
 mod leveling;
 #[cfg(feature = "moderation")]

@@ -100,6 +100,8 @@ impl MongoStore {
         crate::tickets::prepare(&self.db).await?;
         #[cfg(feature = "roles")]
         crate::roles::prepare(&self.db).await?;
+        #[cfg(feature = "automod")]
+        crate::automod::prepare(&self.db).await?;
         Ok(())
     }
 }

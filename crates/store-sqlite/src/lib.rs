@@ -1,5 +1,7 @@
 #![doc = include_str!("../README.md")]
 
+#[cfg(feature = "automod")]
+mod automod;
 mod batch;
 #[cfg(feature = "moderation")]
 mod cases;

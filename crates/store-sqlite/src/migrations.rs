@@ -39,6 +39,8 @@ pub(crate) const DOMAINS: &[&Domain] = &[
     &crate::tickets::SCHEMA,
     #[cfg(feature = "roles")]
     &crate::roles::SCHEMA,
+    #[cfg(feature = "automod")]
+    &crate::automod::SCHEMA,
 ];
 
 /// The layout version in `PRAGMA user_version`: per-domain migrations.

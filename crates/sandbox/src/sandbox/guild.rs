@@ -492,6 +492,27 @@ impl Guild {
         });
     }
 
+    /// Discord's own AutoMod blocks `content` from `member` in `channel` (a keyword rule
+    /// matching `keyword`): AUTO_MODERATION_ACTION_EXECUTION, and no message is created.
+    pub fn automod_block(
+        &self,
+        member: &Member,
+        channel: Id<ChannelMarker>,
+        content: &str,
+        keyword: &str,
+    ) {
+        self.shared.with(|s| {
+            events::automod_block(
+                s,
+                self.id,
+                channel.get(),
+                member.id().get(),
+                content,
+                keyword,
+            );
+        });
+    }
+
     /// The guild's bans.
     pub fn bans(&self) -> Vec<Ban> {
         self.read(|_, g| g.bans.values().cloned().collect())
