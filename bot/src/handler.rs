@@ -316,7 +316,12 @@ mod tests {
             .with_max_level(tracing::Level::TRACE)
             .with_writer(move || writer.clone())
             .finish();
+        // tracing caches each callsite's interest process-wide, computed by whichever thread
+        // meets it first: a test thread with no subscriber caches "never" (tokio-rs/tracing
+        // #2743). So the callsite is met here first, then asked again under the subscriber.
+        let _ = parse::<Warn>(&warn_with_reason(&forged));
         let refused = tracing::subscriber::with_default(subscriber, || {
+            tracing::callsite::rebuild_interest_cache();
             parse::<Warn>(&warn_with_reason(&forged))
         });
         let Err(HandlerError::Refusal(refusal)) = refused else {
