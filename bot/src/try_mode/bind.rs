@@ -183,15 +183,8 @@ pub(crate) fn bind(command: &Value, args: &str, names: &Names) -> Result<Bound, 
         }
     }
     if !free.is_empty() {
-        let text = free.join(" ");
-        match slot(&options, &values, &[kind::STRING]) {
-            Some(i) => values[i] = Some(CommandValue::String(text)),
-            None => {
-                return Err(format!(
-                    "I don't know where “{text}” goes. Usage: {usage_line}"
-                ));
-            }
-        }
+        spread_text(free, &options, &mut values)
+            .map_err(|text| format!("I don't know where “{text}” goes. Usage: {usage_line}"))?;
     }
     let mut bound = Vec::new();
     let mut summary = format!("/{}", name_of(command));
@@ -263,6 +256,32 @@ fn descend(
         options = options_of(&sub);
     }
     Ok((path, options))
+}
+
+/// Puts unnamed words into the empty text options: each but the last takes one word when it
+/// is required or the word starts with a digit (`/mute @alice 10m being rude`: duration `10m`,
+/// reason `being rude`; `/ban @bob spamming links`: no duration, the reason is all of it), and
+/// the last takes the rest. `Err` with the text when there is no text option to take it.
+fn spread_text(
+    mut words: Vec<String>,
+    options: &[Value],
+    values: &mut [Option<CommandValue>],
+) -> Result<(), String> {
+    let empty: Vec<usize> = (0..options.len())
+        .filter(|&i| values[i].is_none() && kind_of(&options[i]) == kind::STRING)
+        .collect();
+    let Some((&last, before)) = empty.split_last() else {
+        return Err(words.join(" "));
+    };
+    for &i in before {
+        let required = options[i]["required"].as_bool().unwrap_or(false);
+        let numeric = words[0].starts_with(|c: char| c.is_ascii_digit());
+        if words.len() > 1 && (required || numeric) {
+            values[i] = Some(CommandValue::String(words.remove(0)));
+        }
+    }
+    values[last] = Some(CommandValue::String(words.join(" ")));
+    Ok(())
 }
 
 /// The first option still empty whose type is one of `kinds`.
@@ -490,6 +509,35 @@ mod tests {
                 summary: "/warn member:@alice reason:\"spamming in #general\"".into(),
             }
         );
+    }
+
+    #[test]
+    fn words_fill_text_options_in_order_and_the_last_takes_the_rest() {
+        let mute = json!({"name": "mute", "type": 1, "options": [
+            {"type": 6, "name": "member", "description": "m", "required": true},
+            {"type": 3, "name": "duration", "description": "d", "required": true},
+            {"type": 3, "name": "reason", "description": "r"},
+        ]});
+        let bound = bind(&mute, "@alice 10m being rude", &demo()).unwrap();
+        assert_eq!(
+            bound.options,
+            [
+                ("member".into(), user(3)),
+                ("duration".into(), text("10m")),
+                ("reason".into(), text("being rude")),
+            ]
+        );
+        let ban = json!({"name": "ban", "type": 1, "options": [
+            {"type": 6, "name": "member", "description": "m", "required": true},
+            {"type": 3, "name": "duration", "description": "d"},
+            {"type": 3, "name": "reason", "description": "r"},
+        ]});
+        let timed = bind(&ban, "@bob 7d spam links", &demo()).unwrap();
+        assert_eq!(timed.options[1], ("duration".into(), text("7d")));
+        assert_eq!(timed.options[2], ("reason".into(), text("spam links")));
+        let plain = bind(&ban, "@bob spam links", &demo()).unwrap();
+        assert_eq!(plain.options[1], ("reason".into(), text("spam links")));
+        assert_eq!(plain.options.len(), 2);
     }
 
     #[test]
