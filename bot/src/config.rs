@@ -23,6 +23,7 @@ pub const VARIABLES: &[&str] = &[
     "HEARTH_HTTP_ADDR",
     "HEARTH_SHARDS",
     "HEARTH_DEV_GUILD",
+    "HEARTH_TIMED_LEASE",
     "RUST_LOG",
 ];
 
@@ -48,7 +49,14 @@ pub struct Config {
     pub shards: Option<ShardRange>,
     /// Register commands in this guild only (instant updates while developing).
     pub dev_guild: Option<GuildId>,
+    /// How long the scheduler holds a claimed timed action
+    /// ([`DEFAULT_LEASE`](hearth_core::timed::DEFAULT_LEASE) unless set): after a crash, the
+    /// actions a dead process held run again this long after it claimed them.
+    pub timed_lease: std::time::Duration,
 }
+
+/// The shortest and longest `HEARTH_TIMED_LEASE`, in seconds.
+pub const TIMED_LEASE_SECS: std::ops::RangeInclusive<u64> = 2..=3_600;
 
 /// A REST API base: `host[:port]` and whether it is plain HTTP, as twilight-http's proxy
 /// setting takes it.
@@ -145,6 +153,19 @@ impl Config {
                     })
                 })
                 .transpose()?,
+            timed_lease: get("HEARTH_TIMED_LEASE")
+                .map(|v| {
+                    v.parse::<u64>()
+                        .ok()
+                        .filter(|secs| TIMED_LEASE_SECS.contains(secs))
+                        .map(std::time::Duration::from_secs)
+                        .ok_or(ConfigError::Invalid {
+                            var: "HEARTH_TIMED_LEASE",
+                            expected: "a number of seconds from 2 to 3600, like 60",
+                        })
+                })
+                .transpose()?
+                .unwrap_or(hearth_core::timed::DEFAULT_LEASE),
         })
     }
 }
@@ -169,6 +190,7 @@ impl std::fmt::Debug for Config {
             .field("public_key", &self.public_key.map(|_| "(set)"))
             .field("shards", &self.shards)
             .field("dev_guild", &self.dev_guild)
+            .field("timed_lease", &self.timed_lease)
             .finish()
     }
 }

@@ -8,8 +8,8 @@ use std::{
     sync::{Arc, Mutex, PoisonError},
 };
 
-use hearth_core::{Clock, GuildId, RoleId, StoreError, Timestamp, UserId};
-use hearth_moderation::{ModerationSettingsStore, WarningStore};
+use hearth_core::{Clock, GuildId, RoleId, StoreError, Timestamp, UserId, timed::TimedActionStore};
+use hearth_moderation::{CaseStore, LockdownStore, ModerationSettingsStore, WarningStore};
 use twilight_cache_inmemory::DefaultInMemoryCache;
 
 use crate::{
@@ -45,13 +45,26 @@ impl Ping for hearth_store_mongo::MongoStore {
 /// What the bot needs of a store: every domain's store traits and a liveness probe. Any type
 /// with all of them is a backend; a new feature adds its store trait here, once.
 pub trait Backend:
-    WarningStore + ModerationSettingsStore + Ping + Clone + Send + Sync + std::fmt::Debug + 'static
+    WarningStore
+    + ModerationSettingsStore
+    + CaseStore
+    + LockdownStore
+    + TimedActionStore
+    + Ping
+    + Clone
+    + Send
+    + Sync
+    + std::fmt::Debug
+    + 'static
 {
 }
 
 impl<T> Backend for T where
     T: WarningStore
         + ModerationSettingsStore
+        + CaseStore
+        + LockdownStore
+        + TimedActionStore
         + Ping
         + Clone
         + Send

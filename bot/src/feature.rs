@@ -3,13 +3,15 @@
 //! A feature is one folder under `bot/src/` and one line in [`crate::features`]. It declares
 //! its [`Needs`] as a constant — gateway intents, the event types it wants decoded, the cache
 //! resources it reads — and implements [`Feature`]: its commands, components, modal submits,
-//! autocomplete, gateway events and background workers. The shell computes the intents union,
+//! autocomplete, gateway events, background workers and the timed actions it owns (see
+//! [`Feature::TIMED`]). The shell computes the intents union,
 //! the event filter, the command list and all routing from the list, so a feature cannot
 //! receive an event it did not declare, nor declare one its intents do not deliver (a test
 //! checks every declared event against the intents).
 
-use std::future::Future;
+use std::{fmt, future::Future};
 
+use hearth_core::timed::TimedAction;
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use twilight_cache_inmemory::ResourceType;
 use twilight_gateway::{Event, EventTypeFlags, Intents};
@@ -45,6 +47,25 @@ pub struct Workers {
     pub cancel: CancellationToken,
     /// Spawn workers here so shutdown waits for them.
     pub tasks: TaskTracker,
+}
+
+/// Why a timed action did not run ([`Feature::timed`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TimedFailure {
+    /// Worth trying again later (Discord answered 5xx or 429, or could not be reached): the
+    /// scheduler retries with backoff and reports in the mod log when it gives up.
+    Retry(String),
+    /// Trying again cannot help (the bot lacks a permission, the channel is gone): the
+    /// scheduler reports it in the mod log now and drops the action.
+    GiveUp(String),
+}
+
+impl fmt::Display for TimedFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Retry(why) | Self::GiveUp(why) => f.write_str(why),
+        }
+    }
 }
 
 /// One feature of the bot over store `S`.
@@ -124,6 +145,31 @@ pub trait Feature<S: Backend>: Send + Sync + Sized + 'static {
     /// Starts its background workers, if any.
     fn workers(&self, ctx: &Context, workers: &Workers) {
         let _ = (ctx, workers);
+    }
+
+    /// The timed-action kinds it runs, by [`ActionKind::name`](hearth_core::timed::ActionKind::name).
+    /// The scheduler ([`crate::scheduler`]) hands every claimed action of these kinds to
+    /// [`Feature::timed`]; each kind has exactly one owner (a test checks). A feature that
+    /// schedules actions (`store.schedule(…)`) lists their kinds here.
+    const TIMED: &'static [&'static str] = &[];
+
+    /// Runs a claimed timed action of a kind in [`Feature::TIMED`]: `Ok` when it is done or
+    /// there is nothing left to do (a ban already lifted by hand), a [`TimedFailure`] to retry
+    /// or give up. It must be idempotent: a lease that ran out lets another process run the
+    /// same action again.
+    fn timed(
+        &self,
+        ctx: &Context,
+        action: &TimedAction,
+    ) -> impl Future<Output = Result<(), TimedFailure>> + Send {
+        let _ = ctx;
+        let kind = action.kind.name();
+        async move {
+            Err(TimedFailure::GiveUp(format!(
+                "{} does not run {kind} actions",
+                Self::NEEDS.name
+            )))
+        }
     }
 
     /// Adds its part of the demo world that `hearth try` and the end-to-end scenarios start
@@ -245,6 +291,18 @@ pub(crate) mod tests {
             Some(Intents::GUILD_MEMBERS)
         );
         assert_eq!(intents_for(EventTypeFlags::PRESENCE_UPDATE), None);
+    }
+
+    #[test]
+    fn every_timed_kind_has_exactly_one_owner() {
+        for kind in hearth_core::timed::ActionKind::NAMES {
+            let owners: Vec<&str> = crate::features::TIMED
+                .iter()
+                .filter(|(_, kinds)| kinds.contains(kind))
+                .map(|(name, _)| *name)
+                .collect();
+            assert_eq!(owners.len(), 1, "{kind} is run by {owners:?}");
+        }
     }
 
     #[test]

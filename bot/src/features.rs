@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use hearth_core::timed::TimedAction;
 use twilight_cache_inmemory::ResourceType;
 use twilight_gateway::{Event, EventTypeFlags, Intents};
 use twilight_model::application::{
@@ -17,7 +18,7 @@ use crate::{
     ack::Ack,
     context::{Backend, Context},
     custom_id::CustomId,
-    feature::{Feature, NO_LONGER_IN_USE, Needs, Workers},
+    feature::{Feature, NO_LONGER_IN_USE, Needs, TimedFailure, Workers},
     interaction::{HandlerError, HandlerResult, UNKNOWN_COMMAND},
 };
 
@@ -55,6 +56,9 @@ macro_rules! features {
 
         /// The event types some feature handles (not only the shell).
         pub const FEATURE_EVENTS: EventTypeFlags = EventTypeFlags::empty()$(.union(<crate::$field::$feature<Any> as Feature<Any>>::NEEDS.events))+;
+
+        /// Each feature's name and the timed-action kinds it runs ([`Feature::TIMED`]).
+        pub const TIMED: &[(&str, &[&str])] = &[$((<crate::$field::$feature<Any> as Feature<Any>>::NEEDS.name, <crate::$field::$feature<Any> as Feature<Any>>::TIMED)),+];
 
         /// Every feature's part of the demo world, in list order.
         pub const DEMO: &[fn(&mut hearth_sandbox::demo::DemoWorld)] = &[$(<crate::$field::$feature<Any> as Feature<Any>>::demo),+];
@@ -169,6 +173,21 @@ macro_rules! features {
                         self.$field.event(ctx, event).await;
                     }
                 )+
+            }
+
+            /// Runs a claimed timed action through the feature that owns its kind.
+            ///
+            /// # Errors
+            ///
+            /// The feature's [`TimedFailure`]; `GiveUp` when no feature owns the kind.
+            pub async fn timed(&self, ctx: &Context, action: &TimedAction) -> Result<(), TimedFailure> {
+                let kind = action.kind.name();
+                $(
+                    if <crate::$field::$feature<S> as Feature<S>>::TIMED.contains(&kind) {
+                        return self.$field.timed(ctx, action).await;
+                    }
+                )+
+                Err(TimedFailure::GiveUp(format!("no feature runs {kind} actions")))
             }
 
             /// Starts every feature's background workers.

@@ -31,6 +31,7 @@ use crate::{
     interaction::{self, App, Handled, chain},
     metrics::Metrics,
     pipeline::{EventSink, Pipeline},
+    scheduler::{self, Scheduler},
     store::{self, OpenedStore},
 };
 
@@ -212,6 +213,17 @@ async fn start_with<S: Backend>(
         tasks: tasks.clone(),
     };
     app.features.workers(&app.ctx, &workers);
+    // The timed actions of every feature: one scheduler per process (see `scheduler`).
+    tasks.spawn(
+        Scheduler::new(
+            app.store.clone(),
+            Arc::clone(&app),
+            Arc::clone(&app.ctx.clock),
+            scheduler::process_owner(),
+        )
+        .with_lease(config.timed_lease)
+        .run(cancel.clone()),
+    );
     let pipeline = Pipeline::start(&app, &workers);
     let health = Arc::new(ShardHealth::default());
     let ready = Arc::new(AtomicBool::new(false));

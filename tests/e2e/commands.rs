@@ -7,11 +7,9 @@ use crate::harness::{Store, World, answer, on_every_store};
 async fn unknown_command_gets_an_ephemeral_answer(store: Store) {
     let world = World::start(store).await;
     // Left behind by an older version of the bot: Discord still offers it.
-    world
-        .guild
-        .add_stale_command("slowmode", "Sets the slowmode");
+    world.guild.add_stale_command("purge", "Deletes messages");
 
-    let reply = answer(&world.alice.run_command(world.general, "slowmode", &[])).await;
+    let reply = answer(&world.alice.run_command(world.general, "purge", &[])).await;
     assert!(reply.is_ephemeral());
     assert_eq!(reply.content, UNKNOWN_COMMAND);
     assert!(

@@ -5,10 +5,10 @@
 //! (a database of its own, dropped at the end). Without `MONGODB_URI` the MongoDB test says it
 //! did not run; under `CI=true` it fails instead, so CI cannot pass without MongoDB.
 
-use std::{net::SocketAddr, ops::Deref, path::PathBuf, time::Duration};
+use std::{net::SocketAddr, ops::Deref, path::PathBuf, sync::Arc, time::Duration};
 
 use hearth::{Config, Running, config::ApiBase, database::DatabaseUrl, store::OpenedStore};
-use hearth_core::{GuildId, UserId};
+use hearth_core::{GuildId, ManualClock, UserId};
 use hearth_moderation::{EscalationPolicy, Moderation, ModerationSettingsStore, WarningStore};
 use hearth_sandbox::{
     CommandValue, Guild, InteractionHandle, Member, Sandbox, demo::DemoBuilder, state::Message,
@@ -49,6 +49,21 @@ macro_rules! on_every_store {
     )+};
 }
 pub(crate) use on_every_store;
+
+/// Evaluates `$body` with `$store` bound to the scenario's store (either backend), opened by
+/// the harness directly, not through the bot: `with_store!(world, |store| store.pending(key).await)`.
+macro_rules! with_store {
+    ($world:expr, |$store:ident| $body:expr) => {
+        match hearth::store::open(&$world.direct_database())
+            .await
+            .expect("store opens")
+        {
+            hearth::store::OpenedStore::Sqlite($store) => $body,
+            hearth::store::OpenedStore::Mongo($store) => $body,
+        }
+    };
+}
+pub(crate) use with_store;
 
 /// Where the bot keeps its data in a scenario.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -190,9 +205,24 @@ pub(crate) struct Setup {
     escalation: Option<EscalationPolicy>,
     redis_url: Option<String>,
     cuttable_database: bool,
+    clock: Option<ManualClock>,
+    in_process_bot: bool,
 }
 
 impl Setup {
+    /// No bot in this process: the scenario starts bots as child processes
+    /// ([`World::spawn_bot_process`]).
+    pub(crate) fn without_bot(mut self) -> Self {
+        self.in_process_bot = false;
+        self
+    }
+
+    /// The bot reads the time from `clock` (scenarios move it to make timers come due).
+    pub(crate) fn clock(mut self, clock: ManualClock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
     /// The guild configured its escalation policy before the bot starts (there is no command
     /// for it yet): the policy is in the store when the bot first reads the guild's settings,
     /// and nothing restarts.
@@ -252,12 +282,15 @@ impl Setup {
             proxy,
             lock: None,
             bot: None,
+            clock: self.clock,
             dir,
         };
         if let Some(policy) = self.escalation {
             world.seed_escalation(policy).await;
         }
-        world.start_bot().await;
+        if self.in_process_bot {
+            world.start_bot().await;
+        }
         world
     }
 }
@@ -276,6 +309,8 @@ pub(crate) struct World {
     lock: Option<DatabaseLock>,
     /// The bot.
     pub(crate) bot: Option<Running>,
+    /// The bot's clock, when the scenario moves time by hand.
+    pub(crate) clock: Option<ManualClock>,
     dir: tempfile::TempDir,
 }
 
@@ -321,6 +356,8 @@ impl World {
             escalation: None,
             redis_url: None,
             cuttable_database: false,
+            clock: None,
+            in_process_bot: true,
         }
     }
 
@@ -366,7 +403,7 @@ impl World {
     }
 
     /// The database directly, for the harness's own look at it.
-    fn direct_database(&self) -> DatabaseUrl {
+    pub(crate) fn direct_database(&self) -> DatabaseUrl {
         match &self.store {
             Store::Sqlite => DatabaseUrl::Sqlite(Some(self.sqlite_path())),
             Store::Mongo(uri) => DatabaseUrl::Mongo(with_database(uri, &self.mongo_name)),
@@ -393,9 +430,31 @@ impl World {
         config
     }
 
+    /// The bot's configuration as environment variables, for a bot in a child process.
+    pub(crate) fn config_env(&self) -> Vec<(&'static str, String)> {
+        let database = match &self.store {
+            Store::Sqlite => format!("sqlite://{}", self.sqlite_path().display()),
+            Store::Mongo(uri) => with_database(uri, &self.mongo_name),
+        };
+        vec![
+            ("DISCORD_TOKEN", self.sandbox.token()),
+            ("HEARTH_DATABASE", database),
+            (
+                "HEARTH_DISCORD_API",
+                format!("http://{}", self.sandbox.http_proxy()),
+            ),
+            ("HEARTH_GATEWAY_URL", self.sandbox.gateway_url().to_owned()),
+            ("HEARTH_HTTP_ADDR", "127.0.0.1:0".to_owned()),
+        ]
+    }
+
     /// Starts the bot and waits until its shards are connected.
     pub(crate) async fn start_bot(&mut self) {
-        let running = hearth::start(self.config()).await.expect("bot starts");
+        let running = match &self.clock {
+            Some(clock) => hearth::start_at(self.config(), Arc::new(clock.clone())).await,
+            None => hearth::start(self.config()).await,
+        }
+        .expect("bot starts");
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         while !running.is_ready() {
             assert!(
@@ -611,6 +670,16 @@ pub(crate) fn button_disabled(message: &Message, label: &str) -> bool {
         .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
         .find(|b| b["label"] == label)
         .is_some_and(|b| b["disabled"] == true)
+}
+
+/// The title of a message's first embed ("" without one).
+pub(crate) fn title_of(message: &Message) -> String {
+    message
+        .embeds
+        .first()
+        .and_then(|e| e["title"].as_str())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// The text of a message's first embed description, or its content.

@@ -5,6 +5,7 @@
 //! `<scenario>::mongo`, the latter with `MONGODB_URI`), and ends with `World::finish`, which
 //! asserts that the bot sent nothing the real API would refuse.
 
+mod channels;
 mod clear_warnings;
 mod commands;
 mod crafted;
@@ -15,4 +16,6 @@ mod http_endpoint;
 mod moderation;
 mod mongo_uri;
 mod outage;
+mod punishments;
+mod restarts;
 mod warnings;

@@ -5,7 +5,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use hearth_moderation::{EscalationPolicy, EscalationStep, Punishment};
 use hearth_sandbox::state::audit_action;
 
-use crate::harness::{Store, World, answer, on_every_store, text_of, warn, warnings};
+use hearth_core::{
+    GuildId, UserId,
+    timed::{ActionKey, ActionKind, TimedActionStore},
+};
+
+use crate::harness::{Store, World, answer, on_every_store, text_of, warn, warnings, with_store};
 
 /// Unix milliseconds now.
 fn now_ms() -> u64 {
@@ -123,9 +128,8 @@ async fn third_warning_times_the_member_out_for_an_hour_with_three_cases_in_the_
     world.finish().await;
 }
 
-/// A policy step that bans for a week is not carried out as a ban for good: with nothing yet to
-/// lift a ban on time, the bot bans no one and tells the moderator and the mod log why.
-async fn an_escalation_to_a_timed_ban_bans_no_one_and_says_why(store: Store) {
+/// A policy step that bans for a week bans, and the scheduler holds the unban for a week.
+async fn an_escalation_to_a_timed_ban_bans_and_schedules_the_unban(store: Store) {
     let week = EscalationStep {
         warnings: 1,
         within: None,
@@ -143,26 +147,24 @@ async fn an_escalation_to_a_timed_ban_bans_no_one_and_says_why(store: Store) {
         .wait_for_original(|m| !m.embeds.is_empty())
         .await;
     let text = text_of(&reply);
-    assert!(
-        text.contains("ban for 7 days") && text.contains("banned no one"),
-        "{text}"
+    assert!(text.contains("ban for 7 days"), "{text}");
+    let bans = world.guild.bans();
+    assert_eq!(bans.len(), 1, "alice is banned");
+    assert_eq!(bans[0].user_id, world.alice.id().get());
+    let key = ActionKey::new(
+        GuildId::new(world.guild.id().get()),
+        &ActionKind::Unban {
+            user: UserId::new(world.alice.id().get()),
+        },
     );
-    assert!(world.guild.bans().is_empty(), "no one was banned");
-    assert!(world.alice.info().is_some(), "alice is still a member");
-    let case = world
-        .guild
-        .wait_for_message(world.mod_log, |m| !m.embeds.is_empty())
-        .await;
+    let pending = with_store!(world, |store| store.pending(key).await.unwrap())
+        .expect("the unban is scheduled");
+    let ahead = pending.due_at.unix_millis() - i64::try_from(now_ms()).unwrap_or(i64::MAX);
     assert!(
-        case.embeds[0].to_string().contains("banned no one"),
-        "{}",
-        case.embeds[0]
+        (7 * 86_400_000 - 60_000..=7 * 86_400_000).contains(&ahead),
+        "the unban is due in {ahead} ms"
     );
-    let dm = world
-        .sandbox
-        .wait_for("the warning DM", || world.alice.dms().into_iter().next())
-        .await;
-    assert!(!text_of(&dm).contains("ban"), "{}", text_of(&dm));
+    assert_eq!(pending.case, Some(1));
     world.finish().await;
 }
 
@@ -308,7 +310,7 @@ async fn reason_of_513_characters_is_refused_and_512_is_accepted(store: Store) {
 
 on_every_store!(
     third_warning_times_the_member_out_for_an_hour_with_three_cases_in_the_mod_log,
-    an_escalation_to_a_timed_ban_bans_no_one_and_says_why,
+    an_escalation_to_a_timed_ban_bans_and_schedules_the_unban,
     member_without_permission_is_refused_and_nothing_changes,
     moderator_whose_role_lost_moderate_members_is_refused,
     moderator_below_the_targets_top_role_is_refused,

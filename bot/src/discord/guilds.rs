@@ -8,6 +8,9 @@ use twilight_model::gateway::connection_info::BotConnectionInfo;
 
 use super::{Discord, DiscordError, ids, reason};
 
+/// Discord's error code for "Unknown Ban".
+pub(super) const UNKNOWN_BAN: u64 = 10_026;
+
 impl Discord {
     /// Bans a user, deleting none of their messages.
     ///
@@ -21,6 +24,54 @@ impl Discord {
             .await
             .map_err(self.fail("banning a member"))?;
         Ok(())
+    }
+
+    /// Bans a user, deleting their messages of the last `delete_seconds` (at most 7 days).
+    ///
+    /// # Errors
+    ///
+    /// When Discord refuses it.
+    pub async fn ban_deleting(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        delete_seconds: u32,
+        why: &str,
+    ) -> Result<(), DiscordError> {
+        let why = reason(why);
+        let mut request = self
+            .http
+            .create_ban(ids::guild(guild), ids::user(user))
+            .reason(&why);
+        if delete_seconds > 0 {
+            request = request.delete_message_seconds(delete_seconds);
+        }
+        request.await.map_err(self.fail("banning a member"))?;
+        Ok(())
+    }
+
+    /// Lifts a ban; `Ok(false)` when there was none (Discord's 10026, Unknown Ban).
+    ///
+    /// # Errors
+    ///
+    /// When Discord refuses it otherwise.
+    pub async fn unban(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        why: &str,
+    ) -> Result<bool, DiscordError> {
+        match self
+            .http
+            .delete_ban(ids::guild(guild), ids::user(user))
+            .reason(&reason(why))
+            .await
+            .map_err(self.fail("lifting a ban"))
+        {
+            Ok(_) => Ok(true),
+            Err(err) if err.code() == Some(UNKNOWN_BAN) => Ok(false),
+            Err(err) => Err(err),
+        }
     }
 
     /// The guild's owner.

@@ -30,6 +30,46 @@ impl Discord {
         Ok(())
     }
 
+    /// Ends a member's timeout.
+    ///
+    /// # Errors
+    ///
+    /// When Discord refuses it.
+    pub async fn end_timeout(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        why: &str,
+    ) -> Result<(), DiscordError> {
+        self.http
+            .update_guild_member(ids::guild(guild), ids::user(user))
+            .communication_disabled_until(None)
+            .reason(&reason(why))
+            .await
+            .map_err(self.fail("ending a timeout"))?;
+        Ok(())
+    }
+
+    /// Takes a role from a member.
+    ///
+    /// # Errors
+    ///
+    /// When Discord refuses it (10007 for someone not in the guild).
+    pub async fn remove_role(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        role: RoleId,
+        why: &str,
+    ) -> Result<(), DiscordError> {
+        self.http
+            .remove_guild_member_role(ids::guild(guild), ids::user(user), ids::role(role))
+            .reason(&reason(why))
+            .await
+            .map_err(self.fail("taking a role"))?;
+        Ok(())
+    }
+
     /// Kicks a member.
     ///
     /// # Errors

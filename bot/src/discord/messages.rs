@@ -48,6 +48,25 @@ impl Discord {
         Ok(ids::message_id(message.id))
     }
 
+    /// Replaces a message's embeds (a mod-log case whose reason changed).
+    ///
+    /// # Errors
+    ///
+    /// When Discord refuses it (the message was deleted, missing access).
+    pub async fn edit_embeds(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+        embeds: &[twilight_model::channel::message::Embed],
+    ) -> Result<(), DiscordError> {
+        self.http
+            .update_message(ids::channel(channel), ids::message(message))
+            .embeds(Some(embeds))
+            .await
+            .map_err(self.fail("editing a message"))?;
+        Ok(())
+    }
+
     /// Sends a member a direct message; `Ok(false)` when their DMs are closed, which is common
     /// and not an error.
     ///

@@ -15,6 +15,7 @@ pub mod ids;
 mod interactions;
 mod members;
 mod messages;
+mod overwrites;
 mod roles;
 
 use std::sync::Arc;

@@ -59,7 +59,7 @@ impl Escalated {
     }
 }
 
-fn safe(text: &str) -> String {
+pub(crate) fn safe(text: &str) -> String {
     neutralise_mentions(text).into_owned()
 }
 

@@ -1,7 +1,10 @@
 //! The moderation handlers: parse, check, call the service, render.
 
+use hearth_core::timed::{ActionKind, NewTimedAction};
 use hearth_core::{ChannelId, GuildId, UserId};
-use hearth_moderation::{EscalationStep, ModerationSettings, Punishment, WarnOutcome, WarnRequest};
+use hearth_moderation::{
+    CaseAction, EscalationStep, ModerationSettings, NewCase, Punishment, WarnOutcome, WarnRequest,
+};
 use twilight_interactions::command::ResolvedUser;
 use twilight_model::{
     application::interaction::Interaction, channel::ChannelType, guild::Permissions,
@@ -31,7 +34,7 @@ use crate::{
 pub(crate) const PAGE_MAX: u32 = 1000;
 
 /// Checks that the invoker may moderate members (every warning command and button needs it).
-fn require_moderator(interaction: &Interaction, to: &str) -> HandlerResult {
+pub(crate) fn require_moderator(interaction: &Interaction, to: &str) -> HandlerResult {
     require(
         interaction,
         Permissions::MODERATE_MEMBERS,
@@ -41,7 +44,7 @@ fn require_moderator(interaction: &Interaction, to: &str) -> HandlerResult {
 }
 
 /// Checks that the invoker may `verb` the target and that the bot could act on them.
-async fn check_hierarchy(
+pub(crate) async fn check_hierarchy(
     ctx: &Context,
     guild: GuildId,
     interaction: &Interaction,
@@ -57,7 +60,7 @@ async fn check_hierarchy(
 }
 
 /// The hierarchy check once the target's roles are known.
-async fn check_roles(
+pub(crate) async fn check_roles(
     ctx: &Context,
     guild: GuildId,
     interaction: &Interaction,
@@ -124,12 +127,17 @@ pub(crate) async fn warn<S: Backend>(
         "the warning was recorded as case {}",
         outcome.warning.case
     ));
+    record_warning_case(feature, interaction, &outcome).await?;
     let escalated = match outcome.escalation {
         Some(step) => {
             // Carrying it out is a call to Discord: say "thinking…" at once rather than leave
             // the moderator waiting for the watchdog (which would still answer within 3 s).
             ack.defer(false).await?;
-            Some(carry_out(ctx, guild, &outcome, step).await)
+            let escalated = carry_out(feature, ctx, guild, &outcome, step).await;
+            if let Escalated::Done(step) = &escalated {
+                record_escalation_case(feature, ctx, interaction, &outcome, step).await?;
+            }
+            Some(escalated)
         }
         None => None,
     };
@@ -164,7 +172,8 @@ pub(crate) async fn warn<S: Backend>(
 }
 
 /// Carries out an escalation step through Discord and says how it went.
-async fn carry_out(
+async fn carry_out<S: Backend>(
+    feature: &Moderation<S>,
     ctx: &Context,
     guild: GuildId,
     outcome: &WarnOutcome,
@@ -188,11 +197,35 @@ async fn carry_out(
         }
         Punishment::Kick => ctx.discord.kick(guild, user, &why).await,
         Punishment::Ban { duration: None } => ctx.discord.ban(guild, user, &why).await,
-        // Nothing would lift it on time yet, and a permanent ban is not what the policy
-        // says: do nothing and say so, rather than over-punish.
-        Punishment::Ban { duration: Some(_) } => {
-            return Escalated::Failed(step, TIMED_BAN_NOT_CARRIED_OUT.to_owned());
-        }
+        // The scheduler lifts it on time; if the timer cannot be stored, the ban is lifted
+        // at once rather than left permanent, which is not what the policy says.
+        Punishment::Ban {
+            duration: Some(duration),
+        } => match ctx.discord.ban(guild, user, &why).await {
+            Ok(()) => {
+                let now = ctx.now();
+                let timer = feature
+                    .store
+                    .schedule(NewTimedAction {
+                        guild,
+                        kind: ActionKind::Unban { user },
+                        due_at: now.saturating_add(duration),
+                        case: Some(outcome.warning.case.0),
+                        scheduled_at: now,
+                    })
+                    .await;
+                if let Err(err) = timer {
+                    tracing::warn!(error = %chain(&err), "could not schedule an escalation's unban");
+                    let _ = ctx
+                        .discord
+                        .unban(guild, user, "Could not time the ban")
+                        .await;
+                    return Escalated::Failed(step, TIMED_BAN_NOT_CARRIED_OUT.to_owned());
+                }
+                Ok(())
+            }
+            Err(err) => Err(err),
+        },
     };
     match result {
         Ok(()) => Escalated::Done(step),
@@ -211,9 +244,85 @@ async fn carry_out(
     }
 }
 
-/// Why an escalation step that bans for a time is not carried out.
+/// Records a warning as its case (the seed's `mod_logs` document on MongoDB). The warn
+/// handler posts its own mod-log entry, which also shows the escalation.
+async fn record_warning_case<S: Backend>(
+    feature: &Moderation<S>,
+    interaction: &Interaction,
+    outcome: &WarnOutcome,
+) -> HandlerResult {
+    let w = &outcome.warning;
+    feature
+        .store
+        .record_case(NewCase {
+            guild: w.guild,
+            number: Some(w.case),
+            request: hearth_moderation::RequestId(interaction.id.get()),
+            action: CaseAction::Warn,
+            user: Some(w.user),
+            channel: None,
+            moderator: w.moderator,
+            reason: w.reason.clone(),
+            duration: None,
+            created_at: w.created_at,
+            expires_at: None,
+        })
+        .await
+        .map_err(HandlerError::fault)?;
+    Ok(())
+}
+
+/// Records an escalation step carried out as a case of its own, credited to the bot (the
+/// warning's mod-log entry already shows it).
+async fn record_escalation_case<S: Backend>(
+    feature: &Moderation<S>,
+    ctx: &Context,
+    interaction: &Interaction,
+    outcome: &WarnOutcome,
+    step: &EscalationStep,
+) -> HandlerResult {
+    let duration = match step.action {
+        Punishment::Timeout { duration }
+        | Punishment::Ban {
+            duration: Some(duration),
+        } => Some(duration),
+        _ => None,
+    };
+    let now = ctx.now();
+    feature
+        .store
+        .record_case(NewCase {
+            guild: outcome.warning.guild,
+            number: None,
+            // The warning took the interaction's id; the escalation is a request of its own,
+            // derived from it so a replay finds it again.
+            request: hearth_moderation::RequestId(interaction.id.get() ^ ESCALATION_REQUEST),
+            action: CaseAction::Escalation,
+            user: Some(outcome.warning.user),
+            channel: None,
+            moderator: ctx.bot,
+            reason: format!(
+                "{} after {} warnings (case {})",
+                step.action.describe(),
+                step.warnings,
+                outcome.warning.case
+            ),
+            duration,
+            created_at: now,
+            expires_at: duration.map(|d| now.saturating_add(d)),
+        })
+        .await
+        .map_err(HandlerError::fault)?;
+    Ok(())
+}
+
+/// Flipped into an interaction id to make the request id of the escalation it caused.
+const ESCALATION_REQUEST: u64 = 1 << 63;
+
+/// Why an escalation step that bans for a time is not carried out: its timer could not be
+/// stored.
 pub(crate) const TIMED_BAN_NOT_CARRIED_OUT: &str =
-    "Hearth can't lift bans on time yet, so it banned no one: ban them by hand if you mean it.";
+    "I couldn't store the ban's timer, so I lifted it again: ban them by hand if you mean it.";
 
 /// Posts a case to the mod log, if the guild has one. A failure is logged, not shown: the
 /// action itself succeeded.

@@ -1,13 +1,20 @@
-//! Moderation: `/warn`, `/warnings`, `/clearwarnings` and `/modlog`, over hearth-moderation.
+//! Moderation: `/warn`, `/warnings`, `/clearwarnings`, `/mute`, `/unmute`, `/kick`, `/ban`,
+//! `/unban`, `/case`, `/reason` and `/modlog`, over hearth-moderation; every action is a case
+//! in the mod log.
 
+pub mod actions;
+pub mod cases;
+pub mod channels;
 pub mod commands;
 pub mod components;
 pub mod embeds;
+pub mod escalation;
 pub(crate) mod handlers;
 pub mod refusal;
+pub(crate) mod timed;
 
 use hearth_cache::Namespace;
-use hearth_core::GuildId;
+use hearth_core::{GuildId, timed::TimedAction};
 use hearth_moderation::ModerationSettings;
 use twilight_cache_inmemory::ResourceType;
 use twilight_gateway::{EventTypeFlags, Intents};
@@ -17,7 +24,7 @@ use crate::{
     ack::Ack,
     context::{Backend, Context},
     custom_id::CustomId,
-    feature::{Feature, Needs},
+    feature::{Feature, Needs, TimedFailure, Workers},
     interaction::{HandlerError, HandlerResult},
     settings::{Settings, Source},
 };
@@ -32,10 +39,14 @@ pub const SETTINGS: Namespace<GuildId, ModerationSettings> = Namespace::new(NAME
 /// The moderation feature over store `S`.
 #[derive(Clone, Debug)]
 pub struct Moderation<S> {
+    /// The store (timed actions, the mod log's settings).
+    pub store: S,
     /// The domain service.
     pub service: hearth_moderation::Moderation<S>,
     /// Settings per guild, through the cache.
     pub settings: Settings<ModerationSettings, hearth_moderation::Moderation<S>>,
+    /// Finished timed actions waiting to be posted to the mod log.
+    reports: timed::Reports,
 }
 
 impl<S: Backend> Source<ModerationSettings> for hearth_moderation::Moderation<S> {
@@ -56,11 +67,23 @@ impl<S: Backend> Feature<S> for Moderation<S> {
     };
 
     fn new(store: S, ctx: &Context) -> Self {
-        let service = hearth_moderation::Moderation::new(store);
+        let service = hearth_moderation::Moderation::new(store.clone());
         Self {
+            store,
             settings: Settings::new(ctx.cache.clone(), SETTINGS, service.clone()),
             service,
+            reports: timed::Reports::default(),
         }
+    }
+
+    const TIMED: &'static [&'static str] = timed::KINDS;
+
+    fn workers(&self, ctx: &Context, workers: &Workers) {
+        timed::start_reporter(self, ctx, workers);
+    }
+
+    async fn timed(&self, ctx: &Context, action: &TimedAction) -> Result<(), TimedFailure> {
+        timed::run(self, ctx, action).await
     }
 
     fn commands(&self) -> Vec<Command> {
@@ -79,6 +102,17 @@ impl<S: Backend> Feature<S> for Moderation<S> {
             "warnings" => handlers::warnings(self, interaction, ack).await,
             "clearwarnings" => handlers::clear_warnings(self, ctx, interaction, ack).await,
             "modlog" => handlers::modlog(self, ctx, interaction, ack).await,
+            "mute" => actions::mute(self, ctx, interaction, ack).await,
+            "unmute" => actions::unmute(self, ctx, interaction, ack).await,
+            "kick" => actions::kick(self, ctx, interaction, ack).await,
+            "ban" => actions::ban(self, ctx, interaction, ack).await,
+            "unban" => actions::unban(self, ctx, interaction, ack).await,
+            "case" => cases::show(self, interaction, ack).await,
+            "slowmode" => channels::slowmode(self, ctx, interaction, ack).await,
+            "lockdown" => channels::lockdown(self, ctx, interaction, ack).await,
+            "unlock" => channels::unlock(self, ctx, interaction, ack).await,
+            "escalation" => escalation::escalation(self, interaction, ack).await,
+            "reason" => cases::reason(self, ctx, interaction, ack).await,
             _ => Err(HandlerError::refuse(crate::interaction::UNKNOWN_COMMAND)),
         }
     }

@@ -8,6 +8,7 @@ mod id;
 pub mod testkit;
 pub mod text;
 mod time;
+pub mod timed;
 
 pub use self::{
     clock::{Clock, ManualClock, SystemClock},

@@ -7,8 +7,26 @@
 //! &impl Spawn)` for the parallel ones — re-exports [`Fixture`] and [`Spawn`] there, and lists
 //! the behaviours in a macro that calls [`__store_suite!`](crate::__store_suite) with `$crate`.
 //! See `hearth_moderation::moderation_store_suite!`.
+//!
+//! The timed-action suite ([`crate::timed::TimedActionStore`]) lives here too, since timed
+//! actions are shared vocabulary: a store runs it with [`timed_action_store_suite!`](crate::timed_action_store_suite).
+
+// Panicking is what the behaviours are for.
+#![allow(clippy::missing_panics_doc)]
+
+mod timed;
 
 use std::future::Future;
+
+pub use self::timed::{
+    a_completed_action_never_reappears, a_retried_action_is_due_again_at_the_retry_time,
+    actions_not_yet_due_are_never_claimed, an_action_whose_lease_ended_is_claimable_again,
+    cancelling_removes_the_pending_action, claims_take_at_most_their_limit,
+    concurrent_claims_take_every_due_action_exactly_once,
+    concurrent_rescheduling_of_one_key_leaves_one_action, due_actions_are_claimed_in_due_order,
+    only_the_lease_owner_can_complete_or_retry, rescheduling_replaces_the_pending_action,
+    scheduled_actions_are_pending_with_all_fields,
+};
 
 /// A store under test, with whatever must live as long as it (a temp dir, a database to drop).
 pub trait Fixture: Send + Sized {
@@ -120,5 +138,53 @@ macro_rules! __store_suite {
             $crate::testkit::Fixture::teardown(fixture).await;
         }
         $crate::__store_suite! { @parallel [$krate] [$($attr)*] $factory; $($rest,)* }
+    };
+}
+
+/// Runs the timed-action conformance suite ([`TimedActionStore`](crate::timed::TimedActionStore))
+/// as `#[tokio::test]`s. The factory is an async closure returning a [`Fixture`] (a
+/// `(store, guard)` pair will do); `optional` before it means the closure returns an `Option`
+/// and `None` skips the test body (a server absent outside CI); attributes in brackets before
+/// it go on every test.
+///
+/// ```ignore
+/// hearth_core::timed_action_store_suite!(|| async { (MyStore::new(), ()) });
+/// ```
+#[macro_export]
+macro_rules! timed_action_store_suite {
+    ([$(#[$attr:meta])*] optional $factory:expr) => {
+        $crate::__timed_action_store_suite! { [$(#[$attr])*] (optional $factory) }
+    };
+    ([$(#[$attr:meta])*] $factory:expr) => {
+        $crate::__timed_action_store_suite! { [$(#[$attr])*] (required $factory) }
+    };
+    ($factory:expr) => {
+        $crate::timed_action_store_suite!([] $factory);
+    };
+}
+
+/// The timed suite's list of behaviours, expanded by [`__store_suite!`](crate::__store_suite).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __timed_action_store_suite {
+    ([$($attr:tt)*] $factory:tt) => {
+        $crate::__store_suite! {
+            [$crate] [$($attr)*] $factory;
+            scheduled_actions_are_pending_with_all_fields,
+            due_actions_are_claimed_in_due_order,
+            actions_not_yet_due_are_never_claimed,
+            claims_take_at_most_their_limit,
+            an_action_whose_lease_ended_is_claimable_again,
+            a_completed_action_never_reappears,
+            cancelling_removes_the_pending_action,
+            rescheduling_replaces_the_pending_action,
+            only_the_lease_owner_can_complete_or_retry,
+            a_retried_action_is_due_again_at_the_retry_time,
+        }
+        $crate::__store_suite! {
+            @parallel [$crate] [$($attr)*] $factory;
+            concurrent_claims_take_every_due_action_exactly_once,
+            concurrent_rescheduling_of_one_key_leaves_one_action,
+        }
     };
 }

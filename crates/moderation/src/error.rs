@@ -79,4 +79,11 @@ pub enum PolicyError {
     /// A timeout, ban or window of zero length.
     #[error("durations in a policy must be longer than zero")]
     ZeroDuration,
+    /// A step written in a way [`EscalationPolicy::parse`](crate::EscalationPolicy::parse)
+    /// does not read.
+    #[error("`{step}` is not a step; write steps like `3 timeout 1h, 5 kick, 7 ban 7d`")]
+    Unreadable {
+        /// The step as written.
+        step: String,
+    },
 }

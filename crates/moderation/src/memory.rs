@@ -1,6 +1,7 @@
 //! The in-memory store: the reference semantics every backend must match.
 
-mod timed;
+mod cases;
+mod lockdowns;
 
 use std::{
     collections::HashMap,
@@ -25,9 +26,6 @@ use crate::{
 ///   the guild already holds a warning for is a replay (found by scanning the guild's
 ///   warnings: this store is for tests and trials, not for millions of warnings).
 ///
-/// Timed actions: see [`TimedActionStore`](crate::TimedActionStore) for the order and ties;
-/// a key holds one pending action, and re-scheduling takes a new id.
-///
 /// The data is lost when the process ends; use it for tests and trials. A `std` mutex guards
 /// it and is never held across an `.await` (every method completes before returning its
 /// future).
@@ -42,7 +40,8 @@ struct Inner {
     warnings: HashMap<(GuildId, UserId), Vec<(Warning, RequestId)>>,
     last_case: HashMap<GuildId, u64>,
     settings: HashMap<GuildId, ModerationSettings>,
-    timed: timed::TimedActions,
+    cases: cases::Cases,
+    lockdowns: HashMap<(GuildId, hearth_core::ChannelId), crate::Lockdown>,
 }
 
 impl MemoryStore {
@@ -188,5 +187,4 @@ impl ModerationSettingsStore for MemoryStore {
 #[cfg(all(test, feature = "testkit"))]
 mod conformance {
     crate::moderation_store_suite!(|| async { (crate::MemoryStore::new(), ()) });
-    crate::timed_action_store_suite!(|| async { (crate::MemoryStore::new(), ()) });
 }

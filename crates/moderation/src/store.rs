@@ -1,4 +1,4 @@
-//! Where warnings, settings and timed actions live: the traits every backend implements.
+//! Where warnings, cases and settings live: the traits every backend implements.
 //!
 //! Methods return `impl Future + Send` so services stay `Send` whatever the backend. Every
 //! method is required; the semantics are those of [`MemoryStore`](crate::MemoryStore), and the
@@ -6,12 +6,9 @@
 
 use std::{future::Future, sync::Arc};
 
-use hearth_core::{GuildId, StoreError, Timestamp, UserId};
+use hearth_core::{ChannelId, GuildId, MessageId, StoreError, UserId};
 
-use crate::{
-    ActionId, ActionKey, CaseNumber, ClaimRequest, Claimed, LeaseOwner, ModerationSettings,
-    NewTimedAction, NewWarning, SettingsChange, TimedAction, Warning,
-};
+use crate::{Case, CaseNumber, ModerationSettings, NewCase, NewWarning, SettingsChange, Warning};
 
 /// What [`WarningStore::add_warning`] did: the warning, the member's warnings as that insert
 /// left them, and whether the call was a replay.
@@ -137,99 +134,59 @@ macro_rules! forward_impls {
 
 forward_impls!(&S, Arc<S>);
 
-/// Stores timed actions until they are done, and hands due ones out under a lease so that of
-/// several processes sharing the store exactly one runs each.
+/// Stores cases: one numbered record per moderation action.
 ///
-/// An action is *claimable* at `now` when it is due (`due_at <= now`) and not leased, or its
-/// lease has ended (`lease_until <= now`). Claims take claimable actions in the order they
-/// became claimable — their due time, or the end of a lease that ran out — and on ties by
-/// id (scheduling order). Only kinds in [`ActionKind::NAMES`](crate::ActionKind::NAMES) are
-/// claimed or reported by [`next_due`](TimedActionStore::next_due).
-///
-/// A lease is a promise, not a lock: an owner that overruns it may find the action claimed by
-/// another, whose run then repeats its work (lifting a ban twice is harmless), and its own
-/// [`complete`](TimedActionStore::complete) returns `false`.
-pub trait TimedActionStore: Send + Sync {
-    /// Stores an action under a new id and returns it. A pending action with the same
-    /// [`ActionKey`] (leased or not) is replaced: its time, kind and case are the new ones,
-    /// its attempts start again from 0, and its lease and old id are gone.
-    fn schedule(
-        &self,
-        action: NewTimedAction,
-    ) -> impl Future<Output = Result<TimedAction, StoreError>> + Send;
+/// Case numbers are per guild and shared with warnings ([`WarningStore::add_warning`] takes
+/// them from the same counter); a number is never handed out twice, and gaps are allowed (a
+/// removed warning, a replay that lost a race).
+pub trait CaseStore: Send + Sync {
+    /// Records a case atomically: under the guild's next number when `case.number` is `None`,
+    /// else under that number (a warning's). A request the guild already recorded a case for
+    /// is a replay: the first case is returned and nothing is written; so is a number already
+    /// recorded.
+    fn record_case(&self, case: NewCase) -> impl Future<Output = Result<Case, StoreError>> + Send;
 
-    /// The pending action with this key, leased or not; `None` when there is none.
-    fn pending(
+    /// The case with this number; `None` when there is none.
+    fn case(
         &self,
-        key: ActionKey,
-    ) -> impl Future<Output = Result<Option<TimedAction>, StoreError>> + Send;
+        guild: GuildId,
+        number: CaseNumber,
+    ) -> impl Future<Output = Result<Option<Case>, StoreError>> + Send;
 
-    /// Removes the pending action with this key (a manual `/unban` before the timer), leased
-    /// or not; returns whether there was one. A second call returns `false`.
-    fn cancel(&self, key: ActionKey) -> impl Future<Output = Result<bool, StoreError>> + Send;
-
-    /// Claims up to `claim.limit` claimable actions for `claim.owner` until
-    /// `claim.now + claim.lease`, in claim order (see the trait), counting an attempt on
-    /// each, atomically: no action is handed to two claims whose leases overlap, in this
-    /// process or another.
-    fn claim_due(
+    /// Replaces a case's reason and returns the case as changed; `None` when there is none.
+    fn set_case_reason(
         &self,
-        claim: ClaimRequest,
-    ) -> impl Future<Output = Result<Vec<Claimed>, StoreError>> + Send;
+        guild: GuildId,
+        number: CaseNumber,
+        reason: &str,
+    ) -> impl Future<Output = Result<Option<Case>, StoreError>> + Send;
 
-    /// Removes an action that ran (or was given up on) if `owner` holds its lease, even one
-    /// that has ended but that nobody claimed since; returns whether it did. `false` when
-    /// another claim took it, it was re-scheduled (a new id) or cancelled.
-    fn complete(
+    /// Remembers where the case was posted in the mod log; returns whether the case exists.
+    fn set_case_log_message(
         &self,
-        id: ActionId,
-        owner: &LeaseOwner,
+        guild: GuildId,
+        number: CaseNumber,
+        at: (ChannelId, MessageId),
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
-
-    /// Releases an action whose attempt failed, to be claimed again at `at` (see
-    /// [`next_attempt`](crate::next_attempt)), keeping its attempt count; only if `owner`
-    /// holds its lease, as for [`complete`](TimedActionStore::complete). Returns whether it
-    /// did.
-    fn retry_later(
-        &self,
-        id: ActionId,
-        owner: &LeaseOwner,
-        at: Timestamp,
-    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
-
-    /// The earliest time a claim could return something: the least due time of unleased
-    /// actions and lease end of leased ones (possibly in the past); `None` when nothing is
-    /// pending. One indexed query however many actions are pending, so a scheduler can sleep
-    /// until then.
-    fn next_due(&self) -> impl Future<Output = Result<Option<Timestamp>, StoreError>> + Send;
 }
 
-macro_rules! forward_timed_impls {
+macro_rules! forward_case_impls {
     ($($ptr:ty),+) => {$(
-        impl<S: TimedActionStore + ?Sized> TimedActionStore for $ptr {
-            fn schedule(&self, action: NewTimedAction) -> impl Future<Output = Result<TimedAction, StoreError>> + Send {
-                (**self).schedule(action)
+        impl<S: CaseStore + ?Sized> CaseStore for $ptr {
+            fn record_case(&self, case: NewCase) -> impl Future<Output = Result<Case, StoreError>> + Send {
+                (**self).record_case(case)
             }
-            fn pending(&self, key: ActionKey) -> impl Future<Output = Result<Option<TimedAction>, StoreError>> + Send {
-                (**self).pending(key)
+            fn case(&self, guild: GuildId, number: CaseNumber) -> impl Future<Output = Result<Option<Case>, StoreError>> + Send {
+                (**self).case(guild, number)
             }
-            fn cancel(&self, key: ActionKey) -> impl Future<Output = Result<bool, StoreError>> + Send {
-                (**self).cancel(key)
+            fn set_case_reason(&self, guild: GuildId, number: CaseNumber, reason: &str) -> impl Future<Output = Result<Option<Case>, StoreError>> + Send {
+                (**self).set_case_reason(guild, number, reason)
             }
-            fn claim_due(&self, claim: ClaimRequest) -> impl Future<Output = Result<Vec<Claimed>, StoreError>> + Send {
-                (**self).claim_due(claim)
-            }
-            fn complete(&self, id: ActionId, owner: &LeaseOwner) -> impl Future<Output = Result<bool, StoreError>> + Send {
-                (**self).complete(id, owner)
-            }
-            fn retry_later(&self, id: ActionId, owner: &LeaseOwner, at: Timestamp) -> impl Future<Output = Result<bool, StoreError>> + Send {
-                (**self).retry_later(id, owner, at)
-            }
-            fn next_due(&self) -> impl Future<Output = Result<Option<Timestamp>, StoreError>> + Send {
-                (**self).next_due()
+            fn set_case_log_message(&self, guild: GuildId, number: CaseNumber, at: (ChannelId, MessageId)) -> impl Future<Output = Result<bool, StoreError>> + Send {
+                (**self).set_case_log_message(guild, number, at)
             }
         }
     )+};
 }
 
-forward_timed_impls!(&S, Arc<S>);
+forward_case_impls!(&S, Arc<S>);

@@ -24,26 +24,26 @@
 // Panicking is what these functions are for; the module doc says so once.
 #![allow(clippy::missing_panics_doc)]
 
+mod cases;
+mod lockdowns;
 mod parallel;
-mod timed;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures_util::future::join_all;
 use hearth_core::{ChannelId, GuildId, Timestamp, UserId};
 
+pub use self::cases::{
+    a_cases_reason_and_log_message_can_be_set, a_replayed_case_is_recorded_once,
+    cases_are_numbered_after_warnings_with_all_fields, concurrent_cases_get_distinct_numbers,
+};
+pub use self::lockdowns::{
+    a_lockdown_keeps_the_first_previous_overwrite_until_unlocked,
+    concurrent_unlocks_hand_the_lockdown_to_one,
+};
 pub use self::parallel::{
     concurrent_changes_of_different_fields_both_stick,
     concurrent_replays_of_one_request_store_it_once, concurrent_warnings_escalate_exactly_once,
-};
-pub use self::timed::{
-    a_completed_action_never_reappears, a_retried_action_is_due_again_at_the_retry_time,
-    actions_not_yet_due_are_never_claimed, an_action_whose_lease_ended_is_claimable_again,
-    cancelling_removes_the_pending_action, claims_take_at_most_their_limit,
-    concurrent_claims_take_every_due_action_exactly_once,
-    concurrent_rescheduling_of_one_key_leaves_one_action, due_actions_are_claimed_in_due_order,
-    only_the_lease_owner_can_complete_or_retry, rescheduling_replaces_the_pending_action,
-    scheduled_actions_are_pending_with_all_fields,
 };
 use crate::{
     AddedWarning, CaseNumber, EscalationPolicy, EscalationStep, ModerationSettings,
@@ -478,10 +478,16 @@ macro_rules! __moderation_store_suite {
             unsaved_settings_read_as_none,
             settings_changes_write_their_fields_and_return_the_result,
             settings_are_isolated_per_guild,
+            cases_are_numbered_after_warnings_with_all_fields,
+            a_replayed_case_is_recorded_once,
+            a_cases_reason_and_log_message_can_be_set,
+            a_lockdown_keeps_the_first_previous_overwrite_until_unlocked,
         }
         $crate::__moderation_store_suite! {
             @parallel [$($attr)*] $factory;
             concurrent_warnings_escalate_exactly_once,
+            concurrent_cases_get_distinct_numbers,
+            concurrent_unlocks_hand_the_lockdown_to_one,
             concurrent_replays_of_one_request_store_it_once,
             concurrent_changes_of_different_fields_both_stick,
         }
@@ -492,48 +498,5 @@ macro_rules! __moderation_store_suite {
     };
     (@parallel [$($attr:tt)*] $factory:tt; $($name:ident,)*) => {
         $crate::testkit::__store_suite! { @parallel [$crate] [$($attr)*] $factory; $($name,)* }
-    };
-}
-
-/// Runs the timed-action conformance suite ([`TimedActionStore`](crate::TimedActionStore)) as
-/// `#[tokio::test]`s, with the same factory forms as [`moderation_store_suite!`]: the fixture's
-/// store must also implement `TimedActionStore`.
-#[macro_export]
-macro_rules! timed_action_store_suite {
-    ([$(#[$attr:meta])*] optional $factory:expr) => {
-        $crate::__timed_action_store_suite! { [$(#[$attr])*] (optional $factory) }
-    };
-    ([$(#[$attr:meta])*] $factory:expr) => {
-        $crate::__timed_action_store_suite! { [$(#[$attr])*] (required $factory) }
-    };
-    ($factory:expr) => {
-        $crate::timed_action_store_suite!([] $factory);
-    };
-}
-
-/// The timed suite's list of behaviours, expanded by the test generators of
-/// [`moderation_store_suite!`].
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __timed_action_store_suite {
-    ([$($attr:tt)*] $factory:tt) => {
-        $crate::__moderation_store_suite! {
-            [$($attr)*] $factory;
-            scheduled_actions_are_pending_with_all_fields,
-            due_actions_are_claimed_in_due_order,
-            actions_not_yet_due_are_never_claimed,
-            claims_take_at_most_their_limit,
-            an_action_whose_lease_ended_is_claimable_again,
-            a_completed_action_never_reappears,
-            cancelling_removes_the_pending_action,
-            rescheduling_replaces_the_pending_action,
-            only_the_lease_owner_can_complete_or_retry,
-            a_retried_action_is_due_again_at_the_retry_time,
-        }
-        $crate::__moderation_store_suite! {
-            @parallel [$($attr)*] $factory;
-            concurrent_claims_take_every_due_action_exactly_once,
-            concurrent_rescheduling_of_one_key_leaves_one_action,
-        }
     };
 }

@@ -1,10 +1,14 @@
 #![doc = include_str!("../README.md")]
 
+#[cfg(feature = "moderation")]
+mod cases;
 mod connection;
 #[cfg(test)]
 mod file_fixture;
 #[cfg(feature = "xp-engine")]
 mod leveling;
+#[cfg(feature = "moderation")]
+mod lockdowns;
 mod migrations;
 #[cfg(feature = "moderation")]
 mod moderation;

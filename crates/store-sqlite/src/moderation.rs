@@ -54,6 +54,39 @@ pub(crate) const SCHEMA: Domain = Domain {
     CREATE UNIQUE INDEX warnings_by_request ON warnings (guild_id, request_id)
         WHERE request_id IS NOT NULL;
     ",
+        // 3: cases, one per moderation action (the facts of MongoDB's `mod_logs`), numbered
+        // from case_counters like warnings; the request is the idempotency key.
+        "
+    CREATE TABLE cases (
+        guild_id       INTEGER NOT NULL,
+        case_number    INTEGER NOT NULL,
+        request_id     INTEGER NOT NULL,
+        action         TEXT    NOT NULL,
+        user_id        INTEGER,
+        channel_id     INTEGER,
+        moderator_id   INTEGER NOT NULL,
+        reason         TEXT    NOT NULL,
+        duration_ms    INTEGER,
+        created_at     INTEGER NOT NULL,
+        expires_at     INTEGER,
+        log_channel_id INTEGER,
+        log_message_id INTEGER,
+        PRIMARY KEY (guild_id, case_number)
+    ) STRICT;
+    CREATE UNIQUE INDEX cases_by_request ON cases (guild_id, request_id);
+    ",
+        // 4: locked channels and their @everyone overwrite before the lockdown (the bits as
+        // the i64 of the same bits; both NULL when there was none).
+        "
+    CREATE TABLE lockdowns (
+        guild_id       INTEGER NOT NULL,
+        channel_id     INTEGER NOT NULL,
+        previous_allow INTEGER,
+        previous_deny  INTEGER,
+        locked_at      INTEGER NOT NULL,
+        PRIMARY KEY (guild_id, channel_id)
+    ) STRICT;
+    ",
     ],
 };
 

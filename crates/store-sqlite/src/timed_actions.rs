@@ -9,10 +9,12 @@
 
 use std::{collections::HashMap, future::Future, sync::LazyLock};
 
-use hearth_core::{GuildId, StoreError, StoreErrorKind, Timestamp};
-use hearth_moderation::{
-    ActionId, ActionKey, ActionKind, CaseNumber, ClaimRequest, Claimed, LeaseOwner, NewTimedAction,
-    TimedAction, TimedActionStore,
+use hearth_core::{
+    GuildId, StoreError, StoreErrorKind, Timestamp,
+    timed::{
+        ActionId, ActionKey, ActionKind, ClaimRequest, Claimed, LeaseOwner, NewTimedAction,
+        TimedAction, TimedActionStore,
+    },
 };
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 
@@ -97,7 +99,7 @@ impl ActionRow {
             attempts: u32::try_from(self.attempts).map_err(|_| corrupt("bad attempts".into()))?,
             case: self
                 .case_number
-                .map(|c| u64::try_from(c).map(CaseNumber))
+                .map(u64::try_from)
                 .transpose()
                 .map_err(|_| corrupt("bad case number".into()))?,
             scheduled_at: Timestamp::from_unix_millis(self.scheduled_at),
@@ -113,8 +115,8 @@ fn key_params(key: ActionKey) -> (i64, &'static str, i64) {
     )
 }
 
-fn case_to_sql(case: Option<CaseNumber>) -> Result<Option<i64>, StoreError> {
-    case.map(|c| i64::try_from(c.0))
+fn case_to_sql(case: Option<u64>) -> Result<Option<i64>, StoreError> {
+    case.map(i64::try_from)
         .transpose()
         .map_err(|_| StoreError::bare(StoreErrorKind::Other, "storing a case number above 2^63"))
 }

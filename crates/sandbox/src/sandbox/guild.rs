@@ -362,6 +362,23 @@ impl Guild {
         });
     }
 
+    /// Bans a user as a moderator does in Discord's own client, with no bot involved (the ban
+    /// a timed unban later lifts, in scenarios that set timers up directly).
+    pub fn ban_by_hand(&self, user: Id<UserMarker>, reason: Option<&str>) {
+        self.shared.with(|s| {
+            if let Some(g) = s.guilds.get_mut(&self.id) {
+                g.bans.insert(
+                    user.get(),
+                    Ban {
+                        user_id: user.get(),
+                        reason: reason.map(str::to_owned),
+                        delete_message_seconds: 0,
+                    },
+                );
+            }
+        });
+    }
+
     /// The guild's bans.
     pub fn bans(&self) -> Vec<Ban> {
         self.read(|_, g| g.bans.values().cloned().collect())

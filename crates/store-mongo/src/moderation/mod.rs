@@ -52,6 +52,8 @@ macro_rules! retrying_upsert {
     }};
 }
 
+pub(crate) mod cases;
+pub(crate) mod lockdowns;
 mod wire;
 
 use self::wire::{
@@ -77,6 +79,8 @@ pub(crate) async fn prepare(db: &Database) -> Result<(), StoreError> {
         .create_indexes(settings_indexes())
         .await
         .map_err(driver_error(context))?;
+    cases::prepare(db).await?;
+    lockdowns::prepare(db).await?;
     adopt_legacy_case_numbers(db).await
 }
 

@@ -12,10 +12,12 @@
 
 use std::collections::HashMap;
 
-use hearth_core::{StoreError, StoreErrorKind, Timestamp};
-use hearth_moderation::{
-    ActionId, ActionKey, ClaimRequest, Claimed, LeaseOwner, NewTimedAction, TimedAction,
-    TimedActionStore,
+use hearth_core::{
+    StoreError, StoreErrorKind, Timestamp,
+    timed::{
+        ActionId, ActionKey, ClaimRequest, Claimed, LeaseOwner, NewTimedAction, TimedAction,
+        TimedActionStore,
+    },
 };
 use mongodb::{
     Collection, Database,

@@ -2,17 +2,17 @@
 //! `moderation::server` for how tests find it and what happens without one).
 
 use hearth_core::{GuildId, UserId};
-use hearth_moderation::{ActionKind, testkit::Fixture};
+use hearth_core::{testkit::Fixture, timed::ActionKind};
 
 use super::*;
 use crate::moderation::server::TestDatabase;
 
-hearth_moderation::timed_action_store_suite!([] optional TestDatabase::create);
+hearth_core::timed_action_store_suite!([] optional TestDatabase::create);
 
 fn claim_all() -> ClaimRequest {
     ClaimRequest {
         now: Timestamp::from_unix_secs(1_000),
-        lease: hearth_moderation::DEFAULT_LEASE,
+        lease: hearth_core::timed::DEFAULT_LEASE,
         owner: LeaseOwner::new("test"),
         limit: 100,
     }

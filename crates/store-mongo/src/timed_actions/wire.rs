@@ -2,8 +2,8 @@
 //! function returning BSON (tested without a server in `wire/tests.rs`), and the reader of a
 //! stored document.
 
+use hearth_core::timed::{ActionId, ActionKey, ActionKind, LeaseOwner, TimedAction};
 use hearth_core::{GuildId, StoreError, StoreErrorKind, Timestamp};
-use hearth_moderation::{ActionId, ActionKey, ActionKind, CaseNumber, LeaseOwner, TimedAction};
 use mongodb::{
     IndexModel,
     bson::{self, Bson, DateTime, Document, doc, oid::ObjectId},
@@ -50,11 +50,10 @@ pub(super) fn next_id_update() -> Document {
 pub(super) fn action_document(action: &TimedAction) -> Result<Document, StoreError> {
     let kind = bson::to_bson(&action.kind)
         .map_err(|e| StoreError::new(StoreErrorKind::Other, "encoding a timed action", e))?;
-    let case = action
-        .case
-        .map(|CaseNumber(c)| i64::try_from(c))
-        .transpose()
-        .map_err(|_| StoreError::bare(StoreErrorKind::Other, "storing a case number above 2^63"))?;
+    let case =
+        action.case.map(i64::try_from).transpose().map_err(|_| {
+            StoreError::bare(StoreErrorKind::Other, "storing a case number above 2^63")
+        })?;
     let id = id_to_bson(action.id)
         .ok_or_else(|| StoreError::bare(StoreErrorKind::Other, "storing an id above 2^63"))?;
     Ok(doc! {
@@ -173,7 +172,7 @@ pub(super) fn read_action(doc: &Document) -> Result<TimedAction, ReadError> {
             .map_err(|_| ReadError::new("attempts", format!("{attempts} is too large")))?,
         case: match read::field(doc, "case_id") {
             None => None,
-            Some(_) => Some(CaseNumber(read::required_u64(doc, "case_id")?)),
+            Some(_) => Some(read::required_u64(doc, "case_id")?),
         },
         scheduled_at: time("scheduled_at")?,
     })

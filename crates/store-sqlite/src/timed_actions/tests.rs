@@ -4,7 +4,7 @@ use super::*;
 
 use crate::file_fixture::{FileFixture, fixture};
 
-hearth_moderation::timed_action_store_suite!(fixture);
+hearth_core::timed_action_store_suite!(fixture);
 
 const GUILD: GuildId = GuildId::new(5);
 
@@ -23,7 +23,7 @@ fn unban(user: u64, due_secs: i64) -> NewTimedAction {
 fn claim_all(now_secs: i64) -> ClaimRequest {
     ClaimRequest {
         now: Timestamp::from_unix_secs(now_secs),
-        lease: hearth_moderation::DEFAULT_LEASE,
+        lease: hearth_core::timed::DEFAULT_LEASE,
         owner: LeaseOwner::new("test"),
         limit: 100,
     }

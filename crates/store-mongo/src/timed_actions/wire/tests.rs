@@ -2,7 +2,7 @@
 
 use hearth_core::{RoleId, UserId};
 
-use hearth_moderation::NewTimedAction;
+use hearth_core::timed::NewTimedAction;
 
 use super::*;
 
@@ -18,7 +18,7 @@ fn action() -> TimedAction {
                 role: Some(RoleId::new(333)),
             },
             due_at: Timestamp::from_unix_millis(1_705_314_600_000),
-            case: Some(CaseNumber(7)),
+            case: Some(7),
             scheduled_at: Timestamp::from_unix_millis(1_705_314_000_000),
         },
     )

@@ -4,13 +4,20 @@
 use std::{collections::BTreeSet, time::Duration};
 
 use futures_util::future::join_all;
-use hearth_core::{ChannelId, GuildId, RoleId, Timestamp, UserId};
 
-use super::{ALICE, BOB, GUILD, OTHER_GUILD, Spawn};
+use super::Spawn;
 use crate::{
-    ActionId, ActionKey, ActionKind, CaseNumber, ClaimRequest, Claimed, LeaseOwner, NewTimedAction,
-    TimedAction, TimedActionStore,
+    ChannelId, GuildId, RoleId, Timestamp, UserId,
+    timed::{
+        ActionId, ActionKey, ActionKind, ClaimRequest, Claimed, LeaseOwner, NewTimedAction,
+        TimedAction, TimedActionStore,
+    },
 };
+
+const GUILD: GuildId = GuildId::new(1_000);
+const OTHER_GUILD: GuildId = GuildId::new(2_000);
+const ALICE: UserId = UserId::new(11);
+const BOB: UserId = UserId::new(12);
 
 const LEASE: Duration = Duration::from_secs(60);
 
@@ -27,7 +34,7 @@ fn new_action(guild: GuildId, kind: ActionKind, due_secs: i64) -> NewTimedAction
         guild,
         kind,
         due_at: at(due_secs),
-        case: Some(CaseNumber(7)),
+        case: Some(7),
         scheduled_at: at(0),
     }
 }
@@ -263,12 +270,12 @@ pub async fn rescheduling_replaces_the_pending_action(store: &impl TimedActionSt
     assert_eq!(ids(&claimed), [second.id]);
     // Re-scheduled while leased: the lease goes with the old id.
     let mut new = new_action(GUILD, unban(ALICE), 300);
-    new.case = Some(CaseNumber(8));
+    new.case = Some(8);
     let third = schedule(store, new).await;
     assert!(!store.complete(second.id, &me).await.unwrap());
     assert!(!store.retry_later(second.id, &me, at(0)).await.unwrap());
     let pending = store.pending(first.key()).await.unwrap().unwrap();
-    assert_eq!((pending.attempts, pending.case), (0, Some(CaseNumber(8))));
+    assert_eq!((pending.attempts, pending.case), (0, Some(8)));
     assert_eq!(pending, third);
     let claimed = store.claim_due(claim(300, &me, 10)).await.unwrap();
     assert_eq!(ids(&claimed), [third.id]);

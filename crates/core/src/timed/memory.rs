@@ -1,22 +1,46 @@
-//! `TimedActionStore` for [`MemoryStore`]: the reference semantics of timed actions.
+//! [`MemoryTimedActions`]: the reference semantics of timed actions.
 
 use std::{
     collections::BTreeMap,
     future::{Future, ready},
+    sync::{Arc, Mutex, MutexGuard, PoisonError},
 };
 
-use hearth_core::{StoreError, Timestamp};
-
-use super::MemoryStore;
-use crate::{
+use super::{
     ActionId, ActionKey, ActionKind, ClaimRequest, Claimed, LeaseOwner, NewTimedAction,
     TimedAction, TimedActionStore,
 };
+use crate::{StoreError, Timestamp};
+
+/// Timed actions in memory; cheap to clone (clones share the data). See
+/// [`TimedActionStore`] for the order and ties; a key holds one pending action, and
+/// re-scheduling takes a new id.
+///
+/// The data is lost when the process ends; use it for tests and trials. A `std` mutex guards
+/// it and is never held across an `.await` (every method completes before returning its
+/// future).
+#[derive(Clone, Debug, Default)]
+pub struct MemoryTimedActions {
+    inner: Arc<Mutex<TimedActions>>,
+}
+
+impl MemoryTimedActions {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, TimedActions> {
+        // A panic while holding the lock cannot leave the map half-updated in a way that
+        // matters more than losing the whole store, so keep serving.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
 
 /// The pending actions by id; ids count up from 1 and are never reused. Lookups by key scan
 /// (this store is for tests and trials).
 #[derive(Debug, Default)]
-pub(super) struct TimedActions {
+struct TimedActions {
     last_id: u64,
     pending: BTreeMap<ActionId, Entry>,
 }
@@ -57,13 +81,13 @@ impl TimedActions {
 /// - `claim_due` orders by (claimable time, id) and takes up to the limit under one lock.
 /// - `complete` and `retry_later` need the owner's lease, ended or not; they are `false`
 ///   otherwise and change nothing.
-impl TimedActionStore for MemoryStore {
+impl TimedActionStore for MemoryTimedActions {
     fn schedule(
         &self,
         action: NewTimedAction,
     ) -> impl Future<Output = Result<TimedAction, StoreError>> + Send {
-        let mut inner = self.lock();
-        let timed = &mut inner.timed;
+        let mut timed = self.lock();
+        let timed = &mut *timed;
         if let Some(old) = timed.id_of(ActionKey::new(action.guild, &action.kind)) {
             timed.pending.remove(&old);
         }
@@ -83,17 +107,14 @@ impl TimedActionStore for MemoryStore {
         &self,
         key: ActionKey,
     ) -> impl Future<Output = Result<Option<TimedAction>, StoreError>> + Send {
-        let inner = self.lock();
-        let found = inner
-            .timed
-            .id_of(key)
-            .map(|id| inner.timed.pending[&id].action.clone());
+        let timed = self.lock();
+        let found = timed.id_of(key).map(|id| timed.pending[&id].action.clone());
         ready(Ok(found))
     }
 
     fn cancel(&self, key: ActionKey) -> impl Future<Output = Result<bool, StoreError>> + Send {
-        let mut inner = self.lock();
-        let timed = &mut inner.timed;
+        let mut timed = self.lock();
+        let timed = &mut *timed;
         let removed = timed
             .id_of(key)
             .and_then(|id| timed.pending.remove(&id))
@@ -105,8 +126,8 @@ impl TimedActionStore for MemoryStore {
         &self,
         claim: ClaimRequest,
     ) -> impl Future<Output = Result<Vec<Claimed>, StoreError>> + Send {
-        let mut inner = self.lock();
-        let timed = &mut inner.timed;
+        let mut timed = self.lock();
+        let timed = &mut *timed;
         let mut due: Vec<(Timestamp, ActionId)> = timed
             .pending
             .iter()
@@ -136,8 +157,8 @@ impl TimedActionStore for MemoryStore {
         id: ActionId,
         owner: &LeaseOwner,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send {
-        let mut inner = self.lock();
-        let timed = &mut inner.timed;
+        let mut timed = self.lock();
+        let timed = &mut *timed;
         let held = timed.pending.get(&id).is_some_and(|e| e.held_by(owner));
         if held {
             timed.pending.remove(&id);
@@ -151,12 +172,8 @@ impl TimedActionStore for MemoryStore {
         owner: &LeaseOwner,
         at: Timestamp,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send {
-        let mut inner = self.lock();
-        let entry = inner
-            .timed
-            .pending
-            .get_mut(&id)
-            .filter(|e| e.held_by(owner));
+        let mut timed = self.lock();
+        let entry = timed.pending.get_mut(&id).filter(|e| e.held_by(owner));
         let held = entry.is_some();
         if let Some(entry) = entry {
             entry.action.due_at = at;
@@ -168,7 +185,6 @@ impl TimedActionStore for MemoryStore {
     fn next_due(&self) -> impl Future<Output = Result<Option<Timestamp>, StoreError>> + Send {
         let next = self
             .lock()
-            .timed
             .pending
             .values()
             .filter(|e| e.known())
@@ -176,4 +192,9 @@ impl TimedActionStore for MemoryStore {
             .min();
         ready(Ok(next))
     }
+}
+
+#[cfg(all(test, feature = "testkit"))]
+mod tests {
+    crate::timed_action_store_suite!(|| async { (super::MemoryTimedActions::new(), ()) });
 }

@@ -1,18 +1,27 @@
-//! Timed actions: what must happen later (lift a ban, a mute, a lockdown), when, and the retry
-//! rule when doing it fails.
+//! Timed actions: what must happen later (lift a ban, a mute, a lockdown; close a ticket),
+//! when, and the retry rule when doing it fails.
 //!
-//! A [`TimedAction`] is stored by a [`TimedActionStore`](crate::TimedActionStore) until it
-//! is done. A scheduler claims due actions with a lease, so of several bot processes sharing
-//! one database exactly one runs each; it then [`complete`](crate::TimedActionStore::complete)s
-//! one that worked or gave up, and [`retry_later`](crate::TimedActionStore::retry_later)s one
-//! whose Discord call failed, at the time [`next_attempt`] gives.
+//! This is shared vocabulary rather than one domain's: moderation schedules unbans and
+//! unlocks, tickets will schedule auto-closes, and one scheduler in the bot runs them all. A
+//! new kind is one more [`ActionKind`] variant (with its name in [`ActionKind::NAMES`]); the
+//! feature that owns it runs it.
+//!
+//! A [`TimedAction`] is stored by a [`TimedActionStore`] until it is done. A scheduler claims
+//! due actions with a lease, so of several bot processes sharing one database exactly one
+//! runs each; it then [`complete`](TimedActionStore::complete)s one that worked or gave up,
+//! and [`retry_later`](TimedActionStore::retry_later)s one whose Discord call failed, at the
+//! time [`next_attempt`] gives. [`MemoryTimedActions`] is the reference store; the
+//! `testkit` feature's `timed_action_store_suite!` checks any other against it.
+
+mod memory;
+mod store;
 
 use std::{fmt, time::Duration};
 
-use hearth_core::{ChannelId, GuildId, RoleId, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
 
-use crate::CaseNumber;
+pub use self::{memory::MemoryTimedActions, store::TimedActionStore};
+use crate::{ChannelId, GuildId, RoleId, Timestamp, UserId};
 
 /// How long the first retry waits after a failed attempt.
 pub const RETRY_BASE: Duration = Duration::from_secs(30);
@@ -151,8 +160,9 @@ pub struct NewTimedAction {
     pub kind: ActionKind,
     /// When it is due.
     pub due_at: Timestamp,
-    /// The case that set the timer (the ban or mute), for the mod log; `None` when none did.
-    pub case: Option<CaseNumber>,
+    /// The moderation case number that set the timer (the ban or mute), for the mod log;
+    /// `None` when none did (a ticket's auto-close).
+    pub case: Option<u64>,
     /// When it was scheduled.
     pub scheduled_at: Timestamp,
 }
@@ -170,8 +180,8 @@ pub struct TimedAction {
     pub due_at: Timestamp,
     /// How many times it has been claimed: 1 during the first attempt.
     pub attempts: u32,
-    /// The case that set the timer, if any.
-    pub case: Option<CaseNumber>,
+    /// The moderation case number that set the timer, if any.
+    pub case: Option<u64>,
     /// When it was scheduled.
     pub scheduled_at: Timestamp,
 }
@@ -251,10 +261,10 @@ pub struct Claimed {
 /// What to do after an attempt failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NextAttempt {
-    /// Try again at this time ([`retry_later`](crate::TimedActionStore::retry_later)).
+    /// Try again at this time ([`retry_later`](TimedActionStore::retry_later)).
     RetryAt(Timestamp),
     /// Stop after [`MAX_ATTEMPTS`]: report it and
-    /// [`complete`](crate::TimedActionStore::complete) it.
+    /// [`complete`](TimedActionStore::complete) it.
     GiveUp,
 }
 
@@ -264,7 +274,7 @@ pub enum NextAttempt {
 ///
 /// ```
 /// use std::time::Duration;
-/// use hearth_moderation::retry_delay;
+/// use hearth_core::timed::retry_delay;
 ///
 /// assert_eq!(retry_delay(1), Some(Duration::from_secs(30)));
 /// assert_eq!(retry_delay(2), Some(Duration::from_secs(120)));
