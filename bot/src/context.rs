@@ -50,6 +50,8 @@ pub trait Backend:
     + CaseStore
     + LockdownStore
     + TimedActionStore
+    + hearth_tickets::TicketStore
+    + hearth_tickets::TicketSettingsStore
     + Ping
     + Clone
     + Send
@@ -65,6 +67,8 @@ impl<T> Backend for T where
         + CaseStore
         + LockdownStore
         + TimedActionStore
+        + hearth_tickets::TicketStore
+        + hearth_tickets::TicketSettingsStore
         + Ping
         + Clone
         + Send

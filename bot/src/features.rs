@@ -204,6 +204,7 @@ type Any = hearth_store_sqlite::SqliteStore;
 // The list. One line per feature: `folder: Type`.
 features! {
     moderation: Moderation,
+    tickets: Tickets,
 }
 
 impl<S: Backend> Features<S> {
