@@ -18,4 +18,5 @@ mod mongo_uri;
 mod outage;
 mod punishments;
 mod restarts;
+mod tickets;
 mod warnings;

@@ -121,7 +121,7 @@ fn channels_in(ctx: &Context, guild: GuildId, parent: ChannelId) -> usize {
 fn welcome(ticket: &Ticket) -> Reply {
     let reason = ticket.reason.as_deref().unwrap_or("no reason given");
     Reply::text(format!(
-        "Ticket #{} opened by <@{}>.\nReason: {reason}\nStaff will be with you soon. Close it with the button or `/ticket close`.",
+        "Ticket {} opened by <@{}>.\nReason: {reason}\nStaff will be with you soon. Close it with the button or `/ticket close`.",
         ticket.number, ticket.opener
     ))
     .with_components(row(vec![button(
@@ -150,7 +150,7 @@ pub async fn give_channel<S: Backend>(
         Placement::Queue => return Ok(None),
     };
     let name = format!("ticket-{}", ticket.number);
-    let why = format!("Ticket #{} opened", ticket.number);
+    let why = format!("Ticket {} opened", ticket.number);
     let grants = grants(ticket.guild, ticket, &category, ctx.bot);
     let channel = match ctx
         .discord
@@ -226,7 +226,7 @@ pub async fn after_close<S: Backend>(
         );
         let attached = transcript::files(ticket.number.0, &files);
         let summary = format!(
-            "Ticket #{} of <@{}> closed{}{}.",
+            "Ticket {} of <@{}> closed{}{}.",
             ticket.number,
             ticket.opener,
             ticket
@@ -267,7 +267,7 @@ pub async fn after_close<S: Backend>(
         }
         if let Err(err) = ctx
             .discord
-            .delete_channel(channel, &format!("Ticket #{} closed", ticket.number))
+            .delete_channel(channel, &format!("Ticket {} closed", ticket.number))
             .await
         {
             tracing::warn!(%err, "could not delete a closed ticket's channel");

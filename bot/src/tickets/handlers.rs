@@ -265,10 +265,10 @@ async fn open_ticket<S: Backend>(
         .map_err(|e| refuse(&e))?;
     match flow::give_channel(t, ctx, &all, &ticket).await.map_err(HandlerError::fault)? {
         Some(channel) => {
-            ack.committed(format!("Ticket #{} was opened.", ticket.number));
+            ack.committed(format!("Ticket {} was opened.", ticket.number));
             ack.reply(Reply::ephemeral(format!("Your ticket is open: <#{channel}>."))).await
         }
-        None => ack.reply(Reply::ephemeral(format!("Every ticket channel is taken right now; ticket #{} waits in the queue and opens as soon as one closes.", ticket.number))).await,
+        None => ack.reply(Reply::ephemeral(format!("Every ticket channel is taken right now; ticket {} waits in the queue and opens as soon as one closes.", ticket.number))).await,
     }
 }
 
@@ -347,13 +347,13 @@ pub async fn ticket<S: Backend>(
             {
                 Some(channel) => {
                     ack.reply(Reply::ephemeral(format!(
-                        "Ticket #{number} is open again: <#{channel}>."
+                        "Ticket {number} is open again: <#{channel}>."
                     )))
                     .await
                 }
                 None => {
                     ack.reply(Reply::ephemeral(format!(
-                        "Ticket #{number} is open again and waits in the queue."
+                        "Ticket {number} is open again and waits in the queue."
                     )))
                     .await
                 }
@@ -383,7 +383,7 @@ pub async fn ticket<S: Backend>(
                     let _ = c.reason;
                     ack.reply(
                         Reply::ephemeral(format!(
-                            "Close ticket #{}? Its transcript goes to the log and to the opener.",
+                            "Close ticket {}? Its transcript goes to the log and to the opener.",
                             ticket.number
                         ))
                         .with_components(row(vec![
@@ -440,7 +440,7 @@ pub async fn ticket<S: Backend>(
                             .map_err(HandlerError::fault)?;
                     }
                     ack.reply(Reply::text(format!(
-                        "<@{user}> claimed ticket #{} and will answer it.",
+                        "<@{user}> claimed ticket {} and will answer it.",
                         claimed.number
                     )))
                     .await
@@ -495,7 +495,7 @@ pub async fn ticket<S: Backend>(
                         now,
                     );
                     let mut reply = Reply::ephemeral(format!(
-                        "The transcript of ticket #{} so far ({} messages).",
+                        "The transcript of ticket {} so far ({} messages).",
                         ticket.number, files.messages
                     ));
                     reply.attachments = super::transcript::files(ticket.number.0, &files);

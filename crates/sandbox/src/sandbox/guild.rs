@@ -249,6 +249,17 @@ impl Guild {
         })
     }
 
+    /// The channels under the category `parent`, in id order.
+    pub fn channels_in(&self, parent: Id<ChannelMarker>) -> Vec<Channel> {
+        self.shared.read(|s| {
+            s.channels
+                .values()
+                .filter(|c| c.guild_id == self.id && c.parent_id == Some(parent.get()))
+                .cloned()
+                .collect()
+        })
+    }
+
     /// The guild's owner.
     pub fn owner(&self) -> Member {
         let owner = self.read(|_, g| g.owner_id);

@@ -1,0 +1,237 @@
+//! Tickets: the whole life of a ticket through the panel's button and modal, claim, add and
+//! remove, close with the transcript and the rating; refusals that leave nothing half-made.
+
+use std::time::Duration;
+
+use hearth_sandbox::{CommandValue, InteractionHandle, state::Message};
+use twilight_model::{
+    guild::Permissions,
+    id::{Id, marker::ChannelMarker},
+};
+
+use crate::harness::{Store, World, answer, click, on_every_store};
+
+fn sub(name: &str, options: Vec<(String, CommandValue)>) -> [(&str, CommandValue); 1] {
+    [(name, CommandValue::Subcommand(name.to_owned(), options))]
+}
+
+/// A ticket category, a Support role held by the moderator, a log channel, and the panel
+/// posted in #general by the owner. Returns (category, log channel, panel).
+async fn set_up(world: &World) -> (Id<ChannelMarker>, Id<ChannelMarker>, Message) {
+    let support = world.guild.create_role("Support", Permissions::empty());
+    world.guild.grant(&world.moderator, support);
+    let category = world.guild.category("Tickets");
+    let log = world.guild.text_channel("ticket-log");
+    let done = answer(&world.owner.run_command(
+        world.general,
+        "setuptickets",
+        &[
+            ("category", CommandValue::Channel(category)),
+            ("support_role", CommandValue::Role(support)),
+            ("log_channel", CommandValue::Channel(log)),
+        ],
+    ))
+    .await;
+    assert_eq!(done.content, "The ticket panel for **Tickets** is posted.");
+    let panel = world
+        .guild
+        .messages(world.general)
+        .into_iter()
+        .rev()
+        .find(|m| !m.components.is_empty())
+        .expect("the panel");
+    (category, log, panel)
+}
+
+/// `member` presses the panel's button and answers the modal with `reason`.
+async fn open(
+    _world: &World,
+    member: &hearth_sandbox::Member,
+    panel: &Message,
+    reason: &str,
+) -> (InteractionHandle, Message) {
+    let press = click(member, panel, "Open a ticket: Tickets");
+    let _ = press.wait_for_modal().await;
+    let submit = member.submit_modal(&press, &[("reason", reason)]);
+    let said = answer(&submit).await;
+    (submit, said)
+}
+
+fn ticket_channels(world: &World, category: Id<ChannelMarker>) -> Vec<u64> {
+    world
+        .guild
+        .channels_in(category)
+        .into_iter()
+        .map(|c| c.id)
+        .collect()
+}
+
+async fn a_ticket_lives_from_the_panel_to_its_rating(store: Store) {
+    let world = World::start(store).await;
+    let (category, log, panel) = set_up(&world).await;
+
+    let before = world.sandbox.requests().len();
+    let (_, opened) = open(&world, &world.alice, &panel, "My order never came").await;
+    let requests = world.sandbox.requests();
+    let routes: Vec<String> = requests[before..]
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.route.clone().unwrap_or_default()))
+        .collect();
+    let calls = routes.len();
+    println!("REST calls from the button click to a usable ticket channel: {calls} ({routes:?})");
+    assert!(calls <= 4, "opening a ticket took {calls} REST calls");
+    let channels = ticket_channels(&world, category);
+    assert_eq!(channels.len(), 1, "one private channel under the category");
+    let channel = Id::new(channels[0]);
+    assert_eq!(
+        opened.content,
+        format!("Your ticket is open: <#{channel}>.")
+    );
+    assert!(opened.is_ephemeral());
+
+    // Private: the opener and support write; anyone else cannot even see it.
+    world.alice.send(channel, "It was due last week");
+    world.moderator.send(channel, "Looking into it");
+    assert!(world.bob.try_send(channel, "let me in").is_err());
+
+    // Someone without the support role cannot claim.
+    let refused = answer(
+        &world
+            .bob
+            .run_command(channel, "ticket", &sub("claim", vec![])),
+    )
+    .await;
+    assert!(refused.is_ephemeral());
+    assert_eq!(refused.content, "Only the support team can claim this ticket.");
+    assert_eq!(ticket_channels(&world, category).len(), 1);
+
+    let claimed = answer(
+        &world
+            .moderator
+            .run_command(channel, "ticket", &sub("claim", vec![])),
+    )
+    .await;
+    assert_eq!(
+        claimed.content,
+        format!(
+            "<@{}> claimed ticket #1 and will answer it.",
+            world.moderator.id()
+        )
+    );
+
+    let added = answer(&world.moderator.run_command(
+        channel,
+        "ticket",
+        &sub(
+            "add",
+            vec![("member".into(), CommandValue::User(world.bob.id()))],
+        ),
+    ))
+    .await;
+    assert_eq!(
+        added.content,
+        format!("<@{}> was added to this ticket.", world.bob.id())
+    );
+    world.bob.send(channel, "I saw the parcel at the depot");
+    let removed = answer(&world.moderator.run_command(
+        channel,
+        "ticket",
+        &sub(
+            "remove",
+            vec![("member".into(), CommandValue::User(world.bob.id()))],
+        ),
+    ))
+    .await;
+    assert_eq!(
+        removed.content,
+        format!("<@{}> was removed from this ticket.", world.bob.id())
+    );
+    assert!(world.bob.try_send(channel, "still here?").is_err());
+
+    let question = answer(
+        &world
+            .moderator
+            .run_command(channel, "ticket", &sub("close", vec![])),
+    )
+    .await;
+    assert!(question.content.starts_with("Close ticket #1?"));
+    let closing = answer(&click(&world.moderator, &question, "Close it")).await;
+    assert_eq!(
+        closing.content,
+        "Ticket #1 is closed; its transcript is on its way."
+    );
+
+    let logged = world
+        .guild
+        .wait_for_message(log, |m| m.content.starts_with("Ticket #1 of"))
+        .await;
+    let names: Vec<&str> = logged
+        .attachments
+        .iter()
+        .map(|a| a.filename.as_str())
+        .collect();
+    assert_eq!(names, ["ticket-1.html", "ticket-1.txt"]);
+    let text = String::from_utf8(logged.attachments[1].bytes.clone()).expect("utf-8");
+    for line in [
+        "It was due last week",
+        "Looking into it",
+        "I saw the parcel at the depot",
+    ] {
+        assert!(
+            text.contains(line),
+            "the transcript lacks {line:?}:\n{text}"
+        );
+    }
+    for _ in 0..200 {
+        if ticket_channels(&world, category).is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(
+        ticket_channels(&world, category).is_empty(),
+        "the closed ticket's channel is deleted"
+    );
+
+    let dm = wait_for_dm(&world.alice).await;
+    assert_eq!(
+        dm.attachments.len(),
+        2,
+        "the opener gets the transcript too"
+    );
+    let rated = answer(&click(&world.alice, &dm, "★★★★")).await;
+    assert_eq!(rated.content, "Thank you! You rated ticket #1 4/5.");
+}
+
+async fn wait_for_dm(member: &hearth_sandbox::Member) -> Message {
+    for _ in 0..200 {
+        if let Some(m) = member.dms().into_iter().find(|m| !m.attachments.is_empty()) {
+            return m;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("no DM with the transcript");
+}
+
+async fn a_member_over_the_limit_is_refused_and_nothing_is_made(store: Store) {
+    let world = World::start(store).await;
+    let (category, _, panel) = set_up(&world).await;
+    let (_, first) = open(&world, &world.alice, &panel, "first").await;
+    assert!(first.content.starts_with("Your ticket is open"));
+    let (_, second) = open(&world, &world.alice, &panel, "second").await;
+    assert!(second.is_ephemeral());
+    assert_eq!(
+        second.content,
+        "You already have 1 open ticket; close one before opening another."
+    );
+    assert_eq!(
+        ticket_channels(&world, category).len(),
+        1,
+        "no second channel"
+    );
+}
+
+on_every_store!(
+    a_ticket_lives_from_the_panel_to_its_rating,
+    a_member_over_the_limit_is_refused_and_nothing_is_made,
+);
