@@ -18,19 +18,32 @@ fn sub(name: &str, options: Vec<(String, CommandValue)>) -> [(&str, CommandValue
 /// A ticket category, a Support role held by the moderator, a log channel, and the panel
 /// posted in #general by the owner. Returns (category, log channel, panel).
 async fn set_up(world: &World) -> (Id<ChannelMarker>, Id<ChannelMarker>, Message) {
+    set_up_with(world, None).await
+}
+
+/// As [`set_up`], with an overflow category.
+async fn set_up_with(
+    world: &World,
+    overflow: Option<Id<ChannelMarker>>,
+) -> (Id<ChannelMarker>, Id<ChannelMarker>, Message) {
     let support = world.guild.create_role("Support", Permissions::empty());
     world.guild.grant(&world.moderator, support);
     let category = world.guild.category("Tickets");
     let log = world.guild.text_channel("ticket-log");
-    let done = answer(&world.owner.run_command(
-        world.general,
-        "setuptickets",
-        &[
-            ("category", CommandValue::Channel(category)),
-            ("support_role", CommandValue::Role(support)),
-            ("log_channel", CommandValue::Channel(log)),
-        ],
-    ))
+    let done = answer(
+        &world.owner.run_command(
+            world.general,
+            "setuptickets",
+            &[
+                ("category", CommandValue::Channel(category)),
+                ("support_role", CommandValue::Role(support)),
+                ("log_channel", CommandValue::Channel(log)),
+            ]
+            .into_iter()
+            .chain(overflow.map(|o| ("overflow", CommandValue::Channel(o))))
+            .collect::<Vec<_>>(),
+        ),
+    )
     .await;
     assert_eq!(done.content, "The ticket panel for **Tickets** is posted.");
     let panel = world
@@ -258,4 +271,91 @@ async fn a_member_over_the_limit_is_refused_and_nothing_is_made(store: Store) {
 on_every_store!(
     a_ticket_lives_from_the_panel_to_its_rating,
     a_member_over_the_limit_is_refused_and_nothing_is_made,
+);
+
+async fn the_51st_ticket_goes_to_the_overflow_category(store: Store) {
+    let world = World::start(store).await;
+    let overflow = world.guild.category("Tickets overflow");
+    let (category, _, panel) = set_up_with(&world, Some(overflow)).await;
+    for n in 0..50 {
+        world.guild.text_channel_in(category, &format!("old-{n}"));
+    }
+    let (_, opened) = open(&world, &world.alice, &panel, "The category is full").await;
+    let moved = ticket_channels(&world, overflow);
+    assert_eq!(moved.len(), 1, "the ticket went to the overflow category");
+    assert_eq!(
+        opened.content,
+        format!("Your ticket is open: <#{}>.", moved[0])
+    );
+    assert_eq!(ticket_channels(&world, category).len(), 50);
+}
+
+async fn a_ticket_channel_deleted_by_hand_closes_the_ticket(store: Store) {
+    let world = World::start(store).await;
+    let (category, _, panel) = set_up(&world).await;
+    let (_, first) = open(&world, &world.alice, &panel, "first").await;
+    assert!(first.content.starts_with("Your ticket is open"));
+    let channel = Id::new(ticket_channels(&world, category)[0]);
+    world.guild.delete_channel(channel);
+    // Closed: the limit of one open ticket lets Alice open another.
+    let mut again = None;
+    for _ in 0..100 {
+        let (_, said) = open(&world, &world.alice, &panel, "second").await;
+        if said.content.starts_with("Your ticket is open") {
+            again = Some(said);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(again.is_some(), "the deleted channel's ticket was closed");
+    assert_eq!(ticket_channels(&world, category).len(), 1);
+}
+
+async fn panel_buttons_work_after_a_restart(store: Store) {
+    let mut world = World::start(store).await;
+    let (category, _, panel) = set_up(&world).await;
+    world.stop_bot().await;
+    world.start_bot().await;
+    let (_, opened) = open(&world, &world.bob, &panel, "after the restart").await;
+    assert!(
+        opened.content.starts_with("Your ticket is open"),
+        "{}",
+        opened.content
+    );
+    assert_eq!(ticket_channels(&world, category).len(), 1);
+}
+
+async fn a_failed_step_leaves_no_orphan_channel(store: Store) {
+    let world = World::start(store).await;
+    let (category, _, panel) = set_up(&world).await;
+    // The welcome message fails: the channel made just before must go again.
+    world
+        .sandbox
+        .fail_route("POST", "/channels/{channel_id}/messages", 500, Some(10));
+    let (_, failed) = open(&world, &world.alice, &panel, "doomed").await;
+    assert!(failed.is_ephemeral());
+    assert!(
+        failed.content.contains("went wrong") || failed.content.contains("reference"),
+        "{}",
+        failed.content
+    );
+    world.sandbox.clear_faults();
+    assert!(
+        ticket_channels(&world, category).is_empty(),
+        "no orphan channel"
+    );
+    // Nor an orphan ticket counting against her limit.
+    let (_, opened) = open(&world, &world.alice, &panel, "again").await;
+    assert!(
+        opened.content.starts_with("Your ticket is open"),
+        "{}",
+        opened.content
+    );
+}
+
+on_every_store!(
+    the_51st_ticket_goes_to_the_overflow_category,
+    a_ticket_channel_deleted_by_hand_closes_the_ticket,
+    panel_buttons_work_after_a_restart,
+    a_failed_step_leaves_no_orphan_channel,
 );

@@ -26,6 +26,9 @@ pub struct SetupTickets {
     /// The button's label (the category's name if left out)
     #[command(max_length = 80)]
     pub label: Option<String>,
+    /// Where tickets go once the category holds Discord's 50 channels
+    #[command(channel_types = "guild_category")]
+    pub overflow: Option<InteractionChannel>,
     /// Whether other support members can still write once a ticket is claimed (yes if left out)
     pub others_reply_when_claimed: Option<bool>,
 }

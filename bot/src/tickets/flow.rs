@@ -131,9 +131,13 @@ fn welcome(ticket: &Ticket) -> Reply {
     )]))
 }
 
+/// Discord's error code for a category holding 50 channels already.
+pub const CATEGORY_FULL: u64 = 30_013;
+
 /// Gives an opened ticket its channel: two REST calls (create the channel, post the welcome).
 /// `Ok(None)` leaves it queued (every category full). On any failure the channel is deleted
-/// and the ticket abandoned, so nothing half-made is left.
+/// and a `fresh` ticket abandoned (a reopened or queued one stays, waiting in the queue), so
+/// nothing half-made is left.
 ///
 /// # Errors
 ///
@@ -143,25 +147,42 @@ pub async fn give_channel<S: Backend>(
     ctx: &Context,
     settings: &TicketSettings,
     ticket: &Ticket,
+    fresh: bool,
 ) -> Result<Option<ChannelId>, std::io::Error> {
     let category = category_of(settings, &ticket.category);
-    let parent = match place(&category, |c| channels_in(ctx, ticket.guild, c)) {
+    let first = match place(&category, |c| channels_in(ctx, ticket.guild, c)) {
         Placement::Parent(p) | Placement::Overflow(p) => p,
         Placement::Queue => return Ok(None),
     };
     let name = format!("ticket-{}", ticket.number);
     let why = format!("Ticket {} opened", ticket.number);
     let grants = grants(ticket.guild, ticket, &category, ctx.bot);
-    let channel = match ctx
-        .discord
-        .create_ticket_channel(ticket.guild, parent, &name, &grants, &why)
-        .await
-    {
-        Ok(c) => c,
-        Err(err) => {
-            abandon(t, ticket).await;
-            return Err(std::io::Error::other(err.to_string()));
+    // The cache may lag: a category Discord says is full (30013) passes to the next one.
+    let candidates = std::iter::once(category.parent)
+        .chain(category.overflow.iter().copied())
+        .skip_while(|c| *c != first);
+    let mut made = None;
+    for parent in candidates {
+        match ctx
+            .discord
+            .create_ticket_channel(ticket.guild, parent, &name, &grants, &why)
+            .await
+        {
+            Ok(c) => {
+                made = Some(c);
+                break;
+            }
+            Err(err) if err.code() == Some(CATEGORY_FULL) => {}
+            Err(err) => {
+                if fresh {
+                    abandon(t, ticket).await;
+                }
+                return Err(std::io::Error::other(err.to_string()));
+            }
         }
+    }
+    let Some(channel) = made else {
+        return Ok(None);
     };
     let posted = ctx.discord.send(channel, &welcome(ticket)).await;
     let assigned = match posted {
@@ -181,7 +202,9 @@ pub async fn give_channel<S: Backend>(
         {
             tracing::warn!(%err, "could not delete the orphan ticket channel");
         }
-        abandon(t, ticket).await;
+        if fresh {
+            abandon(t, ticket).await;
+        }
         return Err(std::io::Error::other(err));
     }
     Ok(Some(channel))
@@ -274,7 +297,7 @@ pub async fn after_close<S: Backend>(
         }
     }
     if let Some(next) = &closed.next_in_queue
-        && let Err(err) = give_channel(t, ctx, settings, next).await
+        && let Err(err) = give_channel(t, ctx, settings, next, false).await
     {
         tracing::warn!(%err, "could not open a queued ticket");
     }

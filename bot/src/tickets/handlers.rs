@@ -112,7 +112,7 @@ pub async fn setup<S: Backend>(
             .clone()
             .unwrap_or_else(|| options.category.name.clone()),
         parent,
-        overflow: Vec::new(),
+        overflow: options.overflow.iter().map(|c| channel_id(c.id)).collect(),
         support_roles: options
             .support_role
             .iter()
@@ -263,7 +263,7 @@ async fn open_ticket<S: Backend>(
         })
         .await
         .map_err(|e| refuse(&e))?;
-    match flow::give_channel(t, ctx, &all, &ticket).await.map_err(HandlerError::fault)? {
+    match flow::give_channel(t, ctx, &all, &ticket, true).await.map_err(HandlerError::fault)? {
         Some(channel) => {
             ack.committed(format!("Ticket {} was opened.", ticket.number));
             ack.reply(Reply::ephemeral(format!("Your ticket is open: <#{channel}>."))).await
@@ -341,7 +341,7 @@ pub async fn ticket<S: Backend>(
                 now,
             };
             let ticket = t.service.reopen(&act).await.map_err(|e| refuse(&e))?;
-            match flow::give_channel(t, ctx, &all, &ticket)
+            match flow::give_channel(t, ctx, &all, &ticket, false)
                 .await
                 .map_err(HandlerError::fault)?
             {

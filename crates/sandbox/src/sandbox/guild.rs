@@ -170,6 +170,16 @@ impl Guild {
         self.create_channel(name, channel_kind::GUILD_TEXT, Some(category))
     }
 
+    /// Deletes a channel by hand, as staff do in Discord's client; CHANNEL_DELETE follows.
+    pub fn delete_channel(&self, channel: Id<ChannelMarker>) {
+        self.shared.with(|s| {
+            if let Some(c) = s.channels.remove(&channel.get()) {
+                let data = crate::payload::channel(&c);
+                events::channel_deleted(s, &data, c.guild_id);
+            }
+        });
+    }
+
     /// Sets a permission overwrite (kind 0 role, 1 member); CHANNEL_UPDATE follows.
     pub fn set_overwrite(
         &self,
