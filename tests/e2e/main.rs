@@ -19,4 +19,5 @@ mod outage;
 mod punishments;
 mod restarts;
 mod tickets;
+mod transcript_browser;
 mod warnings;

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use hearth_core::{Clock, ManualClock, SystemClock};
 use hearth_sandbox::{CommandValue, state::Message};
 use twilight_model::{
     guild::Permissions,
@@ -11,20 +12,20 @@ use twilight_model::{
 
 use crate::harness::{Store, World, answer, click, on_every_store};
 
-fn sub(name: &str, options: Vec<(String, CommandValue)>) -> [(&str, CommandValue); 1] {
+pub(crate) fn sub(name: &str, options: Vec<(String, CommandValue)>) -> [(&str, CommandValue); 1] {
     [(name, CommandValue::Subcommand(name.to_owned(), options))]
 }
 
 /// A ticket category, a Support role held by the moderator, a log channel, and the panel
 /// posted in #general by the owner. Returns (category, log channel, panel).
-async fn set_up(world: &World) -> (Id<ChannelMarker>, Id<ChannelMarker>, Message) {
-    set_up_with(world, None).await
+pub(crate) async fn set_up(world: &World) -> (Id<ChannelMarker>, Id<ChannelMarker>, Message) {
+    set_up_with(world, vec![]).await
 }
 
-/// As [`set_up`], with an overflow category.
+/// As [`set_up`], with more options for `/setuptickets`.
 async fn set_up_with(
     world: &World,
-    overflow: Option<Id<ChannelMarker>>,
+    extra: Vec<(&str, CommandValue)>,
 ) -> (Id<ChannelMarker>, Id<ChannelMarker>, Message) {
     let support = world.guild.create_role("Support", Permissions::empty());
     world.guild.grant(&world.moderator, support);
@@ -40,7 +41,7 @@ async fn set_up_with(
                 ("log_channel", CommandValue::Channel(log)),
             ]
             .into_iter()
-            .chain(overflow.map(|o| ("overflow", CommandValue::Channel(o))))
+            .chain(extra)
             .collect::<Vec<_>>(),
         ),
     )
@@ -57,7 +58,7 @@ async fn set_up_with(
 }
 
 /// `member` presses the panel's button and answers the modal with `reason`.
-async fn open(
+pub(crate) async fn open(
     _world: &World,
     member: &hearth_sandbox::Member,
     panel: &Message,
@@ -70,7 +71,7 @@ async fn open(
     ([press.id(), submit.id()], said)
 }
 
-fn ticket_channels(world: &World, category: Id<ChannelMarker>) -> Vec<u64> {
+pub(crate) fn ticket_channels(world: &World, category: Id<ChannelMarker>) -> Vec<u64> {
     world
         .guild
         .channels_in(category)
@@ -156,6 +157,8 @@ async fn a_ticket_lives_from_the_panel_to_its_rating(store: Store) {
         )
     );
 
+    // The claimer writes; the category keeps other support members to reading.
+    world.moderator.send(channel, "On it");
     let added = answer(&world.moderator.run_command(
         channel,
         "ticket",
@@ -210,6 +213,7 @@ async fn a_ticket_lives_from_the_panel_to_its_rating(store: Store) {
     assert_eq!(names, ["ticket-1.html", "ticket-1.txt"]);
     let text = String::from_utf8(logged.attachments[1].bytes.clone()).expect("utf-8");
     for line in [
+        "On it",
         "It was due last week",
         "Looking into it",
         "I saw the parcel at the depot",
@@ -276,7 +280,8 @@ on_every_store!(
 async fn the_51st_ticket_goes_to_the_overflow_category(store: Store) {
     let world = World::start(store).await;
     let overflow = world.guild.category("Tickets overflow");
-    let (category, _, panel) = set_up_with(&world, Some(overflow)).await;
+    let (category, _, panel) =
+        set_up_with(&world, vec![("overflow", CommandValue::Channel(overflow))]).await;
     for n in 0..50 {
         world.guild.text_channel_in(category, &format!("old-{n}"));
     }
@@ -352,6 +357,63 @@ async fn a_failed_step_leaves_no_orphan_channel(store: Store) {
         opened.content
     );
 }
+
+async fn a_quiet_ticket_is_warned_then_closed_under_the_virtual_clock(store: Store) {
+    let clock = ManualClock::new(SystemClock.now());
+    let world = World::setup(store).clock(clock.clone()).start().await;
+    let (category, log, panel) = set_up_with(
+        &world,
+        vec![("auto_close_hours", CommandValue::Integer(24))],
+    )
+    .await;
+    let (_, opened) = open(&world, &world.alice, &panel, "quiet one").await;
+    assert!(opened.content.starts_with("Your ticket is open"));
+    let channel = Id::new(ticket_channels(&world, category)[0]);
+    let warned = |n: usize| {
+        let world = &world;
+        async move {
+            for _ in 0..400 {
+                let count = world
+                    .guild
+                    .messages(channel)
+                    .iter()
+                    .filter(|m| m.content.contains("closes <t:"))
+                    .count();
+                if count >= n {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
+            panic!("no inactivity warning #{n}");
+        }
+    };
+
+    clock.advance(Duration::from_secs(24 * 3_600 + 1));
+    warned(1).await;
+    // A message cancels the warning: an hour later the ticket is still open.
+    world.alice.send(channel, "still need help!");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    clock.advance(Duration::from_secs(3_600 + 1));
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        ticket_channels(&world, category).len(),
+        1,
+        "the message cancelled the close"
+    );
+
+    // Quiet again: a second warning, then the close.
+    clock.advance(Duration::from_secs(23 * 3_600));
+    warned(2).await;
+    clock.advance(Duration::from_secs(3_600 + 1));
+    let logged = world
+        .guild
+        .wait_for_message(log, |m| m.content.starts_with("Ticket #1 of"))
+        .await;
+    assert!(logged.content.contains("inactivity"), "{}", logged.content);
+    assert_eq!(logged.attachments.len(), 2);
+}
+
+on_every_store!(a_quiet_ticket_is_warned_then_closed_under_the_virtual_clock,);
 
 on_every_store!(
     the_51st_ticket_goes_to_the_overflow_category,

@@ -29,7 +29,10 @@ pub struct SetupTickets {
     /// Where tickets go once the category holds Discord's 50 channels
     #[command(channel_types = "guild_category")]
     pub overflow: Option<InteractionChannel>,
-    /// Whether other support members can still write once a ticket is claimed (yes if left out)
+    /// Close tickets quiet this many hours (a warning first, an hour before); 0 turns it off
+    #[command(min_value = 0, max_value = 720)]
+    pub auto_close_hours: Option<i64>,
+    /// Whether other support members can still write once a ticket is claimed (no if left out)
     pub others_reply_when_claimed: Option<bool>,
 }
 

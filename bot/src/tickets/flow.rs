@@ -207,6 +207,7 @@ pub async fn give_channel<S: Backend>(
         }
         return Err(std::io::Error::other(err));
     }
+    super::timed::start(t, settings, ticket, channel, ctx.clock.now()).await;
     Ok(Some(channel))
 }
 

@@ -119,10 +119,21 @@ pub async fn setup<S: Backend>(
             .map(|r| crate::discord::role_id(r.id))
             .collect(),
         questions: Vec::new(),
-        others_reply_when_claimed: options.others_reply_when_claimed.unwrap_or(true),
+        others_reply_when_claimed: options.others_reply_when_claimed.unwrap_or(false),
     };
     all.categories.retain(|c| c.key != category.key);
     all.categories.push(category.clone());
+    match options.auto_close_hours {
+        Some(0) => all.auto_close = None,
+        Some(hours) => {
+            let hours = u64::try_from(hours).unwrap_or(1);
+            all.auto_close = Some(hearth_tickets::AutoClosePolicy {
+                inactive_after: Duration::from_secs(hours * 3_600),
+                grace: Duration::from_secs(3_600),
+            });
+        }
+        None => {}
+    }
     if let Some(log) = &options.log_channel {
         all.log_channel = Some(channel_id(log.id));
     }

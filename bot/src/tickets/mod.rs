@@ -7,8 +7,10 @@ pub mod commands;
 pub mod components;
 pub mod flow;
 pub mod handlers;
+pub mod timed;
 pub mod transcript;
 
+use hearth_core::timed::TimedAction;
 use twilight_cache_inmemory::ResourceType;
 use twilight_gateway::{Event, EventTypeFlags, Intents};
 use twilight_model::application::{command::Command, interaction::Interaction};
@@ -17,7 +19,7 @@ use crate::{
     ack::Ack,
     context::{Backend, Context},
     custom_id::CustomId,
-    feature::{Feature, NO_LONGER_IN_USE, Needs},
+    feature::{Feature, NO_LONGER_IN_USE, Needs, TimedFailure},
     interaction::{HandlerError, HandlerResult, UNKNOWN_COMMAND},
 };
 
@@ -97,5 +99,11 @@ impl<S: Backend> Feature<S> for Tickets<S> {
 
     async fn event(&self, ctx: &Context, event: &Event) {
         flow::event(self, ctx, event).await;
+    }
+
+    const TIMED: &'static [&'static str] = timed::KINDS;
+
+    async fn timed(&self, ctx: &Context, action: &TimedAction) -> Result<(), TimedFailure> {
+        timed::run(self, ctx, action).await
     }
 }
