@@ -154,7 +154,7 @@ pub async fn give_channel<S: Backend>(
         Placement::Parent(p) | Placement::Overflow(p) => p,
         Placement::Queue => return Ok(None),
     };
-    let name = format!("ticket-{}", ticket.number);
+    let name = format!("ticket-{}", ticket.number.0);
     let why = format!("Ticket {} opened", ticket.number);
     let grants = grants(ticket.guild, ticket, &category, ctx.bot);
     // The cache may lag: a category Discord says is full (30013) passes to the next one.
@@ -243,7 +243,8 @@ pub async fn after_close<S: Backend>(
         let files = transcript::build(
             ticket,
             ctx.guild_name(ticket.guild),
-            format!("ticket-{}", ticket.number),
+            format!("ticket-{}", ticket.number.0),
+            category_of(settings, &ticket.category).label,
             transcript::mention_name(ticket.opener),
             &history,
             now,

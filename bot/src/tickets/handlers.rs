@@ -500,7 +500,8 @@ pub async fn ticket<S: Backend>(
                     let files = super::transcript::build(
                         &ticket,
                         ctx.guild_name(guild),
-                        format!("ticket-{}", ticket.number),
+                        format!("ticket-{}", ticket.number.0),
+                        flow::category_of(&all, &ticket.category).label,
                         super::transcript::mention_name(ticket.opener),
                         &history,
                         now,

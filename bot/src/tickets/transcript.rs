@@ -75,6 +75,7 @@ pub fn build(
     ticket: &Ticket,
     guild_name: String,
     channel_name: String,
+    category_label: String,
     opener_name: String,
     history: &[Message],
     now: Timestamp,
@@ -83,12 +84,18 @@ pub fn build(
         guild_name,
         channel_name,
         ticket: ticket.number,
-        category: ticket.category.clone(),
-        opener: Author {
-            id: ticket.opener,
-            name: opener_name,
-            bot: false,
-        },
+        category: category_label,
+        opener: history
+            .iter()
+            .find(|m| ids::user_id(m.author.id) == ticket.opener)
+            .map_or_else(
+                || Author {
+                    id: ticket.opener,
+                    name: opener_name,
+                    bot: false,
+                },
+                |m| author(&m.author),
+            ),
         opened_at: ticket.created_at,
         closed_at: ticket.closed_at,
         generated_at: now,
