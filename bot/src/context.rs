@@ -59,6 +59,8 @@ pub trait Backend:
     + LockdownStore
     + TimedActionStore
     + AutomodStore
+    + hearth_tickets::TicketStore
+    + hearth_tickets::TicketSettingsStore
     + Ping
     + Clone
     + Send
@@ -80,6 +82,8 @@ impl<T> Backend for T where
         + LockdownStore
         + TimedActionStore
         + AutomodStore
+        + hearth_tickets::TicketStore
+        + hearth_tickets::TicketSettingsStore
         + Ping
         + Clone
         + Send

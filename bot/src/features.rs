@@ -207,6 +207,7 @@ features! {
     leveling: Leveling,
     roles: Roles,
     automod: Automod,
+    tickets: Tickets,
 }
 
 impl<S: Backend> Features<S> {

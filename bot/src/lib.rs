@@ -25,6 +25,7 @@ pub mod run;
 pub mod scheduler;
 pub mod settings;
 pub mod store;
+pub mod tickets;
 pub mod try_mode;
 
 pub use self::{

@@ -115,7 +115,7 @@ async fn lines_outside_the_grammar_get_a_helpful_sentence() {
             "Hearth has no /purge. Its commands: /warn, /warnings, /clearwarnings, /modlog, /mute, \
              /unmute, /kick, /ban, /unban, /case, /reason, /slowmode, /lockdown, /unlock, \
              /escalation, /rank,"
-        ) && no_purge.ends_with(", /selectroles, /rolemenu, /automod."),
+        ) && no_purge.ends_with(", /selectroles, /rolemenu, /automod, /setuptickets, /ticket."),
         "{no_purge}"
     );
     assert_eq!(

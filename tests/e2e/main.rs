@@ -21,4 +21,6 @@ mod outage;
 mod punishments;
 mod restarts;
 mod roles;
+mod tickets;
+mod transcript_browser;
 mod warnings;

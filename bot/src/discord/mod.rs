@@ -17,6 +17,8 @@ mod members;
 mod messages;
 mod overwrites;
 mod roles;
+mod tickets;
+pub use tickets::Grant;
 
 use std::sync::Arc;
 

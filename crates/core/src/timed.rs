@@ -82,20 +82,27 @@ pub enum ActionKind {
         #[serde(rename = "channel_id")]
         channel: ChannelId,
     },
+    /// Take a ticket's next auto-close step (warn, then close) unless someone wrote since.
+    CloseTicket {
+        /// The ticket's channel.
+        #[serde(rename = "channel_id")]
+        channel: ChannelId,
+    },
 }
 
 impl ActionKind {
     /// The name of every kind this release knows, as [`ActionKind::name`] gives it. Stores
     /// claim only these, so an action a newer release scheduled waits for a process that knows
     /// it instead of failing every claim.
-    pub const NAMES: &'static [&'static str] = &["unban", "unmute", "unlock"];
+    pub const NAMES: &'static [&'static str] = &["unban", "unmute", "unlock", "close_ticket"];
 
-    /// The kind's name: `unban`, `unmute`, `unlock`.
+    /// The kind's name: `unban`, `unmute`, `unlock`, `close_ticket`.
     pub const fn name(&self) -> &'static str {
         match self {
             Self::Unban { .. } => "unban",
             Self::Unmute { .. } => "unmute",
             Self::Unlock { .. } => "unlock",
+            Self::CloseTicket { .. } => "close_ticket",
         }
     }
 
@@ -103,7 +110,7 @@ impl ActionKind {
     pub const fn subject(&self) -> u64 {
         match self {
             Self::Unban { user } | Self::Unmute { user, .. } => user.get(),
-            Self::Unlock { channel } => channel.get(),
+            Self::Unlock { channel } | Self::CloseTicket { channel } => channel.get(),
         }
     }
 }

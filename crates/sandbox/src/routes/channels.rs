@@ -83,6 +83,9 @@ pub(super) fn check_slowmode(value: Option<&Value>) -> Result<Option<u16>, ApiEr
     }
 }
 
+/// Channels one category holds at most. See Discord Docs/Channel Resource ("Channel Object").
+pub(crate) const CATEGORY_CHANNELS_MAX: usize = 50;
+
 pub(super) fn create_channel(s: &mut State, r: &Req) -> Res {
     let gid = r.id("guild_id")?;
     let g = guild(s, gid)?;
@@ -100,6 +103,20 @@ pub(super) fn create_channel(s: &mut State, r: &Req) -> Res {
             "parent_id",
             "CHANNEL_PARENT_INVALID_TYPE",
             "Not a category",
+        ));
+    }
+    // Discord: a category holds at most 50 channels (400, code 30013).
+    if let Some(p) = parent_id
+        && s.channels
+            .values()
+            .filter(|c| c.parent_id == Some(p))
+            .count()
+            >= CATEGORY_CHANNELS_MAX
+    {
+        return Err(ApiError::new(
+            400,
+            30_013,
+            "Maximum number of channels in category reached (50)",
         ));
     }
     let rate = check_slowmode(r.field("rate_limit_per_user"))?.unwrap_or(0);

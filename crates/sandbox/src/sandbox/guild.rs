@@ -200,6 +200,16 @@ impl Guild {
         self.create_channel(name, channel_kind::GUILD_TEXT, Some(category))
     }
 
+    /// Deletes a channel by hand, as staff do in Discord's client; CHANNEL_DELETE follows.
+    pub fn delete_channel(&self, channel: Id<ChannelMarker>) {
+        self.shared.with(|s| {
+            if let Some(c) = s.channels.remove(&channel.get()) {
+                let data = crate::payload::channel(&c);
+                events::channel_deleted(s, &data, c.guild_id);
+            }
+        });
+    }
+
     /// Sets a permission overwrite (kind 0 role, 1 member); CHANNEL_UPDATE follows.
     pub fn set_overwrite(
         &self,
@@ -291,6 +301,17 @@ impl Guild {
                 .values()
                 .find(|c| c.guild_id == self.id && c.name == name)
                 .map(|c| Id::new(c.id))
+        })
+    }
+
+    /// The channels under the category `parent`, in id order.
+    pub fn channels_in(&self, parent: Id<ChannelMarker>) -> Vec<Channel> {
+        self.shared.read(|s| {
+            s.channels
+                .values()
+                .filter(|c| c.guild_id == self.id && c.parent_id == Some(parent.get()))
+                .cloned()
+                .collect()
         })
     }
 

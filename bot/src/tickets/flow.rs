@@ -1,0 +1,390 @@
+//! The steps shared by commands, buttons and events: giving a ticket its channel (or leaving
+//! it queued), and closing it (transcript, log, DM, rating prompt, channel deleted).
+
+use hearth_core::{ChannelId, GuildId, Timestamp};
+use hearth_tickets::{Category, Placement, Ticket, TicketSettings, TranscriptRecord, place};
+use twilight_gateway::Event;
+use twilight_model::{
+    channel::message::{
+        Component,
+        component::{ActionRow, Button, ButtonStyle},
+    },
+    guild::Permissions,
+};
+
+use super::{
+    Tickets,
+    components::{Step, TicketButton},
+    transcript,
+};
+use crate::{
+    context::{Backend, Context},
+    custom_id::Action,
+    discord::{Grant, ids},
+    reply::Reply,
+};
+
+/// What members of a ticket may do in its channel.
+pub const MEMBER: Permissions = Permissions::VIEW_CHANNEL
+    .union(Permissions::SEND_MESSAGES)
+    .union(Permissions::READ_MESSAGE_HISTORY)
+    .union(Permissions::ATTACH_FILES)
+    .union(Permissions::EMBED_LINKS);
+
+/// A button.
+pub fn button(custom_id: String, label: &str, style: ButtonStyle) -> Component {
+    Component::Button(Button {
+        custom_id: Some(custom_id),
+        disabled: false,
+        emoji: None,
+        id: None,
+        label: Some(label.to_owned()),
+        sku_id: None,
+        style,
+        url: None,
+    })
+}
+
+/// A row of buttons.
+pub fn row(components: Vec<Component>) -> Vec<Component> {
+    vec![Component::ActionRow(ActionRow {
+        id: None,
+        components,
+    })]
+}
+
+/// The category a ticket belongs to (no support roles when it was removed).
+pub fn category_of(settings: &TicketSettings, key: &str) -> Category {
+    settings.category(key).cloned().unwrap_or_else(|| Category {
+        key: key.to_owned(),
+        label: key.to_owned(),
+        parent: ChannelId::new(1),
+        overflow: Vec::new(),
+        support_roles: Vec::new(),
+        questions: Vec::new(),
+        others_reply_when_claimed: true,
+    })
+}
+
+/// The overwrites of a new ticket channel: nobody but the opener, the support roles and the bot.
+pub fn grants(
+    guild: GuildId,
+    ticket: &Ticket,
+    category: &Category,
+    bot: hearth_core::UserId,
+) -> Vec<Grant> {
+    let mut grants = vec![
+        Grant {
+            id: guild.get(),
+            member: false,
+            allow: Permissions::empty(),
+            deny: Permissions::VIEW_CHANNEL,
+        },
+        Grant {
+            id: ticket.opener.get(),
+            member: true,
+            allow: MEMBER,
+            deny: Permissions::empty(),
+        },
+        Grant {
+            id: bot.get(),
+            member: true,
+            allow: MEMBER,
+            deny: Permissions::empty(),
+        },
+    ];
+    grants.extend(category.support_roles.iter().map(|r| Grant {
+        id: r.get(),
+        member: false,
+        allow: MEMBER,
+        deny: Permissions::empty(),
+    }));
+    grants
+}
+
+/// How many channels a Discord category holds now, from the gateway cache.
+fn channels_in(ctx: &Context, guild: GuildId, parent: ChannelId) -> usize {
+    ctx.guilds
+        .guild_channels(ids::guild(guild))
+        .map_or(0, |set| {
+            set.iter()
+                .filter(|c| {
+                    ctx.guilds
+                        .channel(**c)
+                        .is_some_and(|ch| ch.parent_id == Some(ids::channel(parent)))
+                })
+                .count()
+        })
+}
+
+/// The first message of a ticket's channel.
+fn welcome(ticket: &Ticket) -> Reply {
+    let reason = ticket.reason.as_deref().unwrap_or("no reason given");
+    Reply::text(format!(
+        "Ticket {} opened by <@{}>.\nReason: {reason}\nStaff will be with you soon. Close it with the button or `/ticket close`.",
+        ticket.number, ticket.opener
+    ))
+    .with_components(row(vec![button(
+        TicketButton { guild: ticket.guild, number: ticket.number.0, step: Step::Close }.custom_id(),
+        "Close ticket",
+        ButtonStyle::Danger,
+    )]))
+}
+
+/// Discord's error code for a category holding 50 channels already.
+pub const CATEGORY_FULL: u64 = 30_013;
+
+/// Gives an opened ticket its channel: two REST calls (create the channel, post the welcome).
+/// `Ok(None)` leaves it queued (every category full). On any failure the channel is deleted
+/// and a `fresh` ticket abandoned (a reopened or queued one stays, waiting in the queue), so
+/// nothing half-made is left.
+///
+/// # Errors
+///
+/// Discord refusing the channel.
+pub async fn give_channel<S: Backend>(
+    t: &Tickets<S>,
+    ctx: &Context,
+    settings: &TicketSettings,
+    ticket: &Ticket,
+    fresh: bool,
+) -> Result<Option<ChannelId>, std::io::Error> {
+    let category = category_of(settings, &ticket.category);
+    let first = match place(&category, |c| channels_in(ctx, ticket.guild, c)) {
+        Placement::Parent(p) | Placement::Overflow(p) => p,
+        Placement::Queue => return Ok(None),
+    };
+    let name = format!("ticket-{}", ticket.number.0);
+    let why = format!("Ticket {} opened", ticket.number);
+    let grants = grants(ticket.guild, ticket, &category, ctx.bot);
+    // The cache may lag: a category Discord says is full (30013) passes to the next one.
+    let candidates = std::iter::once(category.parent)
+        .chain(category.overflow.iter().copied())
+        .skip_while(|c| *c != first);
+    let mut made = None;
+    for parent in candidates {
+        match ctx
+            .discord
+            .create_ticket_channel(ticket.guild, parent, &name, &grants, &why)
+            .await
+        {
+            Ok(c) => {
+                made = Some(c);
+                break;
+            }
+            Err(err) if err.code() == Some(CATEGORY_FULL) => {}
+            Err(err) => {
+                if fresh {
+                    abandon(t, ticket).await;
+                }
+                return Err(std::io::Error::other(err.to_string()));
+            }
+        }
+    }
+    let Some(channel) = made else {
+        return Ok(None);
+    };
+    let posted = ctx.discord.send(channel, &welcome(ticket)).await;
+    let assigned = match posted {
+        Ok(()) => t
+            .service
+            .assign_channel(ticket.guild, ticket.number, channel)
+            .await
+            .map_err(|e| e.to_string()),
+        Err(err) => Err(err.to_string()),
+    };
+    if let Err(err) = assigned {
+        tracing::warn!(ticket = %ticket.number, %err, "ticket channel undone");
+        if let Err(err) = ctx
+            .discord
+            .delete_channel(channel, "Ticket could not be opened")
+            .await
+        {
+            tracing::warn!(%err, "could not delete the orphan ticket channel");
+        }
+        if fresh {
+            abandon(t, ticket).await;
+        }
+        return Err(std::io::Error::other(err));
+    }
+    super::timed::start(t, settings, ticket, channel, ctx.clock.now()).await;
+    Ok(Some(channel))
+}
+
+async fn abandon<S: Backend>(t: &Tickets<S>, ticket: &Ticket) {
+    if let Err(err) =
+        hearth_tickets::TicketStore::abandon_ticket(&t.store, ticket.guild, ticket.number).await
+    {
+        tracing::warn!(ticket = %ticket.number, %err, "could not abandon a ticket");
+    }
+}
+
+/// After a ticket closed: the transcript to the log channel and the opener (with the rating
+/// prompt), the channel deleted (unless it is gone already), and the next queued ticket of
+/// its category given a channel.
+pub async fn after_close<S: Backend>(
+    t: &Tickets<S>,
+    ctx: &Context,
+    settings: &TicketSettings,
+    closed: &hearth_tickets::Closed,
+    channel_gone: bool,
+    now: Timestamp,
+) {
+    let ticket = &closed.ticket;
+    if let Some(channel) = ticket.channel.filter(|_| !channel_gone) {
+        let history = ctx
+            .discord
+            .history(channel, transcript::HISTORY_MAX)
+            .await
+            .unwrap_or_else(|err| {
+                tracing::warn!(%err, "could not read a ticket's history");
+                Vec::new()
+            });
+        let files = transcript::build(
+            ticket,
+            ctx.guild_name(ticket.guild),
+            format!("ticket-{}", ticket.number.0),
+            category_of(settings, &ticket.category).label,
+            transcript::mention_name(ticket.opener),
+            &history,
+            now,
+        );
+        let attached = transcript::files(ticket.number.0, &files);
+        let summary = format!(
+            "Ticket {} of <@{}> closed{}{}.",
+            ticket.number,
+            ticket.opener,
+            ticket
+                .closed_by
+                .map(|u| format!(" by <@{u}>"))
+                .unwrap_or_default(),
+            ticket
+                .close_reason
+                .as_deref()
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default(),
+        );
+        let mut log_message = None;
+        if let Some(log) = settings.log_channel {
+            let mut reply = Reply::text(summary.clone());
+            reply.attachments.clone_from(&attached);
+            match ctx.discord.post(log, &reply).await {
+                Ok(id) => log_message = Some((log, id)),
+                Err(err) => tracing::warn!(%err, "could not post a transcript"),
+            }
+        }
+        let mut dm = Reply::text(format!("{summary}\nHere is its transcript. How did we do?"))
+            .with_components(rating_buttons(ticket));
+        dm.attachments = attached;
+        if let Err(err) = ctx.discord.dm(ticket.opener, &dm).await {
+            tracing::warn!(%err, "could not DM a transcript");
+        }
+        let record = TranscriptRecord {
+            guild: ticket.guild,
+            ticket: ticket.number,
+            created_at: now,
+            messages: files.messages as u64 + files.omitted as u64,
+            omitted: files.omitted as u64,
+            log_message,
+        };
+        if let Err(err) = hearth_tickets::TicketStore::record_transcript(&t.store, record).await {
+            tracing::warn!(%err, "could not record a transcript");
+        }
+        if let Err(err) = ctx
+            .discord
+            .delete_channel(channel, &format!("Ticket {} closed", ticket.number))
+            .await
+        {
+            tracing::warn!(%err, "could not delete a closed ticket's channel");
+        }
+    }
+    if let Some(next) = &closed.next_in_queue
+        && let Err(err) = give_channel(t, ctx, settings, next, false).await
+    {
+        tracing::warn!(%err, "could not open a queued ticket");
+    }
+}
+
+fn rating_buttons(ticket: &Ticket) -> Vec<Component> {
+    row((1..=5u8)
+        .map(|n| {
+            button(
+                TicketButton {
+                    guild: ticket.guild,
+                    number: ticket.number.0,
+                    step: Step::Rate(n),
+                }
+                .custom_id(),
+                &"★".repeat(usize::from(n)),
+                ButtonStyle::Secondary,
+            )
+        })
+        .collect())
+}
+
+/// A channel deleted by hand closes its ticket; a message in a ticket is activity.
+pub async fn event<S: Backend>(t: &Tickets<S>, ctx: &Context, event: &Event) {
+    match event {
+        Event::ChannelDelete(deleted) => {
+            let Some(guild) = deleted.guild_id.map(ids::guild_id) else {
+                return;
+            };
+            let channel = ids::channel_id(deleted.id);
+            let Ok(Some(ticket)) =
+                hearth_tickets::TicketStore::ticket_in_channel(&t.store, guild, channel).await
+            else {
+                return;
+            };
+            let settings = hearth_tickets::TicketSettingsStore::ticket_settings(&t.store, guild)
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            let now = ctx.clock.now();
+            let closed = ticket.close(None, Some("channel deleted"), now);
+            let Ok(closed) = closed else { return };
+            match hearth_tickets::TicketStore::update_ticket(&t.store, &closed).await {
+                Ok(Some(written)) => {
+                    let next = hearth_tickets::TicketStore::active_tickets(&t.store, guild)
+                        .await
+                        .unwrap_or_default()
+                        .into_iter()
+                        .find(|q| q.is_queued() && q.category == written.category);
+                    let closed = hearth_tickets::Closed {
+                        ticket: written,
+                        next_in_queue: next,
+                    };
+                    after_close(t, ctx, &settings, &closed, true, now).await;
+                }
+                Ok(None) => {}
+                Err(err) => {
+                    tracing::warn!(%err, "could not close a deleted ticket channel's ticket")
+                }
+            }
+        }
+        Event::MessageCreate(message) => {
+            let Some(guild) = message.guild_id.map(ids::guild_id) else {
+                return;
+            };
+            if message.author.bot {
+                return;
+            }
+            let staff = message.member.as_ref().is_some_and(|m| !m.roles.is_empty());
+            let at = ctx.clock.now();
+            if let Err(err) = t
+                .service
+                .message(
+                    guild,
+                    ids::channel_id(message.channel_id),
+                    ids::user_id(message.author.id),
+                    staff,
+                    at,
+                )
+                .await
+            {
+                tracing::debug!(%err, "ticket activity not recorded");
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,588 @@
+//! The ticket commands, buttons and modals.
+
+use std::time::Duration;
+
+use hearth_core::{GuildId, RoleId, UserId};
+use hearth_tickets::{
+    Act, Actor, Category, OpenRequest, Panel, Rating, RatingScore, Ticket, TicketNumber,
+    TicketSettings,
+};
+use twilight_model::{
+    application::interaction::{Interaction, InteractionData, modal::ModalInteractionComponent},
+    channel::message::component::ButtonStyle,
+    guild::Permissions,
+};
+
+use super::{
+    Tickets,
+    commands::{SetupTickets, TicketCommand},
+    components::{Open, Step, TicketButton},
+    flow::{self, MEMBER, button, row},
+};
+use crate::{
+    ack::Ack,
+    context::{Backend, Context},
+    custom_id::{Action, CustomId},
+    discord::{Grant, channel_id, ids},
+    handler::{created_at, in_guild, invoker, parse, require},
+    interaction::{HandlerError, HandlerResult},
+    reply::{Modal, ModalInput, Reply},
+};
+
+/// The modal's reason input.
+const REASON: &str = "reason";
+
+fn refuse(err: &hearth_tickets::Error) -> HandlerError {
+    if let hearth_tickets::Error::Store(_) = err {
+        return HandlerError::fault(std::io::Error::other(err.to_string()));
+    }
+    let text = err.to_string();
+    let mut chars = text.chars();
+    let first = chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>())
+        .unwrap_or_default();
+    HandlerError::refuse(format!("{first}{}.", chars.as_str()))
+}
+
+fn store_fault(err: hearth_core::StoreError) -> HandlerError {
+    HandlerError::fault(err)
+}
+
+async fn settings<S: Backend>(
+    t: &Tickets<S>,
+    guild: GuildId,
+) -> Result<TicketSettings, HandlerError> {
+    Ok(t.store
+        .ticket_settings(guild)
+        .await
+        .map_err(store_fault)?
+        .unwrap_or_default())
+}
+
+fn roles_of(interaction: &Interaction) -> Vec<RoleId> {
+    interaction
+        .member
+        .as_ref()
+        .map(|m| {
+            m.roles
+                .iter()
+                .map(|r| crate::discord::role_id(*r))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn is_admin(interaction: &Interaction) -> bool {
+    interaction
+        .member
+        .as_ref()
+        .and_then(|m| m.permissions)
+        .is_some_and(|p| p.intersects(Permissions::ADMINISTRATOR | Permissions::MANAGE_GUILD))
+}
+
+/// `/setuptickets`: saves the category and posts the panel in this channel.
+pub async fn setup<S: Backend>(
+    t: &Tickets<S>,
+    ctx: &Context,
+    interaction: &Interaction,
+    ack: &mut Ack,
+) -> HandlerResult {
+    let guild = in_guild(interaction)?;
+    require(
+        interaction,
+        Permissions::MANAGE_GUILD,
+        "Manage Server",
+        "set up tickets",
+    )?;
+    let options: SetupTickets = parse(interaction)?;
+    let here = interaction
+        .channel
+        .as_ref()
+        .map(|c| channel_id(c.id))
+        .ok_or_else(|| {
+            HandlerError::refuse("Run this in the channel where the panel should go.")
+        })?;
+    let parent = channel_id(options.category.id);
+    let mut all = settings(t, guild).await?;
+    let category = Category {
+        key: parent.to_string(),
+        label: options
+            .label
+            .clone()
+            .unwrap_or_else(|| options.category.name.clone()),
+        parent,
+        overflow: options.overflow.iter().map(|c| channel_id(c.id)).collect(),
+        support_roles: options
+            .support_role
+            .iter()
+            .map(|r| crate::discord::role_id(r.id))
+            .collect(),
+        questions: Vec::new(),
+        others_reply_when_claimed: options.others_reply_when_claimed.unwrap_or(false),
+    };
+    all.categories.retain(|c| c.key != category.key);
+    all.categories.push(category.clone());
+    match options.auto_close_hours {
+        Some(0) => all.auto_close = None,
+        Some(hours) => {
+            let hours = u64::try_from(hours).unwrap_or(1);
+            all.auto_close = Some(hearth_tickets::AutoClosePolicy {
+                inactive_after: Duration::from_secs(hours * 3_600),
+                grace: Duration::from_secs(3_600),
+            });
+        }
+        None => {}
+    }
+    if let Some(log) = &options.log_channel {
+        all.log_channel = Some(channel_id(log.id));
+    }
+    if let Err(err) = all.validate() {
+        return Err(HandlerError::refuse(format!(
+            "Those settings won't do: {err}."
+        )));
+    }
+    let panel = Reply::text(format!(
+        "**{}**\nNeed help? Press the button to open a private ticket.",
+        category.label
+    ))
+    .with_components(row(vec![button(
+        Open { category: parent }.custom_id(),
+        &format!("Open a ticket: {}", category.label),
+        ButtonStyle::Primary,
+    )]));
+    t.store
+        .save_ticket_settings(guild, &all)
+        .await
+        .map_err(store_fault)?;
+    let message = ctx
+        .discord
+        .post(here, &panel)
+        .await
+        .map_err(HandlerError::fault)?;
+    t.store
+        .save_panel(&Panel {
+            guild,
+            channel: here,
+            message,
+            categories: vec![category.key.clone()],
+        })
+        .await
+        .map_err(store_fault)?;
+    ack.reply(Reply::ephemeral(format!(
+        "The ticket panel for **{}** is posted.",
+        category.label
+    )))
+    .await
+}
+
+/// A panel button: asks the reason in a modal.
+pub async fn panel_click<S: Backend>(
+    t: &Tickets<S>,
+    id: &CustomId<'_>,
+    interaction: &Interaction,
+    ack: &mut Ack,
+) -> HandlerResult {
+    let guild = in_guild(interaction)?;
+    let open: Open = id
+        .decode()
+        .map_err(|_| HandlerError::refuse(crate::feature::NO_LONGER_IN_USE))?;
+    let all = settings(t, guild).await?;
+    let Some(category) = all.category(&open.category.to_string()) else {
+        return Err(HandlerError::refuse(
+            "This ticket category was removed; ask staff for a new panel.",
+        ));
+    };
+    let modal = Modal::new(
+        open.custom_id(),
+        format!("Open a ticket: {}", category.label),
+    )
+    .input(ModalInput::paragraph(REASON, "What do you need help with?"));
+    ack.modal(modal).await
+}
+
+fn modal_text(interaction: &Interaction, field: &str) -> Option<String> {
+    fn walk(c: &ModalInteractionComponent, field: &str) -> Option<String> {
+        match c {
+            ModalInteractionComponent::TextInput(t) if t.custom_id == field => {
+                Some(t.value.clone())
+            }
+            ModalInteractionComponent::Label(l) => walk(&l.component, field),
+            ModalInteractionComponent::ActionRow(r) => {
+                r.components.iter().find_map(|c| walk(c, field))
+            }
+            _ => None,
+        }
+    }
+    match &interaction.data {
+        Some(InteractionData::ModalSubmit(data)) => {
+            data.components.iter().find_map(|c| walk(c, field))
+        }
+        _ => None,
+    }
+}
+
+/// The panel's modal submitted: opens the ticket.
+pub async fn panel_submit<S: Backend>(
+    t: &Tickets<S>,
+    ctx: &Context,
+    id: &CustomId<'_>,
+    interaction: &Interaction,
+    ack: &mut Ack,
+) -> HandlerResult {
+    let open: Open = id
+        .decode()
+        .map_err(|_| HandlerError::refuse(crate::feature::NO_LONGER_IN_USE))?;
+    let reason = modal_text(interaction, REASON);
+    open_ticket(
+        t,
+        ctx,
+        interaction,
+        ack,
+        Some(open.category.to_string()),
+        reason,
+    )
+    .await
+}
+
+async fn open_ticket<S: Backend>(
+    t: &Tickets<S>,
+    ctx: &Context,
+    interaction: &Interaction,
+    ack: &mut Ack,
+    key: Option<String>,
+    reason: Option<String>,
+) -> HandlerResult {
+    let guild = in_guild(interaction)?;
+    let opener = invoker(interaction)?;
+    let all = settings(t, guild).await?;
+    let Some(key) = key.or_else(|| all.categories.first().map(|c| c.key.clone())) else {
+        return Err(HandlerError::refuse(
+            "Tickets aren't set up here yet; an admin can run /setuptickets.",
+        ));
+    };
+    let ticket = t
+        .service
+        .open(OpenRequest {
+            guild,
+            opener,
+            category: &key,
+            reason: reason.as_deref(),
+            answers: &[],
+            settings: &all,
+            now: created_at(interaction),
+        })
+        .await
+        .map_err(|e| refuse(&e))?;
+    match flow::give_channel(t, ctx, &all, &ticket, true).await.map_err(HandlerError::fault)? {
+        Some(channel) => {
+            ack.committed(format!("Ticket {} was opened.", ticket.number));
+            ack.reply(Reply::ephemeral(format!("Your ticket is open: <#{channel}>."))).await
+        }
+        None => ack.reply(Reply::ephemeral(format!("Every ticket channel is taken right now; ticket {} waits in the queue and opens as soon as one closes.", ticket.number))).await,
+    }
+}
+
+/// The ticket of the channel the interaction came from.
+async fn here<S: Backend>(
+    t: &Tickets<S>,
+    interaction: &Interaction,
+) -> Result<Ticket, HandlerError> {
+    let guild = in_guild(interaction)?;
+    let channel = interaction
+        .channel
+        .as_ref()
+        .map(|c| channel_id(c.id))
+        .ok_or_else(|| HandlerError::refuse("Run this in a ticket's channel."))?;
+    t.store
+        .ticket_in_channel(guild, channel)
+        .await
+        .map_err(store_fault)?
+        .ok_or_else(|| {
+            HandlerError::refuse("This channel isn't a ticket; run this in a ticket's channel.")
+        })
+}
+
+/// `/ticket …`
+pub async fn ticket<S: Backend>(
+    t: &Tickets<S>,
+    ctx: &Context,
+    interaction: &Interaction,
+    ack: &mut Ack,
+) -> HandlerResult {
+    let guild = in_guild(interaction)?;
+    let user = invoker(interaction)?;
+    let command: TicketCommand = parse(interaction)?;
+    let all = settings(t, guild).await?;
+    let roles = roles_of(interaction);
+    let actor = Actor {
+        user,
+        roles: &roles,
+        admin: is_admin(interaction),
+    };
+    let now = created_at(interaction);
+    match command {
+        TicketCommand::Create(c) => {
+            open_ticket(t, ctx, interaction, ack, None, Some(c.reason)).await
+        }
+        TicketCommand::Stats(_) => {
+            require(
+                interaction,
+                Permissions::MANAGE_GUILD,
+                "Manage Server",
+                "see ticket statistics",
+            )?;
+            let stats = t
+                .service
+                .stats(guild, now.saturating_sub(Duration::from_secs(30 * 86_400)))
+                .await
+                .map_err(|e| refuse(&e))?;
+            ack.reply(Reply::ephemeral(format!(
+                "Tickets in the last 30 days: {stats:?}"
+            )))
+            .await
+        }
+        TicketCommand::Reopen(r) => {
+            let number = TicketNumber(u64::try_from(r.number).unwrap_or(0));
+            let act = Act {
+                guild,
+                number,
+                actor,
+                settings: &all,
+                now,
+            };
+            let ticket = t.service.reopen(&act).await.map_err(|e| refuse(&e))?;
+            match flow::give_channel(t, ctx, &all, &ticket, false)
+                .await
+                .map_err(HandlerError::fault)?
+            {
+                Some(channel) => {
+                    ack.reply(Reply::ephemeral(format!(
+                        "Ticket {number} is open again: <#{channel}>."
+                    )))
+                    .await
+                }
+                None => {
+                    ack.reply(Reply::ephemeral(format!(
+                        "Ticket {number} is open again and waits in the queue."
+                    )))
+                    .await
+                }
+            }
+        }
+        command => {
+            let ticket = here(t, interaction).await?;
+            let act = Act {
+                guild,
+                number: ticket.number,
+                actor,
+                settings: &all,
+                now,
+            };
+            let channel = ticket
+                .channel
+                .ok_or_else(|| HandlerError::refuse("This ticket has no channel."))?;
+            match command {
+                TicketCommand::Close(c) => {
+                    hearth_tickets::decide(
+                        &ticket,
+                        &flow::category_of(&all, &ticket.category),
+                        &actor,
+                        hearth_tickets::Action::Close,
+                    )
+                    .map_err(|d| refuse(&d.into()))?;
+                    let _ = c.reason;
+                    ack.reply(
+                        Reply::ephemeral(format!(
+                            "Close ticket {}? Its transcript goes to the log and to the opener.",
+                            ticket.number
+                        ))
+                        .with_components(row(vec![
+                            button(
+                                TicketButton {
+                                    guild,
+                                    number: ticket.number.0,
+                                    step: Step::Close,
+                                }
+                                .custom_id(),
+                                "Close it",
+                                ButtonStyle::Danger,
+                            ),
+                            button(
+                                TicketButton {
+                                    guild,
+                                    number: ticket.number.0,
+                                    step: Step::Keep,
+                                }
+                                .custom_id(),
+                                "Keep it open",
+                                ButtonStyle::Secondary,
+                            ),
+                        ])),
+                    )
+                    .await
+                }
+                TicketCommand::Claim(_) => {
+                    let claimed = t.service.claim(&act).await.map_err(|e| refuse(&e))?;
+                    let category = flow::category_of(&all, &claimed.category);
+                    if !category.others_reply_when_claimed {
+                        for role in &category.support_roles {
+                            let grant = Grant {
+                                id: role.get(),
+                                member: false,
+                                allow: Permissions::VIEW_CHANNEL
+                                    | Permissions::READ_MESSAGE_HISTORY,
+                                deny: Permissions::SEND_MESSAGES,
+                            };
+                            ctx.discord
+                                .set_overwrite(channel, grant, "Ticket claimed")
+                                .await
+                                .map_err(HandlerError::fault)?;
+                        }
+                        let grant = Grant {
+                            id: user.get(),
+                            member: true,
+                            allow: MEMBER,
+                            deny: Permissions::empty(),
+                        };
+                        ctx.discord
+                            .set_overwrite(channel, grant, "Ticket claimed")
+                            .await
+                            .map_err(HandlerError::fault)?;
+                    }
+                    ack.reply(Reply::text(format!(
+                        "<@{user}> claimed ticket {} and will answer it.",
+                        claimed.number
+                    )))
+                    .await
+                }
+                TicketCommand::Add(a) => {
+                    member_change(&ticket, &all, &actor, hearth_tickets::Action::AddMember)?;
+                    let who = ids::user_id(a.member.resolved.id);
+                    let grant = Grant {
+                        id: who.get(),
+                        member: true,
+                        allow: MEMBER,
+                        deny: Permissions::empty(),
+                    };
+                    ctx.discord
+                        .set_overwrite(channel, grant, "Added to a ticket")
+                        .await
+                        .map_err(HandlerError::fault)?;
+                    ack.reply(Reply::text(format!("<@{who}> was added to this ticket.")))
+                        .await
+                }
+                TicketCommand::Remove(r) => {
+                    member_change(&ticket, &all, &actor, hearth_tickets::Action::RemoveMember)?;
+                    let who = ids::user_id(r.member.resolved.id);
+                    if who == ticket.opener {
+                        return Err(HandlerError::refuse(
+                            "The opener can't be removed from their own ticket; close it instead.",
+                        ));
+                    }
+                    ctx.discord
+                        .remove_member_overwrite(channel, who, "Removed from a ticket")
+                        .await
+                        .map_err(HandlerError::fault)?;
+                    ack.reply(Reply::text(format!(
+                        "<@{who}> was removed from this ticket."
+                    )))
+                    .await
+                }
+                TicketCommand::Transcript(_) => {
+                    member_change(&ticket, &all, &actor, hearth_tickets::Action::Transcript)?;
+                    ack.defer(true).await?;
+                    let history = ctx
+                        .discord
+                        .history(channel, super::transcript::HISTORY_MAX)
+                        .await
+                        .map_err(HandlerError::fault)?;
+                    let files = super::transcript::build(
+                        &ticket,
+                        ctx.guild_name(guild),
+                        format!("ticket-{}", ticket.number.0),
+                        flow::category_of(&all, &ticket.category).label,
+                        super::transcript::mention_name(ticket.opener),
+                        &history,
+                        now,
+                    );
+                    let mut reply = Reply::ephemeral(format!(
+                        "The transcript of ticket {} so far ({} messages).",
+                        ticket.number, files.messages
+                    ));
+                    reply.attachments = super::transcript::files(ticket.number.0, &files);
+                    ack.reply(reply).await
+                }
+                _ => Err(HandlerError::refuse(crate::interaction::UNKNOWN_COMMAND)),
+            }
+        }
+    }
+}
+
+fn member_change(
+    ticket: &Ticket,
+    all: &TicketSettings,
+    actor: &Actor<'_>,
+    action: hearth_tickets::Action,
+) -> HandlerResult {
+    hearth_tickets::decide(
+        ticket,
+        &flow::category_of(all, &ticket.category),
+        actor,
+        action,
+    )
+    .map_err(|d| refuse(&d.into()))
+}
+
+/// A ticket button: close, keep open, or a rating.
+pub async fn step<S: Backend>(
+    t: &Tickets<S>,
+    ctx: &Context,
+    id: &CustomId<'_>,
+    interaction: &Interaction,
+    ack: &mut Ack,
+) -> HandlerResult {
+    let b: TicketButton = id
+        .decode()
+        .map_err(|_| HandlerError::refuse(crate::feature::NO_LONGER_IN_USE))?;
+    let user: UserId = invoker(interaction)?;
+    let all = settings(t, b.guild).await?;
+    let roles = roles_of(interaction);
+    let actor = Actor {
+        user,
+        roles: &roles,
+        admin: is_admin(interaction),
+    };
+    let now = created_at(interaction);
+    let act = Act {
+        guild: b.guild,
+        number: TicketNumber(b.number),
+        actor,
+        settings: &all,
+        now,
+    };
+    match b.step {
+        Step::Keep => ack.update(Reply::ephemeral("The ticket stays open.")).await,
+        Step::Close => {
+            let closed = t.service.close(&act, None).await.map_err(|e| refuse(&e))?;
+            ack.committed(format!("Ticket #{} was closed.", b.number));
+            ack.reply(Reply::ephemeral(format!(
+                "Ticket #{} is closed; its transcript is on its way.",
+                b.number
+            )))
+            .await?;
+            flow::after_close(t, ctx, &all, &closed, false, now).await;
+            Ok(())
+        }
+        Step::Rate(n) => {
+            let score = RatingScore::new(n).map_err(|e| refuse(&e))?;
+            let rating = Rating::new(score, None).map_err(|e| refuse(&e))?;
+            t.service.rate(&act, rating).await.map_err(|e| refuse(&e))?;
+            ack.update(Reply::text(format!(
+                "Thank you! You rated ticket #{} {n}/5.",
+                b.number
+            )))
+            .await
+        }
+    }
+}

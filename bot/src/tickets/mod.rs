@@ -1,0 +1,109 @@
+//! Tickets: `/setuptickets` posts a panel whose button asks the reason in a modal and opens a
+//! private channel; `/ticket create|close|claim|add|remove|transcript|reopen|stats`; on close a
+//! transcript (HTML and text) goes to the log channel and the opener, who is asked to rate it.
+//! Over hearth-tickets; deleting a ticket's channel by hand closes the ticket.
+
+pub mod commands;
+pub mod components;
+pub mod flow;
+pub mod handlers;
+pub mod timed;
+pub mod transcript;
+
+use hearth_core::timed::TimedAction;
+use twilight_cache_inmemory::ResourceType;
+use twilight_gateway::{Event, EventTypeFlags, Intents};
+use twilight_model::application::{command::Command, interaction::Interaction};
+
+use crate::{
+    ack::Ack,
+    context::{Backend, Context},
+    custom_id::CustomId,
+    feature::{Feature, NO_LONGER_IN_USE, Needs, TimedFailure},
+    interaction::{HandlerError, HandlerResult, UNKNOWN_COMMAND},
+};
+
+/// The feature's name: its `custom_id` prefix.
+pub const NAME: &str = "tickets";
+
+/// The tickets feature over store `S`.
+#[derive(Clone, Debug)]
+pub struct Tickets<S> {
+    /// The store (settings, panels, transcripts).
+    pub store: S,
+    /// The domain service.
+    pub service: hearth_tickets::Tickets<S>,
+}
+
+impl<S: Backend> Feature<S> for Tickets<S> {
+    const NEEDS: Needs = Needs {
+        name: NAME,
+        // Guilds: channel create/delete (a ticket channel deleted by hand); guild messages:
+        // activity in tickets (no content needed).
+        intents: Intents::GUILDS.union(Intents::GUILD_MESSAGES),
+        events: EventTypeFlags::CHANNEL_DELETE.union(EventTypeFlags::MESSAGE_CREATE),
+        cache: ResourceType::CHANNEL,
+    };
+
+    fn new(store: S, _ctx: &Context) -> Self {
+        Self {
+            service: hearth_tickets::Tickets::new(store.clone()),
+            store,
+        }
+    }
+
+    fn commands(&self) -> Vec<Command> {
+        commands::commands()
+    }
+
+    async fn command(
+        &self,
+        ctx: &Context,
+        name: &str,
+        interaction: &Interaction,
+        ack: &mut Ack,
+    ) -> HandlerResult {
+        match name {
+            "setuptickets" => handlers::setup(self, ctx, interaction, ack).await,
+            "ticket" => handlers::ticket(self, ctx, interaction, ack).await,
+            _ => Err(HandlerError::refuse(UNKNOWN_COMMAND)),
+        }
+    }
+
+    async fn component(
+        &self,
+        ctx: &Context,
+        id: &CustomId<'_>,
+        interaction: &Interaction,
+        ack: &mut Ack,
+    ) -> HandlerResult {
+        match id.action {
+            "open" => handlers::panel_click(self, id, interaction, ack).await,
+            "step" => handlers::step(self, ctx, id, interaction, ack).await,
+            _ => Err(HandlerError::refuse(NO_LONGER_IN_USE)),
+        }
+    }
+
+    async fn modal(
+        &self,
+        ctx: &Context,
+        id: &CustomId<'_>,
+        interaction: &Interaction,
+        ack: &mut Ack,
+    ) -> HandlerResult {
+        match id.action {
+            "open" => handlers::panel_submit(self, ctx, id, interaction, ack).await,
+            _ => Err(HandlerError::refuse(NO_LONGER_IN_USE)),
+        }
+    }
+
+    async fn event(&self, ctx: &Context, event: &Event) {
+        flow::event(self, ctx, event).await;
+    }
+
+    const TIMED: &'static [&'static str] = timed::KINDS;
+
+    async fn timed(&self, ctx: &Context, action: &TimedAction) -> Result<(), TimedFailure> {
+        timed::run(self, ctx, action).await
+    }
+}
