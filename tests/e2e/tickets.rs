@@ -80,6 +80,10 @@ pub(crate) fn ticket_channels(world: &World, category: Id<ChannelMarker>) -> Vec
         .collect()
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "one ticket's whole life, step by step, reads best as one story"
+)]
 async fn a_ticket_lives_from_the_panel_to_its_rating(store: Store) {
     let world = World::start(store).await;
     let (category, log, panel) = set_up(&world).await;

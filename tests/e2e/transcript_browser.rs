@@ -66,7 +66,9 @@ fn ink(png_bytes: &[u8]) -> f64 {
     let pixels: Vec<&[u8]> = buf[..info.buffer_size()].chunks(channels).collect();
     let background = pixels[0];
     let differing = pixels.iter().filter(|p| *p != &background).count();
-    differing as f64 / pixels.len() as f64
+    let share =
+        |n: usize| f64::from(u32::try_from(n).expect("a screenshot's pixel count fits u32"));
+    share(differing) / share(pixels.len())
 }
 
 async fn a_transcript_renders_in_a_headless_browser(store: Store) {
@@ -101,7 +103,11 @@ async fn a_transcript_renders_in_a_headless_browser(store: Store) {
     let html = logged
         .attachments
         .iter()
-        .find(|a| a.filename.ends_with(".html"))
+        .find(|a| {
+            std::path::Path::new(&a.filename)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("html"))
+        })
         .expect("the HTML transcript");
     let page = String::from_utf8(html.bytes.clone()).expect("utf-8");
     assert!(

@@ -152,6 +152,7 @@ impl Discord {
         channel: ChannelId,
         max: usize,
     ) -> Result<Vec<Message>, DiscordError> {
+        const ACTION: &str = "reading a channel's messages";
         let mut all: Vec<Message> = Vec::new();
         let mut before: Option<MessageId> = None;
         while all.len() < max {
@@ -159,7 +160,6 @@ impl Discord {
                 .http
                 .channel_messages(ids::channel(channel))
                 .limit(PAGE);
-            const ACTION: &str = "reading a channel's messages";
             let response = match before {
                 Some(id) => request.before(ids::message(id)).await,
                 None => request.await,

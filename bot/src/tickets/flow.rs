@@ -358,7 +358,7 @@ pub async fn event<S: Backend>(t: &Tickets<S>, ctx: &Context, event: &Event) {
                 }
                 Ok(None) => {}
                 Err(err) => {
-                    tracing::warn!(%err, "could not close a deleted ticket channel's ticket")
+                    tracing::warn!(%err, "could not close a deleted ticket channel's ticket");
                 }
             }
         }

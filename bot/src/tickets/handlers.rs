@@ -1,8 +1,8 @@
 //! The ticket commands, buttons and modals.
 
-use std::time::Duration;
+use std::{fmt::Write as _, time::Duration};
 
-use hearth_core::{GuildId, RoleId, UserId};
+use hearth_core::{ChannelId, GuildId, RoleId, Timestamp, UserId, format_duration};
 use hearth_tickets::{
     Act, Actor, Category, OpenRequest, Panel, Rating, RatingScore, Ticket, TicketNumber,
     TicketSettings,
@@ -82,7 +82,7 @@ fn is_admin(interaction: &Interaction) -> bool {
 }
 
 /// `/setuptickets`: saves the category and posts the panel in this channel.
-pub async fn setup<S: Backend>(
+pub(crate) async fn setup<S: Backend>(
     t: &Tickets<S>,
     ctx: &Context,
     interaction: &Interaction,
@@ -177,7 +177,7 @@ pub async fn setup<S: Backend>(
 }
 
 /// A panel button: asks the reason in a modal.
-pub async fn panel_click<S: Backend>(
+pub(crate) async fn panel_click<S: Backend>(
     t: &Tickets<S>,
     id: &CustomId<'_>,
     interaction: &Interaction,
@@ -223,7 +223,7 @@ fn modal_text(interaction: &Interaction, field: &str) -> Option<String> {
 }
 
 /// The panel's modal submitted: opens the ticket.
-pub async fn panel_submit<S: Backend>(
+pub(crate) async fn panel_submit<S: Backend>(
     t: &Tickets<S>,
     ctx: &Context,
     id: &CustomId<'_>,
@@ -304,7 +304,7 @@ async fn here<S: Backend>(
 }
 
 /// `/ticket …`
-pub async fn ticket<S: Backend>(
+pub(crate) async fn ticket<S: Backend>(
     t: &Tickets<S>,
     ctx: &Context,
     interaction: &Interaction,
@@ -325,23 +325,7 @@ pub async fn ticket<S: Backend>(
         TicketCommand::Create(c) => {
             open_ticket(t, ctx, interaction, ack, None, Some(c.reason)).await
         }
-        TicketCommand::Stats(_) => {
-            require(
-                interaction,
-                Permissions::MANAGE_GUILD,
-                "Manage Server",
-                "see ticket statistics",
-            )?;
-            let stats = t
-                .service
-                .stats(guild, now.saturating_sub(Duration::from_secs(30 * 86_400)))
-                .await
-                .map_err(|e| refuse(&e))?;
-            ack.reply(Reply::ephemeral(format!(
-                "Tickets in the last 30 days: {stats:?}"
-            )))
-            .await
-        }
+        TicketCommand::Stats(_) => stats(t, interaction, ack, guild, now).await,
         TicketCommand::Reopen(r) => {
             let number = TicketNumber(u64::try_from(r.number).unwrap_or(0));
             let act = Act {
@@ -351,24 +335,7 @@ pub async fn ticket<S: Backend>(
                 settings: &all,
                 now,
             };
-            let ticket = t.service.reopen(&act).await.map_err(|e| refuse(&e))?;
-            match flow::give_channel(t, ctx, &all, &ticket, false)
-                .await
-                .map_err(HandlerError::fault)?
-            {
-                Some(channel) => {
-                    ack.reply(Reply::ephemeral(format!(
-                        "Ticket {number} is open again: <#{channel}>."
-                    )))
-                    .await
-                }
-                None => {
-                    ack.reply(Reply::ephemeral(format!(
-                        "Ticket {number} is open again and waits in the queue."
-                    )))
-                    .await
-                }
-            }
+            reopen(t, ctx, ack, &act).await
         }
         command => {
             let ticket = here(t, interaction).await?;
@@ -382,141 +349,270 @@ pub async fn ticket<S: Backend>(
             let channel = ticket
                 .channel
                 .ok_or_else(|| HandlerError::refuse("This ticket has no channel."))?;
+            let here = Here {
+                ticket: &ticket,
+                channel,
+                act: &act,
+            };
             match command {
-                TicketCommand::Close(c) => {
-                    hearth_tickets::decide(
-                        &ticket,
-                        &flow::category_of(&all, &ticket.category),
-                        &actor,
-                        hearth_tickets::Action::Close,
-                    )
-                    .map_err(|d| refuse(&d.into()))?;
-                    let _ = c.reason;
-                    ack.reply(
-                        Reply::ephemeral(format!(
-                            "Close ticket {}? Its transcript goes to the log and to the opener.",
-                            ticket.number
-                        ))
-                        .with_components(row(vec![
-                            button(
-                                TicketButton {
-                                    guild,
-                                    number: ticket.number.0,
-                                    step: Step::Close,
-                                }
-                                .custom_id(),
-                                "Close it",
-                                ButtonStyle::Danger,
-                            ),
-                            button(
-                                TicketButton {
-                                    guild,
-                                    number: ticket.number.0,
-                                    step: Step::Keep,
-                                }
-                                .custom_id(),
-                                "Keep it open",
-                                ButtonStyle::Secondary,
-                            ),
-                        ])),
-                    )
-                    .await
-                }
-                TicketCommand::Claim(_) => {
-                    let claimed = t.service.claim(&act).await.map_err(|e| refuse(&e))?;
-                    let category = flow::category_of(&all, &claimed.category);
-                    if !category.others_reply_when_claimed {
-                        for role in &category.support_roles {
-                            let grant = Grant {
-                                id: role.get(),
-                                member: false,
-                                allow: Permissions::VIEW_CHANNEL
-                                    | Permissions::READ_MESSAGE_HISTORY,
-                                deny: Permissions::SEND_MESSAGES,
-                            };
-                            ctx.discord
-                                .set_overwrite(channel, grant, "Ticket claimed")
-                                .await
-                                .map_err(HandlerError::fault)?;
-                        }
-                        let grant = Grant {
-                            id: user.get(),
-                            member: true,
-                            allow: MEMBER,
-                            deny: Permissions::empty(),
-                        };
-                        ctx.discord
-                            .set_overwrite(channel, grant, "Ticket claimed")
-                            .await
-                            .map_err(HandlerError::fault)?;
-                    }
-                    ack.reply(Reply::text(format!(
-                        "<@{user}> claimed ticket {} and will answer it.",
-                        claimed.number
-                    )))
-                    .await
-                }
+                TicketCommand::Close(_) => close_prompt(ack, &here).await,
+                TicketCommand::Claim(_) => claim(t, ctx, ack, &here).await,
                 TicketCommand::Add(a) => {
-                    member_change(&ticket, &all, &actor, hearth_tickets::Action::AddMember)?;
-                    let who = ids::user_id(a.member.resolved.id);
-                    let grant = Grant {
-                        id: who.get(),
-                        member: true,
-                        allow: MEMBER,
-                        deny: Permissions::empty(),
-                    };
-                    ctx.discord
-                        .set_overwrite(channel, grant, "Added to a ticket")
-                        .await
-                        .map_err(HandlerError::fault)?;
-                    ack.reply(Reply::text(format!("<@{who}> was added to this ticket.")))
-                        .await
+                    add(ctx, ack, &here, ids::user_id(a.member.resolved.id)).await
                 }
                 TicketCommand::Remove(r) => {
-                    member_change(&ticket, &all, &actor, hearth_tickets::Action::RemoveMember)?;
-                    let who = ids::user_id(r.member.resolved.id);
-                    if who == ticket.opener {
-                        return Err(HandlerError::refuse(
-                            "The opener can't be removed from their own ticket; close it instead.",
-                        ));
-                    }
-                    ctx.discord
-                        .remove_member_overwrite(channel, who, "Removed from a ticket")
-                        .await
-                        .map_err(HandlerError::fault)?;
-                    ack.reply(Reply::text(format!(
-                        "<@{who}> was removed from this ticket."
-                    )))
-                    .await
+                    remove(ctx, ack, &here, ids::user_id(r.member.resolved.id)).await
                 }
-                TicketCommand::Transcript(_) => {
-                    member_change(&ticket, &all, &actor, hearth_tickets::Action::Transcript)?;
-                    ack.defer(true).await?;
-                    let history = ctx
-                        .discord
-                        .history(channel, super::transcript::HISTORY_MAX)
-                        .await
-                        .map_err(HandlerError::fault)?;
-                    let files = super::transcript::build(
-                        &ticket,
-                        ctx.guild_name(guild),
-                        format!("ticket-{}", ticket.number.0),
-                        flow::category_of(&all, &ticket.category).label,
-                        super::transcript::mention_name(ticket.opener),
-                        &history,
-                        now,
-                    );
-                    let mut reply = Reply::ephemeral(format!(
-                        "The transcript of ticket {} so far ({} messages).",
-                        ticket.number, files.messages
-                    ));
-                    reply.attachments = super::transcript::files(ticket.number.0, &files);
-                    ack.reply(reply).await
-                }
+                TicketCommand::Transcript(_) => transcript(ctx, ack, &here).await,
                 _ => Err(HandlerError::refuse(crate::interaction::UNKNOWN_COMMAND)),
             }
         }
     }
+}
+
+/// A `/ticket` subcommand run in a ticket's channel: the ticket, its channel and who acts.
+struct Here<'a> {
+    ticket: &'a hearth_tickets::Ticket,
+    channel: ChannelId,
+    act: &'a Act<'a>,
+}
+
+/// `/ticket stats`: the last 30 days, as sentences.
+async fn stats<S: Backend>(
+    t: &Tickets<S>,
+    interaction: &Interaction,
+    ack: &mut Ack,
+    guild: GuildId,
+    now: Timestamp,
+) -> HandlerResult {
+    require(
+        interaction,
+        Permissions::MANAGE_GUILD,
+        "Manage Server",
+        "see ticket statistics",
+    )?;
+    let stats = t
+        .service
+        .stats(guild, now.saturating_sub(Duration::from_secs(30 * 86_400)))
+        .await
+        .map_err(|e| refuse(&e))?;
+    ack.reply(Reply::ephemeral(stats_text(&stats))).await
+}
+
+/// What `/ticket stats` says.
+fn stats_text(stats: &hearth_tickets::TicketStats) -> String {
+    let spread = |s: Option<hearth_tickets::Spread>| {
+        s.map_or_else(
+            || "none yet".to_owned(),
+            |s| {
+                format!(
+                    "median {}, mean {} ({})",
+                    format_duration(s.median),
+                    format_duration(s.mean),
+                    s.count
+                )
+            },
+        )
+    };
+    let rating = |r: Option<(f64, usize)>| {
+        r.map_or_else(
+            || "no ratings yet".to_owned(),
+            |(mean, n)| format!("{mean:.1} ★ from {n}"),
+        )
+    };
+    let mut text = format!(
+        "**Tickets in the last 30 days:** {} opened, {} closed, {} waiting in the queue.\n\
+         First response: {}.\nTime to close: {}.\nRating: {}.",
+        stats.opened,
+        stats.closed,
+        stats.queued,
+        spread(stats.first_response),
+        spread(stats.time_to_close),
+        rating(stats.rating),
+    );
+    for staff in stats.staff.iter().take(10) {
+        let _ = write!(
+            text,
+            "\n• <@{}>: {} claimed, {} closed, first response {}, {}",
+            staff.user,
+            staff.claimed,
+            staff.closed,
+            spread(staff.first_response),
+            rating(staff.rating)
+        );
+    }
+    text
+}
+
+/// `/ticket reopen number`
+async fn reopen<S: Backend>(
+    t: &Tickets<S>,
+    ctx: &Context,
+    ack: &mut Ack,
+    act: &Act<'_>,
+) -> HandlerResult {
+    let ticket = t.service.reopen(act).await.map_err(|e| refuse(&e))?;
+    let number = act.number;
+    let text = match flow::give_channel(t, ctx, act.settings, &ticket, false)
+        .await
+        .map_err(HandlerError::fault)?
+    {
+        Some(channel) => format!("Ticket {number} is open again: <#{channel}>."),
+        None => format!("Ticket {number} is open again and waits in the queue."),
+    };
+    ack.reply(Reply::ephemeral(text)).await
+}
+
+/// `/ticket close`: asks to confirm with two buttons.
+async fn close_prompt(ack: &mut Ack, here: &Here<'_>) -> HandlerResult {
+    let (ticket, guild) = (here.ticket, here.act.guild);
+    hearth_tickets::decide(
+        ticket,
+        &flow::category_of(here.act.settings, &ticket.category),
+        &here.act.actor,
+        hearth_tickets::Action::Close,
+    )
+    .map_err(|d| refuse(&d.into()))?;
+    let step = |step, label, style| {
+        button(
+            TicketButton {
+                guild,
+                number: ticket.number.0,
+                step,
+            }
+            .custom_id(),
+            label,
+            style,
+        )
+    };
+    ack.reply(
+        Reply::ephemeral(format!(
+            "Close ticket {}? Its transcript goes to the log and to the opener.",
+            ticket.number
+        ))
+        .with_components(row(vec![
+            step(Step::Close, "Close it", ButtonStyle::Danger),
+            step(Step::Keep, "Keep it open", ButtonStyle::Secondary),
+        ])),
+    )
+    .await
+}
+
+/// `/ticket claim`: the claimer takes the ticket; unless the category lets other support
+/// members reply, they keep read access only.
+async fn claim<S: Backend>(
+    t: &Tickets<S>,
+    ctx: &Context,
+    ack: &mut Ack,
+    here: &Here<'_>,
+) -> HandlerResult {
+    let user = here.act.actor.user;
+    let claimed = t.service.claim(here.act).await.map_err(|e| refuse(&e))?;
+    let category = flow::category_of(here.act.settings, &claimed.category);
+    if !category.others_reply_when_claimed {
+        let readers = category.support_roles.iter().map(|role| Grant {
+            id: role.get(),
+            member: false,
+            allow: Permissions::VIEW_CHANNEL | Permissions::READ_MESSAGE_HISTORY,
+            deny: Permissions::SEND_MESSAGES,
+        });
+        let own = Grant {
+            id: user.get(),
+            member: true,
+            allow: MEMBER,
+            deny: Permissions::empty(),
+        };
+        for grant in readers.chain([own]) {
+            ctx.discord
+                .set_overwrite(here.channel, grant, "Ticket claimed")
+                .await
+                .map_err(HandlerError::fault)?;
+        }
+    }
+    ack.reply(Reply::text(format!(
+        "<@{user}> claimed ticket {} and will answer it.",
+        claimed.number
+    )))
+    .await
+}
+
+/// `/ticket add member`
+async fn add(ctx: &Context, ack: &mut Ack, here: &Here<'_>, who: UserId) -> HandlerResult {
+    let act = here.act;
+    member_change(
+        here.ticket,
+        act.settings,
+        &act.actor,
+        hearth_tickets::Action::AddMember,
+    )?;
+    let grant = Grant {
+        id: who.get(),
+        member: true,
+        allow: MEMBER,
+        deny: Permissions::empty(),
+    };
+    ctx.discord
+        .set_overwrite(here.channel, grant, "Added to a ticket")
+        .await
+        .map_err(HandlerError::fault)?;
+    ack.reply(Reply::text(format!("<@{who}> was added to this ticket.")))
+        .await
+}
+
+/// `/ticket remove member`
+async fn remove(ctx: &Context, ack: &mut Ack, here: &Here<'_>, who: UserId) -> HandlerResult {
+    let act = here.act;
+    member_change(
+        here.ticket,
+        act.settings,
+        &act.actor,
+        hearth_tickets::Action::RemoveMember,
+    )?;
+    if who == here.ticket.opener {
+        return Err(HandlerError::refuse(
+            "The opener can't be removed from their own ticket; close it instead.",
+        ));
+    }
+    ctx.discord
+        .remove_member_overwrite(here.channel, who, "Removed from a ticket")
+        .await
+        .map_err(HandlerError::fault)?;
+    ack.reply(Reply::text(format!(
+        "<@{who}> was removed from this ticket."
+    )))
+    .await
+}
+
+/// `/ticket transcript`: the transcript so far, privately.
+async fn transcript(ctx: &Context, ack: &mut Ack, here: &Here<'_>) -> HandlerResult {
+    let (ticket, act) = (here.ticket, here.act);
+    member_change(
+        ticket,
+        act.settings,
+        &act.actor,
+        hearth_tickets::Action::Transcript,
+    )?;
+    ack.defer(true).await?;
+    let history = ctx
+        .discord
+        .history(here.channel, super::transcript::HISTORY_MAX)
+        .await
+        .map_err(HandlerError::fault)?;
+    let files = super::transcript::build(
+        ticket,
+        ctx.guild_name(act.guild),
+        format!("ticket-{}", ticket.number.0),
+        flow::category_of(act.settings, &ticket.category).label,
+        super::transcript::mention_name(ticket.opener),
+        &history,
+        act.now,
+    );
+    let mut reply = Reply::ephemeral(format!(
+        "The transcript of ticket {} so far ({} messages).",
+        ticket.number, files.messages
+    ));
+    reply.attachments = super::transcript::files(ticket.number.0, &files);
+    ack.reply(reply).await
 }
 
 fn member_change(
@@ -535,7 +631,7 @@ fn member_change(
 }
 
 /// A ticket button: close, keep open, or a rating.
-pub async fn step<S: Backend>(
+pub(crate) async fn step<S: Backend>(
     t: &Tickets<S>,
     ctx: &Context,
     id: &CustomId<'_>,
@@ -584,5 +680,42 @@ pub async fn step<S: Backend>(
             )))
             .await
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use hearth_core::UserId;
+    use hearth_tickets::{Spread, StaffStats, TicketStats};
+
+    use super::stats_text;
+
+    #[test]
+    fn stats_read_as_sentences_with_durations_and_stars() {
+        let minutes = |m: u64| Duration::from_secs(m * 60);
+        let stats = TicketStats {
+            opened: 12,
+            closed: 9,
+            queued: 1,
+            first_response: Spread::of(vec![minutes(4), minutes(10), minutes(16)]),
+            time_to_close: None,
+            rating: Some((4.5, 6)),
+            staff: vec![StaffStats {
+                user: UserId::new(7),
+                claimed: 5,
+                closed: 4,
+                first_response: Spread::of(vec![minutes(4)]),
+                rating: None,
+            }],
+        };
+        assert_eq!(
+            stats_text(&stats),
+            "**Tickets in the last 30 days:** 12 opened, 9 closed, 1 waiting in the queue.\n\
+             First response: median 10m, mean 10m (3).\nTime to close: none yet.\n\
+             Rating: 4.5 ★ from 6.\n\
+             • <@7>: 5 claimed, 4 closed, first response median 4m, mean 4m (1), no ratings yet"
+        );
     }
 }

@@ -110,7 +110,7 @@ pub async fn run<S: Backend>(
             schedule(t, guild, channel, closes_at, now).await;
         }
         AutoCloseOutcome::Closed(closed) => {
-            flow::after_close(t, ctx, &settings, &closed, false, now).await
+            flow::after_close(t, ctx, &settings, &closed, false, now).await;
         }
         AutoCloseOutcome::Done => {}
     }
