@@ -4,7 +4,7 @@ use hearth_core::{
     UserId,
     text::{neutralise_mentions, truncate},
 };
-use hearth_moderation::{EscalationStep, WarnOutcome, Warning, WarningList};
+use hearth_moderation::{EscalationStep, WarnOutcome, WarningList};
 use twilight_model::channel::message::{
     Component, Embed,
     component::{ActionRow, Button, ButtonStyle},
@@ -268,7 +268,7 @@ fn button(custom_id: String, label: &str, style: ButtonStyle, disabled: bool) ->
 #[cfg(test)]
 mod tests {
     use hearth_core::{GuildId, Timestamp};
-    use hearth_moderation::CaseNumber;
+    use hearth_moderation::{CaseNumber, Warning};
 
     use super::*;
 

@@ -268,7 +268,11 @@ async fn numeric_id_documents_are_found_and_never_shadowed() {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(doc.get_str("guild_id").ok(), Some(guild.to_string().as_str()), "{doc:?}");
+        assert_eq!(
+            doc.get_str("guild_id").ok(),
+            Some(guild.to_string().as_str()),
+            "{doc:?}"
+        );
         assert_eq!(doc.get_str("user_id").unwrap(), user.to_string());
         assert_eq!(
             reasons(&db.0.warnings(guild, user).await.unwrap()),

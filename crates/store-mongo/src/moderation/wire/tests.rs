@@ -51,6 +51,7 @@ fn case_counter_is_one_document_per_guild() {
 }
 
 #[test]
+#[allow(clippy::cast_precision_loss)] // the Double an 18-digit id is stored as
 fn member_filters_match_string_and_numeric_ids() {
     // 18-digit ids have no exact Double: the nearest one is matched as well.
     let guild = doc! { "$in": ["111111111111111111", 111_111_111_111_111_111_i64,
