@@ -48,7 +48,7 @@ pub use self::parallel::{
 use crate::{
     AddedWarning, CaseNumber, EscalationPolicy, EscalationStep, ModerationSettings,
     ModerationSettingsStore, NewWarning, Punishment, REASON_MAX_CHARS, Reason, RequestId,
-    SettingsChange, Warning, WarningStore,
+    SettingsChange, Warning, WarningList, WarningStore,
 };
 
 #[doc(hidden)]
@@ -192,22 +192,14 @@ pub async fn longest_reason_in_any_script_is_kept_intact(store: &impl WarningSto
 
 /// A member with no warnings gets an empty list, not an error.
 pub async fn member_without_warnings_has_an_empty_list(store: &impl WarningStore) {
-    assert!(
-        store
-            .warnings(GUILD, ALICE)
-            .await
-            .unwrap()
-            .warnings
-            .is_empty()
+    assert_eq!(
+        store.warnings(GUILD, ALICE).await.unwrap(),
+        WarningList::default()
     );
     add(store, warning(GUILD, BOB, "x", 0)).await;
-    assert!(
-        store
-            .warnings(GUILD, ALICE)
-            .await
-            .unwrap()
-            .warnings
-            .is_empty()
+    assert_eq!(
+        store.warnings(GUILD, ALICE).await.unwrap(),
+        WarningList::default()
     );
 }
 
@@ -351,13 +343,9 @@ pub async fn clearing_warnings_counts_them_and_is_idempotent(store: &impl Warnin
     let bobs = add(store, warning(GUILD, BOB, "x", 9)).await;
     let elsewhere = add(store, warning(OTHER_GUILD, ALICE, "x", 9)).await;
     assert_eq!(store.clear_warnings(GUILD, ALICE).await.unwrap(), 3);
-    assert!(
-        store
-            .warnings(GUILD, ALICE)
-            .await
-            .unwrap()
-            .warnings
-            .is_empty()
+    assert_eq!(
+        store.warnings(GUILD, ALICE).await.unwrap(),
+        WarningList::default()
     );
     assert_eq!(store.clear_warnings(GUILD, ALICE).await.unwrap(), 0);
     assert_eq!(store.warnings(GUILD, BOB).await.unwrap().warnings, [bobs]);
@@ -376,13 +364,9 @@ pub async fn deleting_user_data_removes_their_warnings_everywhere(store: &impl W
     given_by_alice.moderator = ALICE;
     let bobs = add(store, given_by_alice).await;
     assert_eq!(store.delete_user_data(ALICE).await.unwrap(), 2);
-    assert!(
-        store
-            .warnings(GUILD, ALICE)
-            .await
-            .unwrap()
-            .warnings
-            .is_empty()
+    assert_eq!(
+        store.warnings(GUILD, ALICE).await.unwrap(),
+        WarningList::default()
     );
     assert!(
         store

@@ -104,6 +104,18 @@ fn seed_document() -> Document {
     }
 }
 
+/// A new warning, reason "new", given by moderator 3 in `request`.
+fn new_warning(guild: GuildId, user: UserId, request: u64) -> NewWarning {
+    NewWarning {
+        guild,
+        user,
+        moderator: UserId::new(3),
+        reason: hearth_moderation::Reason::parse("new").unwrap(),
+        created_at: Timestamp::from_unix_secs(1_705_500_000),
+        request: RequestId(request),
+    }
+}
+
 #[tokio::test]
 async fn seed_documents_are_listed_removed_and_numbered_after() {
     let Some(db) = TestDatabase::create().await else {
@@ -120,15 +132,10 @@ async fn seed_documents_are_listed_removed_and_numbered_after() {
         [2, 1]
     );
 
-    let new = NewWarning {
-        guild: GUILD,
-        user: USER,
-        moderator: USER,
-        reason: hearth_moderation::Reason::parse("links").unwrap(),
-        created_at: Timestamp::from_unix_secs(1_705_500_000),
-        request: RequestId(77),
-    };
-    let added = db.0.add_warning(new).await.unwrap();
+    let added =
+        db.0.add_warning(new_warning(GUILD, USER, 77))
+            .await
+            .unwrap();
     assert_eq!(added.warning.case, CaseNumber(3));
     // The seed's warnings are the new one's history.
     assert_eq!(added.history.len(), 3);
@@ -169,15 +176,10 @@ async fn a_non_numeric_legacy_total_does_not_block_new_warnings() {
     seed.insert("total_warnings", "two");
     raw.insert_one(seed).await.unwrap();
     db.0.prepare().await.unwrap();
-    let new = NewWarning {
-        guild: GUILD,
-        user: USER,
-        moderator: USER,
-        reason: hearth_moderation::Reason::parse("links").unwrap(),
-        created_at: Timestamp::from_unix_secs(1_705_500_000),
-        request: RequestId(78),
-    };
-    let added = db.0.add_warning(new).await.unwrap();
+    let added =
+        db.0.add_warning(new_warning(GUILD, USER, 78))
+            .await
+            .unwrap();
     assert_eq!(
         (added.warning.case, added.history.len()),
         (CaseNumber(3), 3)

@@ -1,7 +1,6 @@
 //! The earlier bot's `warnings` documents with each problem issue 14 lists, built as that bot
 //! wrote them (pymongo: Python ints as Int32 or Int64, floats as Double), against a server.
 
-use hearth_moderation::Reason;
 use mongodb::bson::{Bson, DateTime, Document, doc};
 
 use super::*;
@@ -23,30 +22,27 @@ fn member_document(guild: impl Into<Bson>, user: impl Into<Bson>, warnings: Vec<
     }
 }
 
-fn new_warning(guild: GuildId, user: UserId, request: u64) -> NewWarning {
-    NewWarning {
-        guild,
-        user,
-        moderator: UserId::new(3),
-        reason: Reason::parse("new").unwrap(),
-        created_at: Timestamp::from_unix_secs(1_705_500_000),
-        request: RequestId(request),
-    }
-}
-
 fn reasons(list: &WarningList) -> Vec<&str> {
     let mut reasons: Vec<&str> = list.warnings.iter().map(|w| w.reason.as_str()).collect();
     reasons.sort_unstable();
     reasons
 }
 
+/// A test database holding `documents` in `warnings`, prepared as at a restart (which adopts
+/// their case numbers).
+async fn seeded(documents: Vec<Document>) -> Option<TestDatabase> {
+    let db = TestDatabase::create().await?;
+    db.0.warnings_collection()
+        .insert_many(documents)
+        .await
+        .unwrap();
+    db.0.prepare().await.unwrap();
+    Some(db)
+}
+
 #[tokio::test]
 async fn unreadable_elements_are_skipped_and_counted_never_hiding_the_others() {
-    let Some(db) = TestDatabase::create().await else {
-        return;
-    };
-    let raw = db.0.warnings_collection();
-    raw.insert_one(member_document(
+    let Some(db) = seeded(vec![member_document(
         GUILD.to_string(),
         USER.to_string(),
         vec![
@@ -56,10 +52,12 @@ async fn unreadable_elements_are_skipped_and_counted_never_hiding_the_others() {
             Bson::Null,
             entry(3_i64, "caps"),
         ],
-    ))
+    )])
     .await
-    .unwrap();
-    db.0.prepare().await.unwrap();
+    else {
+        return;
+    };
+    let raw = db.0.warnings_collection();
     let list = db.0.warnings(GUILD, USER).await.unwrap();
     assert_eq!(reasons(&list), ["caps", "spam"]);
     assert_eq!(list.unreadable, 3);
@@ -99,12 +97,8 @@ async fn unreadable_elements_are_skipped_and_counted_never_hiding_the_others() {
 
 #[tokio::test]
 async fn removing_one_warning_never_removes_another_sharing_its_id() {
-    let Some(db) = TestDatabase::create().await else {
-        return;
-    };
-    let raw = db.0.warnings_collection();
     // Three elements with id 5 (two identical), as a buggy counter of the earlier bot left them.
-    raw.insert_one(member_document(
+    let Some(db) = seeded(vec![member_document(
         GUILD.to_string(),
         USER.to_string(),
         vec![
@@ -113,9 +107,12 @@ async fn removing_one_warning_never_removes_another_sharing_its_id() {
             entry("5", "string id"),
             entry(5_i32, "twin"),
         ],
-    ))
+    )])
     .await
-    .unwrap();
+    else {
+        return;
+    };
+    let raw = db.0.warnings_collection();
     let stored = || async {
         let doc = raw
             .find_one(member_filter(GUILD, USER))
@@ -125,36 +122,20 @@ async fn removing_one_warning_never_removes_another_sharing_its_id() {
         let list = read_warnings(&doc, GUILD, USER).unwrap();
         (reasons(&list).join(","), doc.get("total_warnings").cloned())
     };
-    let first =
-        db.0.remove_warning(GUILD, USER, CaseNumber(5))
-            .await
-            .unwrap();
-    assert_eq!(first.unwrap().reason, "twin");
-    assert_eq!(
-        stored().await,
-        ("other,string id,twin".to_owned(), Some(Bson::Int32(3)))
-    );
-    let second =
-        db.0.remove_warning(GUILD, USER, CaseNumber(5))
-            .await
-            .unwrap();
-    assert_eq!(second.unwrap().reason, "string id");
-    assert_eq!(
-        stored().await,
-        ("other,twin".to_owned(), Some(Bson::Int32(2)))
-    );
-    let third =
-        db.0.remove_warning(GUILD, USER, CaseNumber(5))
-            .await
-            .unwrap();
-    assert_eq!(third.unwrap().reason, "twin");
-    assert_eq!(
-        db.0.remove_warning(GUILD, USER, CaseNumber(5))
-            .await
-            .unwrap(),
-        None
-    );
-    assert_eq!(stored().await, ("other".to_owned(), Some(Bson::Int32(1))));
+    // Each removal takes the first readable element with the id, and only it.
+    for (removed, left, total) in [
+        (Some("twin"), "other,string id,twin", 3),
+        (Some("string id"), "other,twin", 2),
+        (Some("twin"), "other", 1),
+        (None, "other", 1),
+    ] {
+        let warning = db.0.remove_warning(GUILD, USER, CaseNumber(5)).await;
+        assert_eq!(
+            warning.unwrap().map(|w| w.reason),
+            removed.map(str::to_owned)
+        );
+        assert_eq!(stored().await, (left.to_owned(), Some(Bson::Int32(total))));
+    }
     db.teardown().await;
 }
 
@@ -162,16 +143,17 @@ async fn removing_one_warning_never_removes_another_sharing_its_id() {
 /// removal takes exactly one element, and no warning is lost.
 #[tokio::test]
 async fn concurrent_removals_and_warnings_each_change_exactly_one_element() {
-    let Some(db) = TestDatabase::create().await else {
-        return;
-    };
-    let raw = db.0.warnings_collection();
     let mut seed: Vec<Bson> = (0..6).map(|_| entry(5_i32, "twin")).collect();
     seed.push(entry(6_i32, "kept"));
-    raw.insert_one(member_document(GUILD.to_string(), USER.to_string(), seed))
-        .await
-        .unwrap();
-    db.0.prepare().await.unwrap();
+    let Some(db) = seeded(vec![member_document(
+        GUILD.to_string(),
+        USER.to_string(),
+        seed,
+    )])
+    .await
+    else {
+        return;
+    };
     let second = db.second_handle().await;
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..4_u64 {
@@ -215,16 +197,12 @@ async fn concurrent_removals_and_warnings_each_change_exactly_one_element() {
 
 #[tokio::test]
 async fn numeric_id_documents_are_found_and_never_shadowed() {
-    let Some(db) = TestDatabase::create().await else {
-        return;
-    };
-    let raw = db.0.warnings_collection();
     // Small ids as Int32, 18-digit ids as Int64, and one member's ids as Doubles (rounded).
     let small = (GuildId::new(7), UserId::new(8));
     let double_user = UserId::new(444_444_444_444_444_444);
     #[allow(clippy::cast_precision_loss)]
     let as_double = |id: u64| Bson::Double(id as f64);
-    raw.insert_many([
+    let Some(db) = seeded(vec![
         member_document(7_i32, 8_i32, vec![entry(1_i32, "int32")]),
         member_document(
             111_111_111_111_111_111_i64,
@@ -238,8 +216,10 @@ async fn numeric_id_documents_are_found_and_never_shadowed() {
         ),
     ])
     .await
-    .unwrap();
-    db.0.prepare().await.unwrap();
+    else {
+        return;
+    };
+    let raw = db.0.warnings_collection();
     for ((guild, user), reason) in [
         (small, "int32"),
         ((GUILD, USER), "int64"),
