@@ -501,6 +501,7 @@ impl World {
                 .warnings(guild, user)
                 .await
                 .expect("the harness reads the store")
+                .warnings
                 .len()
         }
         let (guild, user) = (

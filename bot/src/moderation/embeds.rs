@@ -4,7 +4,7 @@ use hearth_core::{
     UserId,
     text::{neutralise_mentions, truncate},
 };
-use hearth_moderation::{EscalationStep, WarnOutcome, Warning};
+use hearth_moderation::{EscalationStep, WarnOutcome, WarningList};
 use twilight_model::channel::message::{
     Component, Embed,
     component::{ActionRow, Button, ButtonStyle},
@@ -135,9 +135,16 @@ pub fn dm(guild_name: &str, outcome: &WarnOutcome, escalated: Option<&Escalated>
 
 /// One page of `/warnings`, with buttons to move between pages when there are several.
 /// `page` counts from 0 and is clamped to the last page.
-pub fn warnings_page(user: UserId, warnings: &[Warning], page: usize) -> Reply {
+/// Entries the store could not read (left by an earlier bot) are counted at the end.
+pub fn warnings_page(user: UserId, list: &WarningList, page: usize) -> Reply {
+    let warnings = &list.warnings;
+    let unreadable = match list.unreadable {
+        0 => String::new(),
+        1 => "\n\n1 older entry could not be read.".to_owned(),
+        n => format!("\n\n{n} older entries could not be read."),
+    };
     if warnings.is_empty() {
-        return Reply::ephemeral(format!("<@{user}> has no warnings."));
+        return Reply::ephemeral(format!("<@{user}> has no warnings.{unreadable}"));
     }
     let pages = warnings.len().div_ceil(WARNINGS_PER_PAGE);
     let page = page.min(pages - 1);
@@ -159,7 +166,7 @@ pub fn warnings_page(user: UserId, warnings: &[Warning], page: usize) -> Reply {
         .title("Warnings")
         .color(COLOUR_INFO)
         .description(format!(
-            "<@{user}> has {} warning{}, newest first.\n\n{}",
+            "<@{user}> has {} warning{}, newest first.\n\n{}{unreadable}",
             warnings.len(),
             if warnings.len() == 1 { "" } else { "s" },
             lines.join("\n\n")
@@ -261,7 +268,7 @@ fn button(custom_id: String, label: &str, style: ButtonStyle, disabled: bool) ->
 #[cfg(test)]
 mod tests {
     use hearth_core::{GuildId, Timestamp};
-    use hearth_moderation::CaseNumber;
+    use hearth_moderation::{CaseNumber, Warning};
 
     use super::*;
 
@@ -315,14 +322,27 @@ mod tests {
 
     #[test]
     fn no_warnings_says_so() {
-        let reply = warnings_page(UserId::new(2), &[], 0);
+        let reply = warnings_page(UserId::new(2), &WarningList::default(), 0);
         assert_eq!(reply.content.as_deref(), Some("<@2> has no warnings."));
         assert!(reply.ephemeral);
+        let only_unreadable = WarningList {
+            warnings: Vec::new(),
+            unreadable: 1,
+        };
+        assert_eq!(
+            warnings_page(UserId::new(2), &only_unreadable, 0)
+                .content
+                .as_deref(),
+            Some("<@2> has no warnings.\n\n1 older entry could not be read.")
+        );
     }
 
     #[test]
     fn pages_list_ten_newest_first_with_buttons() {
-        let list = warnings(13);
+        let list = WarningList {
+            warnings: warnings(13),
+            unreadable: 0,
+        };
         let first = warnings_page(UserId::new(2), &list, 0);
         let text = first.embeds[0].description.clone().unwrap();
         assert!(text.starts_with("<@2> has 13 warnings, newest first."));
@@ -359,6 +379,23 @@ mod tests {
                 .as_ref()
                 .unwrap()
                 .contains("**#1**")
+        );
+    }
+
+    #[test]
+    fn unreadable_old_entries_are_counted_under_the_list() {
+        let list = WarningList {
+            warnings: warnings(2),
+            unreadable: 2,
+        };
+        let text = warnings_page(UserId::new(2), &list, 0).embeds[0]
+            .description
+            .clone()
+            .unwrap();
+        assert!(text.starts_with("<@2> has 2 warnings, newest first."));
+        assert!(
+            text.ends_with("\n\n2 older entries could not be read."),
+            "{text}"
         );
     }
 }

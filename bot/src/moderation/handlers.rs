@@ -383,7 +383,7 @@ pub(crate) async fn clear_warnings<S: Backend>(
         )
         .await?;
     }
-    let count = feature.service.warnings(guild, user).await?.len();
+    let count = feature.service.warnings(guild, user).await?.warnings.len();
     if count == 0 {
         return Err(ModerationRefusal::NoWarnings(user).into());
     }

@@ -23,7 +23,7 @@ pub use self::{
     memory::MemoryStore,
     service::{Moderation, WarnOutcome, WarnRequest, Warned},
     settings::{ModerationSettings, SettingsChange},
-    store::{AddedWarning, CaseStore, ModerationSettingsStore, WarningStore},
+    store::{AddedWarning, CaseStore, ModerationSettingsStore, WarningList, WarningStore},
     warning::{
         CaseNumber, NewWarning, REASON_MAX_CHARS, Reason, RequestId, Warning, sort_newest_first,
     },

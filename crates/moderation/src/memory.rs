@@ -13,7 +13,7 @@ use hearth_core::{GuildId, StoreError, UserId};
 
 use crate::{
     AddedWarning, CaseNumber, ModerationSettings, ModerationSettingsStore, NewWarning, RequestId,
-    SettingsChange, Warning, WarningStore, warning::newest_first,
+    SettingsChange, Warning, WarningList, WarningStore, warning::newest_first,
 };
 
 /// Warnings and settings in memory; cheap to clone (clones share the data).
@@ -111,14 +111,17 @@ impl WarningStore for MemoryStore {
         &self,
         guild: GuildId,
         user: UserId,
-    ) -> impl Future<Output = Result<Vec<Warning>, StoreError>> + Send {
-        let list = self
+    ) -> impl Future<Output = Result<WarningList, StoreError>> + Send {
+        let warnings = self
             .lock()
             .warnings
             .get(&(guild, user))
             .map(|list| newest_first_of(list))
             .unwrap_or_default();
-        ready(Ok(list))
+        ready(Ok(WarningList {
+            warnings,
+            unreadable: 0,
+        }))
     }
 
     fn remove_warning(

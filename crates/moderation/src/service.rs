@@ -4,7 +4,8 @@ use hearth_core::{ChannelId, GuildId, Timestamp, UserId};
 
 use crate::{
     CaseNumber, Error, EscalationPolicy, EscalationStep, ModerationSettings,
-    ModerationSettingsStore, NewWarning, Reason, RequestId, SettingsChange, Warning, WarningStore,
+    ModerationSettingsStore, NewWarning, Reason, RequestId, SettingsChange, Warning, WarningList,
+    WarningStore,
 };
 
 /// Moderation for any number of guilds over one store.
@@ -119,7 +120,7 @@ impl<S: WarningStore> Moderation<S> {
     /// # Errors
     ///
     /// [`Error::Store`] when the store fails.
-    pub async fn warnings(&self, guild: GuildId, user: UserId) -> Result<Vec<Warning>, Error> {
+    pub async fn warnings(&self, guild: GuildId, user: UserId) -> Result<WarningList, Error> {
         Ok(self.store.warnings(guild, user).await?)
     }
 
@@ -276,7 +277,14 @@ mod tests {
             service.warn(request(&long, 1, &policy)).await,
             Err(Error::ReasonTooLong { max: 512, len: 513 })
         ));
-        assert!(service.warnings(GUILD, ALICE).await.unwrap().is_empty());
+        assert!(
+            service
+                .warnings(GUILD, ALICE)
+                .await
+                .unwrap()
+                .warnings
+                .is_empty()
+        );
         // The refused attempts did not use up case numbers.
         let ok = service
             .warn(request(&long[..REASON_MAX_CHARS], 1, &policy))
@@ -306,7 +314,10 @@ mod tests {
             }
         );
         assert!(replayed.outcome.escalation.is_some());
-        assert_eq!(service.warnings(GUILD, ALICE).await.unwrap().len(), 4);
+        assert_eq!(
+            service.warnings(GUILD, ALICE).await.unwrap().warnings.len(),
+            4
+        );
     }
 
     #[tokio::test]

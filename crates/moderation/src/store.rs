@@ -26,6 +26,17 @@ pub struct AddedWarning {
     pub replayed: bool,
 }
 
+/// A member's warnings as [`WarningStore::warnings`] lists them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WarningList {
+    /// The warnings, newest first; on equal times, higher case first.
+    pub warnings: Vec<Warning>,
+    /// Stored entries that could not be read (data an earlier bot left behind, e.g. without an
+    /// id or moderator) and are therefore not in `warnings`. Always 0 on a store that never
+    /// held such data.
+    pub unreadable: u64,
+}
+
 /// Stores warnings and hands out case numbers.
 pub trait WarningStore: Send + Sync {
     /// Stores a warning under the guild's next case number and returns it with the member's
@@ -49,12 +60,13 @@ pub trait WarningStore: Send + Sync {
     ) -> impl Future<Output = Result<AddedWarning, StoreError>> + Send;
 
     /// A member's warnings in a guild, newest first; on equal times, higher case first.
-    /// A member with none gets an empty list.
+    /// A member with none gets an empty list. A stored entry that cannot be read is left out
+    /// and counted in [`WarningList::unreadable`]; it never hides the member's other warnings.
     fn warnings(
         &self,
         guild: GuildId,
         user: UserId,
-    ) -> impl Future<Output = Result<Vec<Warning>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<WarningList, StoreError>> + Send;
 
     /// Removes one of a member's warnings and returns it; `None` when that member has no
     /// warning with that case number in that guild (nothing changes then).
@@ -107,7 +119,7 @@ macro_rules! forward_impls {
             fn add_warning(&self, warning: NewWarning) -> impl Future<Output = Result<AddedWarning, StoreError>> + Send {
                 (**self).add_warning(warning)
             }
-            fn warnings(&self, guild: GuildId, user: UserId) -> impl Future<Output = Result<Vec<Warning>, StoreError>> + Send {
+            fn warnings(&self, guild: GuildId, user: UserId) -> impl Future<Output = Result<WarningList, StoreError>> + Send {
                 (**self).warnings(guild, user)
             }
             fn remove_warning(&self, guild: GuildId, user: UserId, case: CaseNumber) -> impl Future<Output = Result<Option<Warning>, StoreError>> + Send {

@@ -48,7 +48,7 @@ pub use self::parallel::{
 use crate::{
     AddedWarning, CaseNumber, EscalationPolicy, EscalationStep, ModerationSettings,
     ModerationSettingsStore, NewWarning, Punishment, REASON_MAX_CHARS, Reason, RequestId,
-    SettingsChange, Warning, WarningStore,
+    SettingsChange, Warning, WarningList, WarningStore,
 };
 
 #[doc(hidden)]
@@ -103,7 +103,10 @@ pub async fn added_warning_is_returned_and_listed_with_all_fields(store: &impl W
             replayed: false,
         }
     );
-    assert_eq!(store.warnings(GUILD, ALICE).await.unwrap(), [stored]);
+    assert_eq!(
+        store.warnings(GUILD, ALICE).await.unwrap().warnings,
+        [stored]
+    );
 }
 
 /// Each insert returns the member's warnings as it left them, newest first: its own and
@@ -125,7 +128,10 @@ pub async fn added_warning_comes_back_with_the_history_as_of_its_insert(store: &
         third.history,
         [third.warning.clone(), first, second.warning]
     );
-    assert_eq!(store.warnings(GUILD, ALICE).await.unwrap(), third.history);
+    assert_eq!(
+        store.warnings(GUILD, ALICE).await.unwrap().warnings,
+        third.history
+    );
 }
 
 /// A second warning with a request the guild already holds stores nothing, takes no case
@@ -146,7 +152,7 @@ pub async fn a_replayed_request_stores_nothing_and_returns_the_original(store: &
         }
     );
     assert_eq!(
-        store.warnings(GUILD, ALICE).await.unwrap(),
+        store.warnings(GUILD, ALICE).await.unwrap().warnings,
         [later, original.warning]
     );
     // No case number was burned by the replay.
@@ -179,16 +185,22 @@ pub async fn longest_reason_in_any_script_is_kept_intact(store: &impl WarningSto
     let reason: String = "Ωж😀e".chars().cycle().take(REASON_MAX_CHARS).collect();
     add(store, warning(GUILD, ALICE, &reason, 0)).await;
     assert_eq!(
-        store.warnings(GUILD, ALICE).await.unwrap()[0].reason,
+        store.warnings(GUILD, ALICE).await.unwrap().warnings[0].reason,
         reason
     );
 }
 
 /// A member with no warnings gets an empty list, not an error.
 pub async fn member_without_warnings_has_an_empty_list(store: &impl WarningStore) {
-    assert!(store.warnings(GUILD, ALICE).await.unwrap().is_empty());
+    assert_eq!(
+        store.warnings(GUILD, ALICE).await.unwrap(),
+        WarningList::default()
+    );
     add(store, warning(GUILD, BOB, "x", 0)).await;
-    assert!(store.warnings(GUILD, ALICE).await.unwrap().is_empty());
+    assert_eq!(
+        store.warnings(GUILD, ALICE).await.unwrap(),
+        WarningList::default()
+    );
 }
 
 /// Warnings list newest first, whatever order they were added in.
@@ -196,7 +208,10 @@ pub async fn warnings_are_listed_newest_first(store: &impl WarningStore) {
     for secs in [20, 10, 30] {
         add(store, warning(GUILD, ALICE, "x", secs)).await;
     }
-    let list = store.warnings(GUILD, ALICE).await.unwrap();
+    let listed = store.warnings(GUILD, ALICE).await.unwrap();
+    // What the store wrote itself always reads back: nothing is counted as unreadable.
+    assert_eq!(listed.unreadable, 0);
+    let list = listed.warnings;
     let times: Vec<i64> = list
         .iter()
         .map(|w| w.created_at.unix_secs() - 1_700_000_000)
@@ -211,7 +226,7 @@ pub async fn equal_times_list_the_higher_case_first(store: &impl WarningStore) {
         add(store, warning(GUILD, ALICE, "x", 7)).await;
     }
     assert_eq!(
-        cases(&store.warnings(GUILD, ALICE).await.unwrap()),
+        cases(&store.warnings(GUILD, ALICE).await.unwrap().warnings),
         [3, 2, 1]
     );
 }
@@ -234,8 +249,8 @@ pub async fn concurrent_warnings_get_distinct_sequential_cases(store: &impl Warn
     let mut numbers: Vec<u64> = join_all(adds).await.into_iter().map(|w| w.case.0).collect();
     numbers.sort_unstable();
     assert_eq!(numbers, (1..=20).collect::<Vec<_>>());
-    let listed = store.warnings(GUILD, ALICE).await.unwrap().len()
-        + store.warnings(GUILD, BOB).await.unwrap().len();
+    let listed = store.warnings(GUILD, ALICE).await.unwrap().warnings.len()
+        + store.warnings(GUILD, BOB).await.unwrap().warnings.len();
     assert_eq!(listed, 20);
 }
 
@@ -260,14 +275,17 @@ pub async fn warnings_are_isolated_per_guild_and_member(store: &impl WarningStor
     add(store, warning(GUILD, BOB, "bob", 2)).await;
     let reasons = |list: Vec<Warning>| list.into_iter().map(|w| w.reason).collect::<Vec<_>>();
     assert_eq!(
-        reasons(store.warnings(GUILD, ALICE).await.unwrap()),
+        reasons(store.warnings(GUILD, ALICE).await.unwrap().warnings),
         ["in guild"]
     );
     assert_eq!(
-        reasons(store.warnings(OTHER_GUILD, ALICE).await.unwrap()),
+        reasons(store.warnings(OTHER_GUILD, ALICE).await.unwrap().warnings),
         ["elsewhere"]
     );
-    assert_eq!(reasons(store.warnings(GUILD, BOB).await.unwrap()), ["bob"]);
+    assert_eq!(
+        reasons(store.warnings(GUILD, BOB).await.unwrap().warnings),
+        ["bob"]
+    );
 }
 
 /// Removing a warning returns it and leaves the member's others in place.
@@ -282,7 +300,10 @@ pub async fn removing_a_warning_returns_it_and_keeps_the_rest(store: &impl Warni
             .unwrap(),
         Some(second)
     );
-    assert_eq!(store.warnings(GUILD, ALICE).await.unwrap(), [third, first]);
+    assert_eq!(
+        store.warnings(GUILD, ALICE).await.unwrap().warnings,
+        [third, first]
+    );
 }
 
 /// Removing a case that does not exist for that member and guild returns `None` and changes
@@ -307,7 +328,10 @@ pub async fn removing_an_unknown_warning_returns_none(store: &impl WarningStore)
             .unwrap(),
         None
     );
-    assert_eq!(store.warnings(GUILD, ALICE).await.unwrap(), [alices]);
+    assert_eq!(
+        store.warnings(GUILD, ALICE).await.unwrap().warnings,
+        [alices]
+    );
 }
 
 /// Clearing returns how many warnings there were, leaves others' alone, and a second clear
@@ -319,11 +343,14 @@ pub async fn clearing_warnings_counts_them_and_is_idempotent(store: &impl Warnin
     let bobs = add(store, warning(GUILD, BOB, "x", 9)).await;
     let elsewhere = add(store, warning(OTHER_GUILD, ALICE, "x", 9)).await;
     assert_eq!(store.clear_warnings(GUILD, ALICE).await.unwrap(), 3);
-    assert!(store.warnings(GUILD, ALICE).await.unwrap().is_empty());
-    assert_eq!(store.clear_warnings(GUILD, ALICE).await.unwrap(), 0);
-    assert_eq!(store.warnings(GUILD, BOB).await.unwrap(), [bobs]);
     assert_eq!(
-        store.warnings(OTHER_GUILD, ALICE).await.unwrap(),
+        store.warnings(GUILD, ALICE).await.unwrap(),
+        WarningList::default()
+    );
+    assert_eq!(store.clear_warnings(GUILD, ALICE).await.unwrap(), 0);
+    assert_eq!(store.warnings(GUILD, BOB).await.unwrap().warnings, [bobs]);
+    assert_eq!(
+        store.warnings(OTHER_GUILD, ALICE).await.unwrap().warnings,
         [elsewhere]
     );
 }
@@ -337,9 +364,19 @@ pub async fn deleting_user_data_removes_their_warnings_everywhere(store: &impl W
     given_by_alice.moderator = ALICE;
     let bobs = add(store, given_by_alice).await;
     assert_eq!(store.delete_user_data(ALICE).await.unwrap(), 2);
-    assert!(store.warnings(GUILD, ALICE).await.unwrap().is_empty());
-    assert!(store.warnings(OTHER_GUILD, ALICE).await.unwrap().is_empty());
-    assert_eq!(store.warnings(GUILD, BOB).await.unwrap(), [bobs]);
+    assert_eq!(
+        store.warnings(GUILD, ALICE).await.unwrap(),
+        WarningList::default()
+    );
+    assert!(
+        store
+            .warnings(OTHER_GUILD, ALICE)
+            .await
+            .unwrap()
+            .warnings
+            .is_empty()
+    );
+    assert_eq!(store.warnings(GUILD, BOB).await.unwrap().warnings, [bobs]);
     assert_eq!(store.delete_user_data(ALICE).await.unwrap(), 0);
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 use hearth_core::{StoreError, StoreErrorKind};
 use mongodb::{
     Client, Cursor, Database,
-    bson::{Document, doc},
+    bson::{Bson, Document, doc},
     error::{Error as DriverError, ErrorKind, WriteFailure},
     options::ClientOptions,
 };
@@ -196,6 +196,30 @@ pub(crate) fn is_type_mismatch(err: &DriverError) -> bool {
 /// Turns a driver error into a [`StoreError`] saying what the store was doing.
 pub(crate) fn driver_error(context: &'static str) -> impl Fn(DriverError) -> StoreError {
     move |err| StoreError::new(error_kind(&err), context, err)
+}
+
+/// Matches a `guild_id` or `user_id` stored in any form the earlier bot used: the decimal
+/// string Hearth writes, or a number (Int32, Int64 or Double; MongoDB compares numbers by
+/// value). An id above 2^53 has no exact Double, so the nearest Double is matched too: a
+/// Double-stored id was rounded when it was written. (It would also match an Int64-stored id
+/// equal to that rounded value; no such second member is likely, and Hearth never writes one.)
+/// A plain `$in`, so the `{guild_id, user_id}` index serves it with a handful of point bounds.
+pub(crate) fn id_forms(id: u64) -> Bson {
+    let mut forms = vec![Bson::String(id.to_string())];
+    if let Ok(number) = i64::try_from(id) {
+        forms.push(Bson::Int64(number));
+    }
+    #[allow(
+        clippy::cast_precision_loss,
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss
+    )]
+    let nearest = id as f64;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    if nearest as u64 != id {
+        forms.push(Bson::Double(nearest));
+    }
+    Bson::Document(doc! { "$in": forms })
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::future::Future;
 use hearth_core::{ChannelId, GuildId, StoreError, StoreErrorKind, Timestamp, UserId};
 use hearth_moderation::{
     AddedWarning, CaseNumber, ModerationSettings, ModerationSettingsStore, NewWarning,
-    SettingsChange, Warning, WarningStore,
+    SettingsChange, Warning, WarningList, WarningStore,
 };
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 
@@ -258,7 +258,8 @@ impl WarningStore for SqliteStore {
         &self,
         guild: GuildId,
         user: UserId,
-    ) -> impl Future<Output = Result<Vec<Warning>, StoreError>> + Send {
+    ) -> impl Future<Output = Result<WarningList, StoreError>> + Send {
+        // SQLite holds only what Hearth wrote: every row reads, none is ever unreadable.
         self.call("listing warnings", move |conn| {
             query_warnings(
                 conn,
@@ -268,6 +269,10 @@ impl WarningStore for SqliteStore {
                 ),
                 params![id_to_sql(guild.get()), id_to_sql(user.get())],
             )
+            .map(|warnings| WarningList {
+                warnings,
+                unreadable: 0,
+            })
         })
     }
 
@@ -455,7 +460,8 @@ mod tests {
             reopened
                 .warnings(GuildId::new(1), UserId::new(2))
                 .await
-                .unwrap(),
+                .unwrap()
+                .warnings,
             std::slice::from_ref(&stored)
         );
         // The counter survived, and so did the request key.
@@ -519,15 +525,27 @@ mod tests {
             list.into_iter().map(|w| (w.case.0, w.reason)).collect()
         };
         assert_eq!(
-            reasons(store.warnings(guild, big).await.unwrap()),
+            reasons(store.warnings(guild, big).await.unwrap().warnings),
             [(2, "caps — Ωж😀".to_owned()), (1, "spam".to_owned())]
         );
         assert_eq!(
-            reasons(store.warnings(guild, UserId::new(12)).await.unwrap()),
+            reasons(
+                store
+                    .warnings(guild, UserId::new(12))
+                    .await
+                    .unwrap()
+                    .warnings
+            ),
             [(3, "links".to_owned())]
         );
         assert_eq!(
-            reasons(store.warnings(GuildId::new(222), big).await.unwrap()),
+            reasons(
+                store
+                    .warnings(GuildId::new(222), big)
+                    .await
+                    .unwrap()
+                    .warnings
+            ),
             [(1, "elsewhere".to_owned())]
         );
         let settings = store.moderation_settings(guild).await.unwrap().unwrap();

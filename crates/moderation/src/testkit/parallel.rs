@@ -103,7 +103,10 @@ pub async fn concurrent_warnings_escalate_exactly_once<S: WarningStore + Clone +
     assert_eq!(fired(Punishment::Ban { duration: None }), [12]);
     let steps = warned.iter().filter(|w| w.outcome.escalation.is_some());
     assert_eq!(steps.count(), 3);
-    assert_eq!(first.warnings(GUILD, ALICE).await.unwrap().len(), 14);
+    assert_eq!(
+        first.warnings(GUILD, ALICE).await.unwrap().warnings.len(),
+        14
+    );
 }
 
 /// One request arrives twelve times at once (a retried interaction racing its original,
@@ -134,7 +137,7 @@ pub async fn concurrent_replays_of_one_request_store_it_once<S: WarningStore + C
     assert_eq!(outcome.total_warnings, 1);
     assert_eq!(outcome.escalation.map(|s| s.action), Some(Punishment::Kick));
     assert_eq!(
-        second.warnings(GUILD, ALICE).await.unwrap(),
+        second.warnings(GUILD, ALICE).await.unwrap().warnings,
         std::slice::from_ref(&outcome.warning)
     );
     // The warning was not stored with another request's key by mistake.

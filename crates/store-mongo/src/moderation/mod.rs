@@ -14,7 +14,7 @@
 use hearth_core::{GuildId, StoreError, StoreErrorKind, UserId};
 use hearth_moderation::{
     AddedWarning, CaseNumber, ModerationSettings, ModerationSettingsStore, NewWarning, RequestId,
-    SettingsChange, Warning, WarningStore, sort_newest_first,
+    SettingsChange, Warning, WarningList, WarningStore, sort_newest_first,
 };
 use mongodb::{
     Collection, Database,
@@ -58,12 +58,17 @@ mod wire;
 
 use self::wire::{
     add_warning_update, added_through, case_counter_filter, corrupt, count_entries,
-    create_case_counter_update, guild_filter, legacy_cases_pipeline, member_case_filter,
-    member_filter, member_with_bad_total_filter, member_without_request_filter, next_case_update,
-    raise_case_counter_update, read_entry, read_settings, read_warnings, remove_warning_update,
-    request_filter, set_total_update, settings_indexes, settings_update, user_filter,
-    warnings_indexes,
+    create_case_counter_update, element_at_filter, entry_has_id, guild_filter,
+    legacy_cases_pipeline, member_case_filter, member_filter, member_with_bad_total_filter,
+    member_with_numeric_ids_filter, member_without_request_filter, next_case_update,
+    raise_case_counter_update, read_entry, read_settings, read_warnings, remove_element_update,
+    request_filter, set_total_update, settings_indexes, settings_update, string_ids_update,
+    user_filter, warnings_indexes,
 };
+
+/// How often removing a warning is tried again when its document changed between the read
+/// that found the element and the write that removes it (see `remove_warning`).
+const REMOVE_RETRIES: u32 = 8;
 
 // ---------------------------------------------------------------------------------------------
 // Start-up and the trait implementations.
@@ -125,6 +130,28 @@ async fn adopt_legacy_case_numbers(db: &Database) -> Result<(), StoreError> {
 }
 
 impl MongoStore {
+    /// Stores the member's document ids as strings when the earlier bot wrote them as numbers:
+    /// one atomic `update_one`, matching nothing once converted. Run before a warning is added,
+    /// so the add's upsert (by string ids) finds the member's document instead of creating a
+    /// second one that would shadow it. When a string-id document exists as well (two
+    /// documents the earlier bot left for one member), the unique index refuses the conversion
+    /// and both stay as they are: the warning goes into the string-id one, which Hearth lists.
+    async fn convert_numeric_ids(&self, guild: GuildId, user: UserId) -> Result<(), StoreError> {
+        match self
+            .warnings_collection()
+            .update_one(
+                member_with_numeric_ids_filter(guild, user),
+                string_ids_update(guild, user),
+            )
+            .await
+        {
+            Err(err) if !is_duplicate_key(&err) => {
+                Err(driver_error("converting a member's numeric ids")(err))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Sets a member's `total_warnings` from the array's length when it is not a number.
     async fn repair_total(&self, guild: GuildId, user: UserId) -> Result<(), StoreError> {
         let context = "repairing a warning count";
@@ -232,6 +259,7 @@ impl WarningStore for MongoStore {
         if let Some(replay) = self.find_request(guild, request).await? {
             return Ok(replay);
         }
+        self.convert_numeric_ids(guild, user).await?;
         let case = self.next_case(guild).await?;
         let update = add_warning_update(&warning.with_case(case), request)?;
         let mut retries = 0;
@@ -300,7 +328,7 @@ impl WarningStore for MongoStore {
         }
     }
 
-    async fn warnings(&self, guild: GuildId, user: UserId) -> Result<Vec<Warning>, StoreError> {
+    async fn warnings(&self, guild: GuildId, user: UserId) -> Result<WarningList, StoreError> {
         let context = "listing warnings";
         let Some(doc) = self
             .warnings_collection()
@@ -308,10 +336,10 @@ impl WarningStore for MongoStore {
             .await
             .map_err(driver_error(context))?
         else {
-            return Ok(Vec::new());
+            return Ok(WarningList::default());
         };
-        let mut list = read_warnings(&doc).map_err(corrupt(context))?;
-        sort_newest_first(&mut list);
+        let mut list = read_warnings(&doc, guild, user).map_err(corrupt(context))?;
+        sort_newest_first(&mut list.warnings);
         Ok(list)
     }
 
@@ -325,34 +353,50 @@ impl WarningStore for MongoStore {
         let Ok(id) = i64::try_from(case.0) else {
             return Ok(None);
         };
-        let Some(before) = self
-            .warnings_collection()
-            .find_one_and_update(
-                member_case_filter(guild, user, id),
-                remove_warning_update(id),
-            )
-            .return_document(ReturnDocument::Before)
-            .await
-            .map_err(driver_error(context))?
-        else {
-            return Ok(None);
-        };
-        // Read only the removed element: another unreadable element must not turn a removal
-        // that happened into an error.
-        let Some(Bson::Array(entries)) = read::field(&before, "warnings") else {
-            return Ok(None);
-        };
-        let removed = entries.iter().find(|entry| {
-            matches!(entry, Bson::Document(e) if match read::field(e, "id") {
-                // The earlier bot wrote some ids as strings of digits.
-                Some(Bson::String(text)) => text.trim().parse::<i64>().ok() == Some(id),
-                Some(value) => read::integer("id", value).ok() == Some(id),
-                None => false,
-            })
-        });
-        removed
-            .map(|entry| read_entry(guild, user, entry).map_err(corrupt(context)))
-            .transpose()
+        for _ in 0..=REMOVE_RETRIES {
+            let Some(doc) = self
+                .warnings_collection()
+                .find_one(member_case_filter(guild, user, id))
+                .selection_criteria(SelectionCriteria::ReadPreference(ReadPreference::Primary))
+                .await
+                .map_err(driver_error(context))?
+            else {
+                return Ok(None);
+            };
+            // The first readable element with that id: legacy documents can hold several
+            // elements sharing an id (or an unreadable one), and exactly one is removed.
+            let Some(Bson::Array(entries)) = read::field(&doc, "warnings") else {
+                return Ok(None);
+            };
+            let Some((index, entry, warning)) =
+                entries.iter().enumerate().find_map(|(index, entry)| {
+                    let warning = read_entry(guild, user, entry).ok()?;
+                    entry_has_id(entry, id).then_some((index, entry, warning))
+                })
+            else {
+                return Ok(None);
+            };
+            let id_field = doc.get("_id").cloned().unwrap_or(Bson::Null);
+            // Compare and remove in one atomic update: only while that position still holds
+            // exactly that element. A concurrent push leaves it in place; a concurrent removal
+            // before it moves it, the update matches nothing and the document is read again.
+            let result = self
+                .warnings_collection()
+                .update_one(
+                    element_at_filter(&id_field, index, entry),
+                    remove_element_update(index),
+                )
+                .await
+                .map_err(driver_error(context))?;
+            if result.matched_count == 1 {
+                return Ok(Some(warning));
+            }
+        }
+        Err(StoreError::new(
+            StoreErrorKind::Unavailable,
+            context,
+            "the member's warnings kept changing; try again",
+        ))
     }
 
     async fn clear_warnings(&self, guild: GuildId, user: UserId) -> Result<u64, StoreError> {

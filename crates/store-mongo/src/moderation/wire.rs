@@ -5,7 +5,7 @@
 use hearth_core::{ChannelId, GuildId, StoreError, StoreErrorKind, Timestamp, UserId};
 use hearth_moderation::{
     AddedWarning, CaseNumber, EscalationPolicy, ModerationSettings, RequestId, SettingsChange,
-    Warning, sort_newest_first,
+    Warning, WarningList, sort_newest_first,
 };
 use mongodb::{
     IndexModel,
@@ -14,7 +14,10 @@ use mongodb::{
 };
 
 use super::COUNTERS;
-use crate::read::{self, ReadError};
+use crate::{
+    read::{self, ReadError},
+    store::id_forms,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Filters, updates, pipelines and indexes.
@@ -51,20 +54,61 @@ pub(super) fn raise_case_counter_update(guild: GuildId, max_case: i64) -> Docume
     }
 }
 
-/// Selects one member's warnings document in one guild.
+/// Selects one member's warnings document in one guild, whether its ids are strings or
+/// numbers ([`id_forms`](crate::store::id_forms)).
 pub(super) fn member_filter(guild: GuildId, user: UserId) -> Document {
-    doc! { "guild_id": guild.to_string(), "user_id": user.to_string() }
+    doc! { "guild_id": id_forms(guild.get()), "user_id": id_forms(user.get()) }
+}
+
+/// Selects the member's document only while one of its ids is not a string (the earlier bot
+/// wrote some as numbers); [`string_ids_update`] converts it, atomically, before a warning is
+/// added, so the add's upsert finds it instead of creating a second, string-id document.
+pub(super) fn member_with_numeric_ids_filter(guild: GuildId, user: UserId) -> Document {
+    let mut filter = member_filter(guild, user);
+    filter.insert(
+        "$or",
+        vec![
+            doc! { "guild_id": { "$not": { "$type": "string" } } },
+            doc! { "user_id": { "$not": { "$type": "string" } } },
+        ],
+    );
+    filter
+}
+
+/// Stores a member document's ids as Hearth writes them (decimal strings).
+pub(super) fn string_ids_update(guild: GuildId, user: UserId) -> Document {
+    doc! { "$set": { "guild_id": guild.to_string(), "user_id": user.to_string() } }
 }
 
 /// Selects a member's document only if it holds the warning `case`. MongoDB compares numbers
 /// by value, so this also matches ids the earlier bot stored as Int32 or Double; it wrote
 /// some as strings (`"3"`), which match too.
 pub(super) fn member_case_filter(guild: GuildId, user: UserId, case: i64) -> Document {
-    doc! {
-        "guild_id": guild.to_string(),
-        "user_id": user.to_string(),
-        "warnings.id": { "$in": [case, case.to_string()] },
+    let mut filter = member_filter(guild, user);
+    filter.insert("warnings.id", doc! { "$in": [case, case.to_string()] });
+    filter
+}
+
+/// Whether an element of the `warnings` array has the id `case`, as [`member_case_filter`]
+/// matches it: a number of that value, or that number as a string.
+pub(super) fn entry_has_id(entry: &Bson, case: i64) -> bool {
+    let Bson::Document(entry) = entry else {
+        return false;
+    };
+    match entry.get("id") {
+        Some(Bson::String(text)) => *text == case.to_string(),
+        Some(Bson::Int32(n)) => i64::from(*n) == case,
+        Some(Bson::Int64(n)) => *n == case,
+        #[allow(clippy::cast_precision_loss, clippy::float_cmp)]
+        Some(Bson::Double(n)) => *n == case as f64,
+        _ => false,
     }
+}
+
+/// Selects the member's document `id` only while element `index` of its `warnings` array is
+/// still exactly `entry`: the compare half of removing one element by position plus content.
+pub(super) fn element_at_filter(id: &Bson, index: usize, entry: &Bson) -> Document {
+    doc! { "_id": id.clone(), format!("warnings.{index}"): entry.clone() }
 }
 
 /// Selects a member's document unless it already holds a warning given in `request`: the
@@ -85,22 +129,20 @@ pub(super) fn member_without_request_filter(
 
 /// Selects the document of the guild that holds a warning given in `request`.
 pub(super) fn request_filter(guild: GuildId, request: RequestId) -> Document {
-    doc! { "guild_id": guild.to_string(), "warnings.request_id": request.to_string() }
+    doc! { "guild_id": id_forms(guild.get()), "warnings.request_id": request.to_string() }
 }
 
 /// Selects every warnings document of a member, in every guild.
 pub(super) fn user_filter(user: UserId) -> Document {
-    doc! { "user_id": user.to_string() }
+    doc! { "user_id": id_forms(user.get()) }
 }
 
 /// Selects a member's document only while its `total_warnings` is not a number (the earlier
 /// bot wrote a string in some), so [`set_total_update`] repairs nothing else.
 pub(super) fn member_with_bad_total_filter(guild: GuildId, user: UserId) -> Document {
-    doc! {
-        "guild_id": guild.to_string(),
-        "user_id": user.to_string(),
-        "total_warnings": { "$not": { "$type": "number" } },
-    }
+    let mut filter = member_filter(guild, user);
+    filter.insert("total_warnings", doc! { "$not": { "$type": "number" } });
+    filter
 }
 
 /// Sets `total_warnings` (from the array's length).
@@ -128,13 +170,22 @@ pub(super) fn add_warning_update(
     })
 }
 
-/// Removes the warning `case` from a document selected by [`member_case_filter`]; the count
-/// goes down only because that filter guarantees the warning was there.
-pub(super) fn remove_warning_update(case: i64) -> Document {
-    doc! {
-        "$pull": { "warnings": { "id": { "$in": [case, case.to_string()] } } },
-        "$inc": { "total_warnings": -1_i32 },
-    }
+/// Removes element `index` of the `warnings` array, and only it (a `$pull` by id would take
+/// every element sharing the id, and the earlier bot's documents can hold duplicate ids), and
+/// sets `total_warnings` to the length left. An update pipeline (MongoDB 4.2+), sent with
+/// [`element_at_filter`]: the filter and the update apply atomically to one document.
+pub(super) fn remove_element_update(index: usize) -> Vec<Document> {
+    let index = i64::try_from(index).unwrap_or(i64::MAX);
+    let after = doc! { "$slice": ["$warnings", index + 1, i64::from(i32::MAX)] };
+    let kept = if index == 0 {
+        Bson::Document(after)
+    } else {
+        Bson::Document(doc! { "$concatArrays": [{ "$slice": ["$warnings", index] }, after] })
+    };
+    vec![
+        doc! { "$set": { "warnings": kept } },
+        doc! { "$set": { "total_warnings": { "$size": "$warnings" } } },
+    ]
 }
 
 /// The indexes of the `warnings` collection: one document per (guild, member), found by both;
@@ -240,27 +291,37 @@ pub(super) fn settings_update(change: &SettingsChange) -> Result<Document, Store
     Ok(update)
 }
 
-/// Reads a member's warnings document (any order).
+/// Reads a member's warnings document (any order) and counts the elements that could not be
+/// read.
 ///
 /// Missing `warnings` reads as none; `total_warnings` is not read at all (the array is the
 /// truth; the count is kept up to date only for other readers of the collection). Each element
-/// is read by [`read_entry`].
-pub(super) fn read_warnings(doc: &Document) -> Result<Vec<Warning>, ReadError> {
-    let guild: GuildId = read::required_id(doc, "guild_id")?;
-    let user: UserId = read::required_id(doc, "user_id")?;
-    let Some(value) = read::field(doc, "warnings") else {
-        return Ok(Vec::new());
-    };
-    let Bson::Array(entries) = value else {
-        return Err(ReadError::new("warnings", "expected an array"));
-    };
-    entries
-        .iter()
-        .enumerate()
-        .map(|(i, entry)| {
-            read_entry(guild, user, entry).map_err(|e| e.within(&format!("warnings.{i}")))
-        })
-        .collect()
+/// is read by [`read_entry`]; one that fails is skipped and counted (the earlier bot left some
+/// without an id or moderator), never hiding the others. A `warnings` field that is not an
+/// array is an error. `guild` and `user` are the ids the document was found by: the earlier
+/// bot stored some as numbers, an 18-digit one even as a rounded Double.
+pub(super) fn read_warnings(
+    doc: &Document,
+    guild: GuildId,
+    user: UserId,
+) -> Result<WarningList, ReadError> {
+    let mut list = WarningList::default();
+    for entry in entries(doc)? {
+        match read_entry(guild, user, entry) {
+            Ok(warning) => list.warnings.push(warning),
+            Err(_) => list.unreadable += 1,
+        }
+    }
+    Ok(list)
+}
+
+/// The elements of a document's `warnings` array (none when it is missing).
+fn entries(doc: &Document) -> Result<&[Bson], ReadError> {
+    match read::field(doc, "warnings") {
+        None => Ok(&[]),
+        Some(Bson::Array(entries)) => Ok(entries),
+        Some(_) => Err(ReadError::new("warnings", "expected an array")),
+    }
 }
 
 /// Reads one element of the `warnings` array.
@@ -305,15 +366,17 @@ pub(super) fn added_through(
 ) -> Result<Option<AddedWarning>, ReadError> {
     let guild: GuildId = read::required_id(doc, "guild_id")?;
     let user: UserId = read::required_id(doc, "user_id")?;
-    let Some(Bson::Array(entries)) = read::field(doc, "warnings") else {
-        return Ok(None);
-    };
     let key = Bson::String(request.to_string());
     let mut history = Vec::new();
-    for (i, entry) in entries.iter().enumerate() {
-        let warning =
-            read_entry(guild, user, entry).map_err(|e| e.within(&format!("warnings.{i}")))?;
+    for (i, entry) in entries(doc)?.iter().enumerate() {
         let is_it = matches!(entry, Bson::Document(e) if e.get("request_id") == Some(&key));
+        // An element the earlier bot left unreadable is no part of the history (as it is no
+        // part of the list); Hearth's own element must read.
+        let warning = match read_entry(guild, user, entry) {
+            Ok(warning) => warning,
+            Err(e) if is_it => return Err(e.within(&format!("warnings.{i}"))),
+            Err(_) => continue,
+        };
         history.push(warning);
         if is_it {
             let warning = history.last().cloned().expect("just pushed");
@@ -330,10 +393,7 @@ pub(super) fn added_through(
 
 /// How many warnings a document holds, whatever they look like.
 pub(super) fn count_entries(doc: &Document) -> u64 {
-    match read::field(doc, "warnings") {
-        Some(Bson::Array(entries)) => entries.len() as u64,
-        _ => 0,
-    }
+    entries(doc).map_or(0, |entries| entries.len() as u64)
 }
 
 /// Reads a guild's settings document; a missing `mod_log_channel_id` is no channel and a

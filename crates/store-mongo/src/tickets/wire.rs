@@ -12,18 +12,10 @@ use mongodb::{
 };
 
 use crate::read::{self, ReadError};
+pub(super) use crate::store::id_forms;
 
 // ---------------------------------------------------------------------------------------------
 // Filters and updates.
-
-/// A guild id as either stored form: the earlier bot wrote strings, and sometimes integers.
-pub(super) fn id_forms(id: u64) -> Bson {
-    let mut forms = vec![Bson::String(id.to_string())];
-    if let Ok(n) = i64::try_from(id) {
-        forms.push(Bson::Int64(n));
-    }
-    Bson::Document(doc! { "$in": forms })
-}
 
 /// A ticket number as stored: Hearth writes an Int64; the earlier bot may have written the
 /// number as a string. (MongoDB compares Int32, Int64 and Double by value.)

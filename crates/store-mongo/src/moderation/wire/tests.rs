@@ -51,20 +51,48 @@ fn case_counter_is_one_document_per_guild() {
 }
 
 #[test]
-fn member_filters_use_string_ids() {
+#[allow(clippy::cast_precision_loss)] // the Double an 18-digit id is stored as
+fn member_filters_match_string_and_numeric_ids() {
+    // 18-digit ids have no exact Double: the nearest one is matched as well.
+    let guild = doc! { "$in": ["111111111111111111", 111_111_111_111_111_111_i64,
+    111_111_111_111_111_111_u64 as f64] };
+    let user = doc! { "$in": ["222222222222222222", 222_222_222_222_222_222_i64,
+    222_222_222_222_222_222_u64 as f64] };
     assert_eq!(
         member_filter(GUILD, USER),
-        doc! { "guild_id": "111111111111111111", "user_id": "222222222222222222" }
+        doc! { "guild_id": guild.clone(), "user_id": user.clone() }
+    );
+    // A small id is its own Double: no third form.
+    assert_eq!(
+        crate::store::id_forms(42),
+        Bson::Document(doc! { "$in": ["42", 42_i64] })
     );
     assert_eq!(
         member_case_filter(GUILD, USER, 7),
         doc! {
-            "guild_id": "111111111111111111",
-            "user_id": "222222222222222222",
+            "guild_id": guild.clone(),
+            "user_id": user.clone(),
             "warnings.id": { "$in": [7_i64, "7"] },
         }
     );
-    assert_eq!(user_filter(USER), doc! { "user_id": "222222222222222222" });
+    assert_eq!(user_filter(USER), doc! { "user_id": user.clone() });
+    assert_eq!(
+        member_with_numeric_ids_filter(GUILD, USER),
+        doc! {
+            "guild_id": guild.clone(),
+            "user_id": user,
+            "$or": [
+                { "guild_id": { "$not": { "$type": "string" } } },
+                { "user_id": { "$not": { "$type": "string" } } },
+            ],
+        }
+    );
+    assert_eq!(
+        string_ids_update(GUILD, USER),
+        doc! { "$set": {
+            "guild_id": "111111111111111111", "user_id": "222222222222222222",
+        } }
+    );
     assert_eq!(
         member_without_request_filter(GUILD, USER, RequestId(55)),
         doc! {
@@ -75,7 +103,7 @@ fn member_filters_use_string_ids() {
     );
     assert_eq!(
         request_filter(GUILD, RequestId(55)),
-        doc! { "guild_id": "111111111111111111", "warnings.request_id": "55" }
+        doc! { "guild_id": guild, "warnings.request_id": "55" }
     );
     assert_eq!(
         guild_filter(GUILD),
@@ -142,14 +170,46 @@ fn the_history_of_a_request_is_the_array_up_to_it() {
 }
 
 #[test]
-fn removing_pulls_by_id_and_uncounts_it() {
+fn removing_takes_one_element_by_position_and_content() {
+    let entry = Bson::Document(doc! { "id": 7_i32, "moderator_id": "3" });
+    let id = Bson::ObjectId(ObjectId::from_bytes([1; 12]));
     assert_eq!(
-        remove_warning_update(7),
-        doc! {
-            "$pull": { "warnings": { "id": { "$in": [7_i64, "7"] } } },
-            "$inc": { "total_warnings": -1_i32 },
-        }
+        element_at_filter(&id, 2, &entry),
+        doc! { "_id": id.clone(), "warnings.2": entry.clone() }
     );
+    let count = doc! { "$set": { "total_warnings": { "$size": "$warnings" } } };
+    assert_eq!(
+        remove_element_update(2),
+        [
+            doc! { "$set": { "warnings": { "$concatArrays": [
+                { "$slice": ["$warnings", 2_i64] },
+                { "$slice": ["$warnings", 3_i64, i64::from(i32::MAX)] },
+            ] } } },
+            count.clone(),
+        ]
+    );
+    assert_eq!(
+        remove_element_update(0),
+        [
+            doc! { "$set": { "warnings":
+            { "$slice": ["$warnings", 1_i64, i64::from(i32::MAX)] } } },
+            count,
+        ]
+    );
+    // The ids the filter matches, and only those.
+    for (stored, matches) in [
+        (Bson::Int32(7), true),
+        (Bson::Int64(7), true),
+        (Bson::Double(7.0), true),
+        (Bson::String("7".into()), true),
+        (Bson::Double(7.5), false),
+        (Bson::String("07".into()), false),
+        (Bson::Int64(8), false),
+    ] {
+        let entry = Bson::Document(doc! { "id": stored.clone() });
+        assert_eq!(entry_has_id(&entry, 7), matches, "{stored:?}");
+    }
+    assert!(!entry_has_id(&Bson::Int32(7), 7));
 }
 
 #[test]
@@ -224,7 +284,8 @@ fn written_warnings_read_back_equal() {
         warning(1, "first", AT_MILLIS),
         warning(2, "Ωж😀 second", AT_MILLIS + 1),
     ];
-    assert_eq!(read_warnings(&stored_document(&list)).unwrap(), list);
+    let read = read_warnings(&stored_document(&list), GUILD, USER).unwrap();
+    assert_eq!((read.warnings, read.unreadable), (list.to_vec(), 0));
     assert_eq!(count_entries(&stored_document(&list)), 2);
 }
 
@@ -251,9 +312,9 @@ fn seed_documents_with_int32_ids_double_counts_and_iso_times_read() {
         warning(2, "caps", AT_MILLIS + 500),
         warning(3, "links", AT_MILLIS + 1_000),
     ];
-    assert_eq!(read_warnings(&doc).unwrap(), expected);
+    assert_eq!(read_warnings(&doc, GUILD, USER).unwrap().warnings, expected);
     // And the store's order on top of it.
-    let mut listed = read_warnings(&doc).unwrap();
+    let mut listed = read_warnings(&doc, GUILD, USER).unwrap().warnings;
     sort_newest_first(&mut listed);
     expected.reverse();
     assert_eq!(listed, expected);
@@ -271,12 +332,15 @@ fn missing_optional_fields_get_documented_defaults() {
         ],
         // total_warnings missing: it is never read.
     };
-    let read = read_warnings(&doc).unwrap();
+    let read = read_warnings(&doc, GUILD, USER).unwrap().warnings;
     assert_eq!(read.len(), 2);
     assert!(read.iter().all(|w| w.reason.is_empty()));
     assert!(read.iter().all(|w| w.created_at == Timestamp::UNIX_EPOCH));
     let no_array = doc! { "user_id": "222222222222222222", "guild_id": "111111111111111111" };
-    assert_eq!(read_warnings(&no_array).unwrap(), []);
+    assert_eq!(
+        read_warnings(&no_array, GUILD, USER).unwrap(),
+        WarningList::default()
+    );
     assert_eq!(count_entries(&no_array), 0);
 }
 
@@ -294,14 +358,16 @@ fn unreadable_warning_documents_name_the_field() {
     let problem = |edit: &dyn Fn(&mut Document)| {
         let mut doc = base();
         edit(&mut doc);
-        read_warnings(&doc).unwrap_err().to_string()
+        read_warnings(&doc, GUILD, USER).unwrap_err().to_string()
     };
-    assert!(read_warnings(&base()).is_ok());
+    assert!(read_warnings(&base(), GUILD, USER).is_ok());
+    // The ids are the ones the document was found by, whatever the document stores.
+    let mut doubles = base();
+    doubles.insert("guild_id", 1.1e17);
+    doubles.remove("user_id");
     assert_eq!(
-        problem(&|d| {
-            d.remove("guild_id");
-        }),
-        "field `guild_id`: missing"
+        read_warnings(&doubles, GUILD, USER).unwrap().warnings[0].guild,
+        GUILD
     );
     assert_eq!(
         problem(&|d| {
@@ -309,42 +375,50 @@ fn unreadable_warning_documents_name_the_field() {
         }),
         "field `warnings`: expected an array"
     );
+    // An unreadable element names its field, and is skipped and counted when the list is
+    // read: the member's other warnings still show.
+    let element = |entry: Bson| {
+        let list = read_warnings(
+            &doc! {
+                "user_id": "2", "guild_id": "1",
+                "warnings": [entry.clone(), { "id": 9, "moderator_id": "3", "reason": "ok" }],
+            },
+            GUILD,
+            USER,
+        )
+        .unwrap();
+        assert_eq!(list.unreadable, 1, "{entry:?}");
+        assert_eq!(cases_of(&list.warnings), [9], "{entry:?}");
+        read_entry(GuildId::new(1), UserId::new(2), &entry)
+            .unwrap_err()
+            .to_string()
+    };
+    assert_eq!(element(Bson::Int32(1)), "field ``: expected a document");
     assert_eq!(
-        problem(&|d| {
-            d.insert("warnings", vec![Bson::Int32(1)]);
-        }),
-        "field `warnings.0`: expected a document"
+        element(doc! { "id": 1, "reason": "r" }.into()),
+        "field `moderator_id`: missing"
     );
     assert_eq!(
-        problem(&|d| {
-            d.insert("warnings", vec![doc! { "id": 1, "reason": "r" }]);
-        }),
-        "field `warnings.0.moderator_id`: missing"
+        element(doc! { "moderator_id": "3" }.into()),
+        "field `id`: missing"
     );
     assert_eq!(
-        problem(&|d| {
-            d.insert("warnings", vec![doc! { "id": 1.5, "moderator_id": "3" }]);
-        }),
-        "field `warnings.0.id`: expected a whole number, found Double"
+        element(doc! { "id": 1.5, "moderator_id": "3" }.into()),
+        "field `id`: expected a whole number, found Double"
     );
     assert_eq!(
-        problem(&|d| {
-            d.insert(
-                "warnings",
-                vec![doc! { "id": 1, "moderator_id": "3", "reason": 5 }],
-            );
-        }),
-        "field `warnings.0.reason`: expected a string, found Int32"
+        element(doc! { "id": "two", "moderator_id": "3" }.into()),
+        "field `id`: `two` is not a warning id"
     );
     assert_eq!(
-        problem(&|d| {
-            d.insert(
-                "warnings",
-                vec![doc! { "id": 1, "moderator_id": "3", "timestamp": "soon" }],
-            );
-        }),
-        "field `warnings.0.timestamp`: `soon` is not an ISO-8601 date and time"
+        element(doc! { "id": 1, "moderator_id": "3", "reason": 5 }.into()),
+        "field `reason`: expected a string, found Int32"
     );
+    assert_eq!(
+        element(doc! { "id": 1, "moderator_id": "3", "timestamp": "soon" }.into()),
+        "field `timestamp`: `soon` is not an ISO-8601 date and time"
+    );
+    assert_eq!(element(Bson::Null), "field ``: expected a document");
     let err = corrupt("listing warnings")(ReadError::new("x", "y"));
     assert_eq!(err.kind(), StoreErrorKind::Corrupt);
 }
@@ -481,7 +555,7 @@ fn a_bad_legacy_total_is_repaired_only_while_it_is_not_a_number() {
     assert_eq!(
         member_with_bad_total_filter(guild, user),
         doc! {
-            "guild_id": "1", "user_id": "2",
+            "guild_id": { "$in": ["1", 1_i64] }, "user_id": { "$in": ["2", 2_i64] },
             "total_warnings": { "$not": { "$type": "number" } },
         }
     );
@@ -489,4 +563,21 @@ fn a_bad_legacy_total_is_repaired_only_while_it_is_not_a_number() {
         set_total_update(3),
         doc! { "$set": { "total_warnings": 3_i32 } }
     );
+}
+
+fn cases_of(list: &[Warning]) -> Vec<u64> {
+    list.iter().map(|w| w.case.0).collect()
+}
+
+#[test]
+fn the_history_leaves_out_unreadable_elements() {
+    let mut doc = stored_document(&[warning(1, "first", AT_MILLIS)]);
+    let entries = doc.get_array_mut("warnings").unwrap();
+    entries.insert(0, Bson::String("garbage".into()));
+    let mut added = warning_entry(&warning(2, "second", AT_MILLIS + 1)).unwrap();
+    added.insert("request_id", "55");
+    entries.push(Bson::Document(added));
+    let through = added_through(&doc, RequestId(55), false).unwrap().unwrap();
+    assert_eq!(through.warning.case, CaseNumber(2));
+    assert_eq!(cases_of(&through.history), [2, 1]);
 }
