@@ -192,11 +192,17 @@ async fn a_ticket_lives_from_the_panel_to_its_rating(store: Store) {
     );
     assert!(world.bob.try_send(channel, "still here?").is_err());
 
-    let question = answer(
-        &world
-            .moderator
-            .run_command(channel, "ticket", &sub("close", vec![])),
-    )
+    let question = answer(&world.moderator.run_command(
+        channel,
+        "ticket",
+        &sub(
+            "close",
+            vec![(
+                "reason".into(),
+                CommandValue::String("parcel found at the depot".into()),
+            )],
+        ),
+    ))
     .await;
     assert!(question.content.starts_with("Close ticket #1?"));
     let closing = answer(&click(&world.moderator, &question, "Close it")).await;
@@ -209,6 +215,11 @@ async fn a_ticket_lives_from_the_panel_to_its_rating(store: Store) {
         .guild
         .wait_for_message(log, |m| m.content.starts_with("Ticket #1 of"))
         .await;
+    assert!(
+        logged.content.contains(": parcel found at the depot"),
+        "the close reason reaches the log: {}",
+        logged.content
+    );
     let names: Vec<&str> = logged
         .attachments
         .iter()
@@ -413,6 +424,11 @@ async fn a_quiet_ticket_is_warned_then_closed_under_the_virtual_clock(store: Sto
         .guild
         .wait_for_message(log, |m| m.content.starts_with("Ticket #1 of"))
         .await;
+    assert!(
+        logged.content.contains(": parcel found at the depot"),
+        "the close reason reaches the log: {}",
+        logged.content
+    );
     assert!(logged.content.contains("inactivity"), "{}", logged.content);
     assert_eq!(logged.attachments.len(), 2);
 }

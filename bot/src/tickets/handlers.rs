@@ -355,7 +355,7 @@ pub(crate) async fn ticket<S: Backend>(
                 act: &act,
             };
             match command {
-                TicketCommand::Close(_) => close_prompt(ack, &here).await,
+                TicketCommand::Close(c) => close_prompt(ack, &here, c.reason.as_deref()).await,
                 TicketCommand::Claim(_) => claim(t, ctx, ack, &here).await,
                 TicketCommand::Add(a) => {
                     add(ctx, ack, &here, ids::user_id(a.member.resolved.id)).await
@@ -463,8 +463,12 @@ async fn reopen<S: Backend>(
     ack.reply(Reply::ephemeral(text)).await
 }
 
-/// `/ticket close`: asks to confirm with two buttons.
-async fn close_prompt(ack: &mut Ack, here: &Here<'_>) -> HandlerResult {
+/// How the close confirmation carries the reason to its **Close it** button (the reason is
+/// longer than a custom id may be; the button's interaction brings the message back).
+const CLOSE_REASON: &str = "Reason: ";
+
+/// `/ticket close [reason]`: asks to confirm with two buttons.
+async fn close_prompt(ack: &mut Ack, here: &Here<'_>, reason: Option<&str>) -> HandlerResult {
     let (ticket, guild) = (here.ticket, here.act.guild);
     hearth_tickets::decide(
         ticket,
@@ -487,8 +491,11 @@ async fn close_prompt(ack: &mut Ack, here: &Here<'_>) -> HandlerResult {
     };
     ack.reply(
         Reply::ephemeral(format!(
-            "Close ticket {}? Its transcript goes to the log and to the opener.",
-            ticket.number
+            "Close ticket {}? Its transcript goes to the log and to the opener.{}",
+            ticket.number,
+            reason
+                .map(|r| format!("\n{CLOSE_REASON}{r}"))
+                .unwrap_or_default()
         ))
         .with_components(row(vec![
             step(Step::Close, "Close it", ButtonStyle::Danger),
@@ -660,7 +667,16 @@ pub(crate) async fn step<S: Backend>(
     match b.step {
         Step::Keep => ack.update(Reply::ephemeral("The ticket stays open.")).await,
         Step::Close => {
-            let closed = t.service.close(&act, None).await.map_err(|e| refuse(&e))?;
+            let reason = interaction.message.as_ref().and_then(|m| {
+                m.content
+                    .lines()
+                    .find_map(|line| line.strip_prefix(CLOSE_REASON))
+            });
+            let closed = t
+                .service
+                .close(&act, reason)
+                .await
+                .map_err(|e| refuse(&e))?;
             ack.committed(format!("Ticket #{} was closed.", b.number));
             ack.reply(Reply::ephemeral(format!(
                 "Ticket #{} is closed; its transcript is on its way.",
