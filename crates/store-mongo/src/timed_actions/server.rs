@@ -43,8 +43,8 @@ async fn actions_of_unknown_kinds_are_left_alone() {
     store
         .timed_collection()
         .insert_one(doc! {
-            "_id": "5:close_ticket:9", "id": 1_000_000_i64, "guild_id": "5",
-            "action": { "kind": "close_ticket", "channel_id": "9" },
+            "_id": "5:archive_thread:9", "id": 1_000_000_i64, "guild_id": "5",
+            "action": { "kind": "archive_thread", "channel_id": "9" },
             "due_at": mongodb::bson::DateTime::from_millis(0), "attempts": 0_i64,
             "scheduled_at": mongodb::bson::DateTime::from_millis(0),
             "ready_at": mongodb::bson::DateTime::from_millis(0),

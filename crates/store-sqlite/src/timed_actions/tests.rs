@@ -66,7 +66,7 @@ async fn actions_of_unknown_kinds_are_left_alone() {
         &store,
         "INSERT INTO timed_actions (guild_id, kind, subject_id, action, due_at, attempts,
              scheduled_at, ready_at)
-         VALUES (5, 'close_ticket', 9, '{\"kind\":\"close_ticket\",\"channel_id\":\"9\"}',
+         VALUES (5, 'archive_thread', 9, '{\"kind\":\"archive_thread\",\"channel_id\":\"9\"}',
              0, 0, 0, 0)",
     )
     .await;
