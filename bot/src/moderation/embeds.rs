@@ -7,14 +7,14 @@ use hearth_core::{
 use hearth_moderation::{EscalationStep, WarnOutcome, WarningList};
 use twilight_model::channel::message::{
     Component, Embed,
-    component::{ActionRow, Button, ButtonStyle},
+    component::{ActionRow, ButtonStyle},
 };
 use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder, EmbedFooterBuilder};
 
 use super::components::{ClearWarnings, WarningsPage};
 use crate::{
     custom_id::Action as _,
-    reply::{COLOUR_DANGER, COLOUR_INFO, COLOUR_OK, COLOUR_WARN, Reply},
+    reply::{COLOUR_DANGER, COLOUR_INFO, COLOUR_OK, COLOUR_WARN, Reply, button},
 };
 
 /// Warnings shown per `/warnings` page.
@@ -250,19 +250,6 @@ pub fn cleared(user: UserId, moderator: UserId, count: u64) -> Embed {
             if count == 1 { "" } else { "s" }
         ))
         .build()
-}
-
-fn button(custom_id: String, label: &str, style: ButtonStyle, disabled: bool) -> Component {
-    Component::Button(Button {
-        custom_id: Some(custom_id),
-        disabled,
-        emoji: None,
-        id: None,
-        label: Some(label.to_owned()),
-        sku_id: None,
-        style,
-        url: None,
-    })
 }
 
 #[cfg(test)]

@@ -5,10 +5,7 @@ use hearth_core::{ChannelId, GuildId, Timestamp};
 use hearth_tickets::{Category, Placement, Ticket, TicketSettings, TranscriptRecord, place};
 use twilight_gateway::Event;
 use twilight_model::{
-    channel::message::{
-        Component,
-        component::{ActionRow, Button, ButtonStyle},
-    },
+    channel::message::{Component, component::ButtonStyle},
     guild::Permissions,
 };
 
@@ -21,7 +18,7 @@ use crate::{
     context::{Backend, Context},
     custom_id::Action,
     discord::{Grant, ids},
-    reply::Reply,
+    reply::{Reply, button, row},
 };
 
 /// What members of a ticket may do in its channel.
@@ -32,27 +29,6 @@ pub const MEMBER: Permissions = Permissions::VIEW_CHANNEL
     .union(Permissions::EMBED_LINKS);
 
 /// A button.
-pub fn button(custom_id: String, label: &str, style: ButtonStyle) -> Component {
-    Component::Button(Button {
-        custom_id: Some(custom_id),
-        disabled: false,
-        emoji: None,
-        id: None,
-        label: Some(label.to_owned()),
-        sku_id: None,
-        style,
-        url: None,
-    })
-}
-
-/// A row of buttons.
-pub fn row(components: Vec<Component>) -> Vec<Component> {
-    vec![Component::ActionRow(ActionRow {
-        id: None,
-        components,
-    })]
-}
-
 /// The category a ticket belongs to (no support roles when it was removed).
 pub fn category_of(settings: &TicketSettings, key: &str) -> Category {
     settings.category(key).cloned().unwrap_or_else(|| Category {
@@ -124,11 +100,12 @@ fn welcome(ticket: &Ticket) -> Reply {
         "Ticket {} opened by <@{}>.\nReason: {reason}\nStaff will be with you soon. Close it with the button or `/ticket close`.",
         ticket.number, ticket.opener
     ))
-    .with_components(row(vec![button(
+    .with_components(vec![row(vec![button(
         TicketButton { guild: ticket.guild, number: ticket.number.0, step: Step::Close }.custom_id(),
         "Close ticket",
         ButtonStyle::Danger,
-    )]))
+        false,
+    )])])
 }
 
 /// Discord's error code for a category holding 50 channels already.
@@ -306,7 +283,7 @@ pub async fn after_close<S: Backend>(
 }
 
 fn rating_buttons(ticket: &Ticket) -> Vec<Component> {
-    row((1..=5u8)
+    vec![row((1..=5u8)
         .map(|n| {
             button(
                 TicketButton {
@@ -317,9 +294,10 @@ fn rating_buttons(ticket: &Ticket) -> Vec<Component> {
                 .custom_id(),
                 &"★".repeat(usize::from(n)),
                 ButtonStyle::Secondary,
+                false,
             )
         })
-        .collect())
+        .collect())]
 }
 
 /// A channel deleted by hand closes its ticket; a message in a ticket is activity.

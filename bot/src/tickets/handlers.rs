@@ -17,7 +17,7 @@ use super::{
     Tickets,
     commands::{SetupTickets, TicketCommand},
     components::{Open, Step, TicketButton},
-    flow::{self, MEMBER, button, row},
+    flow::{self, MEMBER},
 };
 use crate::{
     ack::Ack,
@@ -26,7 +26,7 @@ use crate::{
     discord::{Grant, channel_id, ids},
     handler::{created_at, in_guild, invoker, parse, require},
     interaction::{HandlerError, HandlerResult},
-    reply::{Modal, ModalInput, Reply},
+    reply::{Modal, ModalInput, Reply, button, row},
 };
 
 /// The modal's reason input.
@@ -146,11 +146,12 @@ pub(crate) async fn setup<S: Backend>(
         "**{}**\nNeed help? Press the button to open a private ticket.",
         category.label
     ))
-    .with_components(row(vec![button(
+    .with_components(vec![row(vec![button(
         Open { category: parent }.custom_id(),
         &format!("Open a ticket: {}", category.label),
         ButtonStyle::Primary,
-    )]));
+        false,
+    )])]);
     t.store
         .save_ticket_settings(guild, &all)
         .await
@@ -487,6 +488,7 @@ async fn close_prompt(ack: &mut Ack, here: &Here<'_>, reason: Option<&str>) -> H
             .custom_id(),
             label,
             style,
+            false,
         )
     };
     ack.reply(
@@ -497,10 +499,10 @@ async fn close_prompt(ack: &mut Ack, here: &Here<'_>, reason: Option<&str>) -> H
                 .map(|r| format!("\n{CLOSE_REASON}{r}"))
                 .unwrap_or_default()
         ))
-        .with_components(row(vec![
+        .with_components(vec![row(vec![
             step(Step::Close, "Close it", ButtonStyle::Danger),
             step(Step::Keep, "Keep it open", ButtonStyle::Secondary),
-        ])),
+        ])]),
     )
     .await
 }
