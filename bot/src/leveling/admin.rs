@@ -10,7 +10,6 @@ use super::{
     components::{ResetAll, ResetMember},
     embeds,
     events::apply_roles,
-    handlers::decode,
     refusal::LevelingRefusal,
 };
 use crate::{
@@ -18,7 +17,7 @@ use crate::{
     context::{Backend, Context},
     custom_id::CustomId,
     discord::{role_id, user_id},
-    handler::{in_guild, parse, require},
+    handler::{decode, in_guild, parse, require},
     interaction::HandlerResult,
     reply::Reply,
 };

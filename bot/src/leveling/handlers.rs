@@ -15,21 +15,12 @@ use super::{
 use crate::{
     ack::Ack,
     context::{Backend, Context},
-    custom_id::{Action, CustomId},
+    custom_id::CustomId,
     discord::user_id,
-    feature::NO_LONGER_IN_USE,
-    handler::{created_at, in_guild, invoker, parse},
+    handler::{created_at, decode, in_guild, invoker, parse},
     interaction::{HandlerError, HandlerResult},
     reply::Reply,
 };
-
-/// A typed action from a `custom_id`; a crafted or outdated one is refused.
-pub(super) fn decode<A: Action>(id: &CustomId<'_>) -> Result<A, HandlerError> {
-    id.decode().map_err(|err| {
-        tracing::debug!(custom_id = %id, %err, "button refused");
-        HandlerError::refuse(NO_LONGER_IN_USE)
-    })
-}
 
 /// The name a card shows: the server nickname, else the display name, else the username.
 fn display_name(user: &User, nick: Option<&str>) -> String {

@@ -18,7 +18,6 @@ use super::{
     components::ApplyRole,
     embeds,
     events::apply_roles,
-    handlers::decode,
     refusal::LevelingRefusal,
 };
 use crate::{
@@ -26,7 +25,7 @@ use crate::{
     context::{Backend, Context},
     custom_id::{Action as _, CustomId},
     discord::{channel_id, role_id},
-    handler::{created_at, in_guild, parse},
+    handler::{created_at, decode, in_guild, parse},
     interaction::{HandlerError, HandlerResult},
     reply::{Reply, button, row},
 };
