@@ -6,7 +6,8 @@
 //! The load: 1,000,000 messages from 100,000 members in 1,000 guilds (100 members each), ten
 //! rounds in which every member speaks once, 61 seconds apart in Discord time, so every
 //! message earns (the cooldown check still runs in the store for each). Messages are handled
-//! by [`IN_FLIGHT`] concurrent tasks, as the bot's event workers do. Guilds announce level-ups
+//! by [`IN_FLIGHT`] concurrent tasks, one message at a time each, as the bot's
+//! [`EVENT_WORKERS`](hearth::pipeline::EVENT_WORKERS) event workers do. Guilds announce level-ups
 //! nowhere and have no level roles, so no Discord call is made: the figures are the XP path's.
 //!
 //! Printed: messages/s, latency per message (p50, p99, max) from the JSON to the stored grant,
@@ -32,8 +33,8 @@ const MESSAGES: usize = 1_000_000;
 const MEMBERS: usize = 100_000;
 /// Guilds.
 const GUILDS: usize = 1_000;
-/// Messages handled at once.
-const IN_FLIGHT: usize = 32;
+/// Messages handled at once: one per event worker of the bot.
+const IN_FLIGHT: usize = hearth::pipeline::EVENT_WORKERS;
 /// The targets (issue 13): ≥ 50,000 messages/s, p99 < 1 ms.
 const THROUGHPUT_TARGET: f64 = 50_000.0;
 const P99_TARGET: Duration = Duration::from_millis(1);

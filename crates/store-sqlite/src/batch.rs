@@ -1,16 +1,30 @@
-//! Group commit: writes that may share a transaction, committed together.
+//! Group commit: writes that may share a transaction, answered as they run and committed
+//! together.
 //!
-//! Under load, many small writes (one XP grant per message) wait in the connection thread's
-//! queue at once. Committing each on its own costs a WAL append and a lock round per write;
-//! committing the writes waiting together in one transaction costs that once. Each write is
-//! still the same conditional statement it is alone (a grant's cooldown is checked by the
-//! upsert's `WHERE`, in order, inside the transaction), so nothing is granted twice and
-//! replays still change nothing.
+//! Under load, many small writes (one XP grant per message) reach the connection thread one
+//! after another. Committing each on its own costs a WAL append and a lock round per write,
+//! and a caller that waits for the commit waits for every write committed with it. Here a
+//! batch job runs at once inside a transaction that stays open while more arrive, and its
+//! caller hears its result as soon as its statements ran; the transaction commits when the
+//! queue has been idle for [`IDLE_COMMIT`], when it has been open for [`OPEN_MAX`], when it
+//! holds [`BATCH_MAX`] writes, or before any other job (a read or another write) runs.
 //!
-//! A caller hears back only after the commit: a crash loses at most the writes of the batch
-//! being committed, none of which was acknowledged. A batch is what waited while the last one
-//! ran, at most [`BATCH_MAX`] writes, so that window is a few milliseconds. On shutdown the
-//! thread drains its queue before the connection closes.
+//! Each write is still the same conditional statement it is alone (a grant's cooldown is
+//! checked by the upsert's `WHERE`, in order, under the write lock the open transaction
+//! holds), so nothing is granted twice and replays still change nothing, also with other
+//! processes on the file: they wait for the lock (at most [`OPEN_MAX`] plus the commit).
+//!
+//! **The loss window:** a crash (a kill, a power cut) loses the writes of the open
+//! transaction: at most [`OPEN_MAX`] of them, and in a quiet moment only those of the last
+//! [`IDLE_COMMIT`], which their callers were already told about. Nothing lost is half-written
+//! (the transaction rolls back whole) and nothing is applied twice. On shutdown the thread
+//! commits before the connection closes ([`crate::SqliteStore`] waits for it when its last
+//! clone is dropped).
+
+use std::{
+    sync::mpsc::{Receiver, RecvTimeoutError},
+    time::{Duration, Instant},
+};
 
 use hearth_core::StoreError;
 use rusqlite::{Connection, TransactionBehavior};
@@ -18,7 +32,13 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::connection::{Job, sql_error};
 
 /// The most writes committed in one transaction.
-pub const BATCH_MAX: usize = 512;
+pub const BATCH_MAX: usize = 4_096;
+
+/// How long the queue stays empty before the open transaction commits.
+pub const IDLE_COMMIT: Duration = Duration::from_millis(1);
+
+/// How long a transaction stays open at most, however busy the queue: the crash loss window.
+pub const OPEN_MAX: Duration = Duration::from_millis(20);
 
 /// A write that may share a transaction with others.
 pub(crate) trait BatchJob: Send {
@@ -26,52 +46,67 @@ pub(crate) trait BatchJob: Send {
     /// `false` when one failed (the batch then undoes this write's statements alone).
     fn run(&mut self, conn: &Connection) -> bool;
 
-    /// Reports the result: the write's own when the transaction committed, else `failed`
-    /// (the transaction's error, shared by the batch).
+    /// Reports the result: the write's own, or `failed` when its statements could not be
+    /// run or undone (the transaction's error).
     fn finish(self: Box<Self>, failed: Option<&StoreError>);
 }
 
-/// Runs `first` and the batch jobs queued behind it (up to [`BATCH_MAX`]) in one transaction
-/// and reports each. Returns a plain job met in the queue, to run after the commit (queue
-/// order is kept).
+/// Runs `first` and the batch jobs that follow it in one transaction, answering each as it
+/// runs, and commits (see the module docs). Returns a plain job met in the queue, to run
+/// after the commit (queue order is kept).
 pub(crate) fn run_batch(
     conn: &mut Connection,
     first: Box<dyn BatchJob>,
-    queue: &std::sync::mpsc::Receiver<Job>,
+    queue: &Receiver<Job>,
 ) -> Option<Job> {
     const CONTEXT: &str = "committing writes";
-    let mut batch = vec![first];
-    let mut held = None;
-    while batch.len() < BATCH_MAX {
-        match queue.try_recv() {
-            Ok(Job::Batch(job)) => batch.push(job),
-            Ok(plain) => {
-                held = Some(plain);
-                break;
-            }
-            Err(_) => break,
-        }
-    }
-    let committed = conn
+    let opened = Instant::now();
+    let tx = match conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(sql_error(CONTEXT))
-        .and_then(|tx| {
-            for job in &mut batch {
-                // Each write is all or nothing, as it would be in a transaction of its own.
-                tx.execute_batch("SAVEPOINT batch_job")
-                    .map_err(sql_error(CONTEXT))?;
-                if !job.run(&tx) {
-                    tx.execute_batch("ROLLBACK TO batch_job")
-                        .map_err(sql_error(CONTEXT))?;
-                }
-                tx.execute_batch("RELEASE batch_job")
-                    .map_err(sql_error(CONTEXT))?;
-            }
-            tx.commit().map_err(sql_error(CONTEXT))
-        });
-    let failed = committed.err();
-    for job in batch {
-        job.finish(failed.as_ref());
+    {
+        Ok(tx) => tx,
+        Err(err) => {
+            first.finish(Some(&err));
+            return None;
+        }
+    };
+    let mut job = first;
+    let mut written = 0_usize;
+    let held = loop {
+        run_one(&tx, job);
+        written += 1;
+        let left = OPEN_MAX.saturating_sub(opened.elapsed());
+        if written >= BATCH_MAX || left.is_zero() {
+            break None;
+        }
+        match queue.recv_timeout(IDLE_COMMIT.min(left)) {
+            Ok(Job::Batch(next)) => job = next,
+            Ok(plain) => break Some(plain),
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break None,
+        }
+    };
+    if let Err(err) = tx.commit().map_err(sql_error(CONTEXT)) {
+        // The writes were answered already; say loudly what was lost.
+        tracing::error!(writes = written, error = %err, "a batch of writes was not committed");
     }
     held
+}
+
+/// Runs one job under a savepoint, so a failed job undoes its own statements alone, and
+/// answers it.
+fn run_one(conn: &Connection, mut job: Box<dyn BatchJob>) {
+    const CONTEXT: &str = "committing writes";
+    let savepoint = |sql: &str| {
+        conn.prepare_cached(sql)
+            .and_then(|mut s| s.execute([]))
+            .map_err(sql_error(CONTEXT))
+    };
+    let done = savepoint("SAVEPOINT batch_job").and_then(|_| {
+        if !job.run(conn) {
+            savepoint("ROLLBACK TO batch_job")?;
+        }
+        savepoint("RELEASE batch_job")
+    });
+    job.finish(done.err().as_ref());
 }

@@ -5,10 +5,11 @@
 //!   serves leaderboard pages and ranks (a rank is two counts over ranges of that index), so
 //!   no query loads a guild into memory; `(user_id, xp)` serves the global leaderboard's
 //!   per-user sums and data-deletion requests.
-//! - A grant is one `IMMEDIATE` transaction: the member's row as found, one conditional upsert
-//!   whose `WHERE last_grant_at <= ?` is the cooldown rule (`RETURNING` the row as written),
-//!   and the day's activity counts. The write lock is held from the first statement, so two
-//!   `SqliteStore`s — or two processes — on one file never both grant within one cooldown.
+//! - A grant is one conditional upsert whose `WHERE last_grant_at <= ?` is the cooldown rule
+//!   (`RETURNING` the row as written and, from `prev_xp`/`prev_grant_at`, as it was), then the
+//!   day's activity counts, inside an `IMMEDIATE` transaction shared with the grants around it
+//!   ([`crate::batch`]). The write lock is held throughout, so two `SqliteStore`s — or two
+//!   processes — on one file never both grant within one cooldown.
 //! - Settings are columns written field by field (`CASE WHEN ?set THEN new ELSE old END` in
 //!   one upsert); level roles are rows of their own, so changes of different levels never
 //!   overwrite each other.
@@ -91,6 +92,11 @@ pub(crate) const SCHEMA: Domain = Domain {
     ) STRICT, WITHOUT ROWID;
     -- Serves the list of boosts not yet ended.
     CREATE INDEX xp_boosts_by_end ON xp_boosts (guild_id, ends_at);
+    ",
+        // 2: what a grant replaced, so its upsert returns the member before and after.
+        "
+    ALTER TABLE member_xp ADD COLUMN prev_xp INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE member_xp ADD COLUMN prev_grant_at INTEGER;
     ",
     ],
 };
@@ -279,7 +285,6 @@ impl BatchJob for GrantJob {
 
 fn grant_in(conn: &Connection, request: &GrantRequest) -> Result<GrantOutcome, StoreError> {
     const CONTEXT: &str = "granting XP";
-    let before = member_or_zero(conn, request.guild, request.user, CONTEXT)?;
     let at = request.at.unix_millis();
     // `is_due`: never granted, or `at > last` and `at ≥ last + cooldown`, that is
     // `last ≤ at − max(cooldown, 1 ms)`.
@@ -288,16 +293,20 @@ fn grant_in(conn: &Connection, request: &GrantRequest) -> Result<GrantOutcome, S
         .max(1);
     let latest_due = at.saturating_sub(cooldown);
     let amount = i64::try_from(request.amount.min(XP_MAX)).unwrap_or(XP_MAX_SQL);
+    // `SET` reads the row as it was: `prev_*` keep the values the grant replaces, so
+    // `RETURNING` gives the member before and after in the one statement.
     let written = conn
         .prepare_cached(&format!(
             "INSERT INTO member_xp (guild_id, user_id, xp, messages, last_grant_at)
              VALUES (?1, ?2, ?3, 1, ?4)
              ON CONFLICT (guild_id, user_id) DO UPDATE
-             SET xp = min(xp + excluded.xp, {XP_MAX_SQL}),
+             SET prev_xp = xp,
+                 prev_grant_at = last_grant_at,
+                 xp = min(xp + excluded.xp, {XP_MAX_SQL}),
                  messages = CASE WHEN messages < {max} THEN messages + 1 ELSE messages END,
                  last_grant_at = excluded.last_grant_at
              WHERE last_grant_at IS NULL OR last_grant_at <= ?5
-             RETURNING {MEMBER_COLUMNS}",
+             RETURNING {MEMBER_COLUMNS}, prev_xp, prev_grant_at",
             max = i64::MAX
         ))
         .and_then(|mut s| {
@@ -309,12 +318,14 @@ fn grant_in(conn: &Connection, request: &GrantRequest) -> Result<GrantOutcome, S
                     at,
                     latest_due
                 ],
-                MemberRow::read,
+                |r| Ok((MemberRow::read(r)?, r.get::<_, i64>(3)?, r.get(4)?)),
             )
             .optional()
         })
         .map_err(sql_error(CONTEXT))?;
-    let Some(row) = written else {
+    let Some((row, prev_xp, prev_grant_at)) = written else {
+        // Within the cooldown: nothing written; the member as they are.
+        let before = member_or_zero(conn, request.guild, request.user, CONTEXT)?;
         return Ok(GrantOutcome {
             granted: false,
             before,
@@ -322,6 +333,13 @@ fn grant_in(conn: &Connection, request: &GrantRequest) -> Result<GrantOutcome, S
         });
     };
     let after = row.cook(request.guild, request.user)?;
+    // A new row's `prev_*` are the defaults, 0 and NULL: the zero record.
+    let before = MemberRow {
+        xp: prev_xp,
+        messages: i64::try_from(after.messages.saturating_sub(1)).unwrap_or(i64::MAX),
+        last_grant_at: prev_grant_at,
+    }
+    .cook(request.guild, request.user)?;
     let outcome = GrantOutcome {
         granted: true,
         before,
@@ -350,14 +368,14 @@ fn grant_in(conn: &Connection, request: &GrantRequest) -> Result<GrantOutcome, S
 }
 
 impl XpStore for SqliteStore {
-    /// One `IMMEDIATE` transaction: the row as found, the conditional upsert (its `WHERE` is
-    /// the cooldown), the day's activity. See the module docs.
+    /// The conditional upsert (its `WHERE` is the cooldown) and the day's activity, in a
+    /// transaction shared with the grants around it. See the module docs.
     fn grant(
         &self,
         request: GrantRequest,
     ) -> impl Future<Output = Result<GrantOutcome, StoreError>> + Send {
-        // Grants share transactions with the grants queued with them (group commit, see
-        // `batch`): the conditional upsert is the same, and the answer comes after the commit.
+        // Grants share transactions with the grants that follow them (group commit, see
+        // `batch`): the conditional upsert is the same, and the answer comes when it ran.
         let (reply, answer) = tokio::sync::oneshot::channel();
         let queued = self.batch(
             GRANT_CONTEXT,
@@ -373,6 +391,12 @@ impl XpStore for SqliteStore {
                 .await
                 .map_err(|_| StoreError::bare(StoreErrorKind::Unavailable, GRANT_CONTEXT))?
         }
+    }
+
+    /// Any job but a grant commits the open transaction before it runs: an empty one is
+    /// enough.
+    fn flush(&self) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.call("committing XP grants", |_| Ok(()))
     }
 
     fn adjust(

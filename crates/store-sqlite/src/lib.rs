@@ -23,6 +23,6 @@ mod tickets;
 mod timed_actions;
 
 pub use self::{
-    batch::BATCH_MAX,
+    batch::{BATCH_MAX, IDLE_COMMIT, OPEN_MAX},
     connection::{BUSY_TIMEOUT, SqliteStore},
 };

@@ -36,10 +36,22 @@ pub trait XpStore: Send + Sync {
     /// ([`Activity::count`]). The outcome is the state as of this call's own check and write:
     /// `before` as found (a zero record when there was none), `after` as written, or equal to
     /// `before` when nothing was granted. A member with no record gets one.
+    ///
+    /// A store may answer before the grant is visible to *other* handles on the same data
+    /// (SQLite commits the grants that arrive together in one transaction, at most a few
+    /// milliseconds later): this handle reads its own grants at once, others after
+    /// [`flush`](Self::flush) or that delay. The cooldown is never weakened by it: the other
+    /// handles' writes wait for the open transaction.
     fn grant(
         &self,
         request: GrantRequest,
     ) -> impl Future<Output = Result<GrantOutcome, StoreError>> + Send;
+
+    /// Makes every grant this handle has answered durable and visible to other handles. A
+    /// store that commits each grant before answering has nothing to do (the default).
+    fn flush(&self) -> impl Future<Output = Result<(), StoreError>> + Send {
+        async { Ok(()) }
+    }
 
     /// Applies an admin's change ([`XpChange::apply`]) atomically and returns the member
     /// before and after it. A member with no record reads as zero and gets one. The cooldown
@@ -175,6 +187,9 @@ macro_rules! forward_impls {
         impl<S: XpStore + ?Sized> XpStore for $ptr {
             fn grant(&self, request: GrantRequest) -> impl Future<Output = Result<GrantOutcome, StoreError>> + Send {
                 (**self).grant(request)
+            }
+            fn flush(&self) -> impl Future<Output = Result<(), StoreError>> + Send {
+                (**self).flush()
             }
             fn adjust(&self, guild: GuildId, user: UserId, change: XpChange) -> impl Future<Output = Result<Adjusted, StoreError>> + Send {
                 (**self).adjust(guild, user, change)

@@ -149,7 +149,8 @@ async fn an_unreadable_row_is_reported_as_corrupt() {
     store
         .call("planting bad rows", |c| {
             c.execute_batch(
-                "INSERT INTO member_xp VALUES (7, 11, -5, 0, NULL);
+                "INSERT INTO member_xp (guild_id, user_id, xp, messages, last_grant_at)
+                 VALUES (7, 11, -5, 0, NULL);
                  INSERT INTO level_settings VALUES (7, 100000, '{\"kind\":\"off\"}', 'x',
                      '[]', '[]', '\"stack\"', 1);",
             )
@@ -201,8 +202,11 @@ async fn a_failing_grant_does_not_sink_the_others_of_its_batch() {
     let FileFixture { store, dir: _dir } = fixture().await;
     store
         .call("planting a bad row", |c| {
-            c.execute_batch("INSERT INTO member_xp VALUES (7, 11, -5, 0, NULL);")
-                .map_err(sql_error("x"))
+            c.execute_batch(
+                "INSERT INTO member_xp (guild_id, user_id, xp, messages, last_grant_at)
+                 VALUES (7, 11, -5, 0, NULL);",
+            )
+            .map_err(sql_error("x"))
         })
         .await
         .unwrap();
@@ -223,4 +227,76 @@ async fn a_failing_grant_does_not_sink_the_others_of_its_batch() {
     let day = hearth_xp_engine::Day::of(Timestamp::from_unix_secs(0));
     let activity = store.activity(GUILD, day, day).await.unwrap();
     assert_eq!(activity[0].messages, 1, "only bob's message counted");
+}
+
+/// Grants are answered before their transaction commits; dropping the last handle (the bot
+/// shutting down) commits them: a new handle on the file finds every one.
+#[tokio::test]
+async fn dropping_the_store_commits_the_grants_it_answered() {
+    let FileFixture { store, dir } = fixture().await;
+    for n in 0..50 {
+        let mut request = grant(0);
+        request.user = UserId::new(100 + n);
+        assert!(store.grant(request).await.unwrap().granted);
+    }
+    drop(store);
+    let reopened = SqliteStore::open(dir.path().join("hearth.db"))
+        .await
+        .unwrap();
+    assert_eq!(reopened.ranked_members(GUILD).await.unwrap(), 50);
+}
+
+/// A steady stream of grants never leaves the queue idle, yet the open transaction commits
+/// within `OPEN_MAX` (the crash loss window), not only when `BATCH_MAX` writes piled up:
+/// another handle sees grants while the stream still runs, long before the batch could fill.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_stream_of_grants_still_commits_within_the_loss_window() {
+    use hearth_core::testkit::Fixture as _;
+    use std::sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    };
+
+    let fixture = fixture().await;
+    let other = fixture.second_handle().await;
+    let (writer, stop, sent) = (
+        fixture.store.clone(),
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicU64::new(0)),
+    );
+    let stream = tokio::spawn({
+        let (stop, sent) = (Arc::clone(&stop), Arc::clone(&sent));
+        async move {
+            while !stop.load(Ordering::SeqCst) {
+                let mut request = grant(0);
+                request.user = UserId::new(1_000 + sent.load(Ordering::SeqCst));
+                assert!(writer.grant(request).await.unwrap().granted);
+                sent.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    });
+    let started = std::time::Instant::now();
+    let seen = loop {
+        let seen = other.ranked_members(GUILD).await.unwrap();
+        if seen > 0 {
+            break seen;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "nothing committed"
+        );
+        tokio::task::yield_now().await;
+    };
+    let sent_when_seen = sent.load(Ordering::SeqCst);
+    stop.store(true, Ordering::SeqCst);
+    stream.await.unwrap();
+    assert!(
+        seen < crate::BATCH_MAX as u64 && seen <= sent_when_seen,
+        "{seen} seen of {sent_when_seen} answered"
+    );
+    fixture.store.flush().await.unwrap();
+    assert_eq!(
+        other.ranked_members(GUILD).await.unwrap(),
+        sent.load(Ordering::SeqCst)
+    );
 }

@@ -24,6 +24,12 @@ fn pick<S: Clone>(i: u64, first: &S, second: &S) -> S {
     }
 }
 
+/// Makes both handles' answered grants visible to each other ([`XpStore::flush`]).
+async fn flush_both<S: XpStore>(first: &S, second: &S) {
+    first.flush().await.expect("flushed");
+    second.flush().await.expect("flushed");
+}
+
 /// One message delivered twelve times at once (a duplicated `MESSAGE_CREATE`, received by two
 /// processes), each delivery drawing a different random number: exactly one grants, the other
 /// eleven are skipped for the cooldown, and the member holds that one grant.
@@ -64,6 +70,7 @@ pub async fn concurrent_replays_of_one_message_through_two_handles_grant_once<
     for loser in outcomes.iter().filter(|o| o.granted == 0) {
         assert_eq!(loser.skipped, Some(Skip::Cooldown), "{loser:?}");
     }
+    flush_both(&first, &second).await;
     let member = second.member(GUILD, ALICE).await.unwrap().unwrap();
     assert_eq!((member.xp, member.messages), (amount, 1));
     let today = first
@@ -96,6 +103,7 @@ pub async fn concurrent_messages_within_one_cooldown_grant_once<S: XpStore + Clo
         1,
         "{outcomes:?}"
     );
+    flush_both(&first, &second).await;
     let member = first.member(GUILD, ALICE).await.unwrap().unwrap();
     assert_eq!((member.xp, member.messages), (20, 1));
 }
@@ -119,6 +127,7 @@ pub async fn concurrent_grants_for_different_members_all_count<S: XpStore + Clon
     });
     let outcomes = join_all(tasks).await;
     assert!(outcomes.iter().all(|o| o.granted), "{outcomes:?}");
+    flush_both(&first, &second).await;
     assert_eq!(first.ranked_members(GUILD).await.unwrap(), AT_ONCE);
     let day = Day::of(at(0));
     let counted = second.activity(GUILD, day, day).await.unwrap();
