@@ -17,7 +17,7 @@ use mongodb::{
     options::{ReadPreference, ReturnDocument, SelectionCriteria},
 };
 
-use crate::store::{all, driver_error, is_duplicate_key};
+use crate::store::{all, convert_numeric_ids, driver_error, is_duplicate_key};
 
 /// The seed's collection: one record per (guild, member).
 pub(crate) const USER_LEVELS: &str = "user_levels";
@@ -44,10 +44,11 @@ use self::wire::{
     RawMember, above_filter, activity_filter, activity_indexes, activity_range_filter,
     activity_update, boost_document, boost_filter, boosts_indexes, boosts_sort, corrupt,
     counted_filter, due_member_filter, global_pipeline, grant_update, guild_filter,
-    leaderboard_sort, level_fix_update, member_document, member_filter, numeric_ids,
+    leaderboard_sort, level_fix_update, member_document, member_filter, member_ids, numeric_ids,
     opt_out_filter, opted_out_guilds_filter, ranked_filter, read_activity, read_boost, read_member,
     read_row, read_settings, reset_update, running_boosts_filter, set_member_update,
-    settings_indexes, settings_update, unchanged_member_filter, unchanged_xp_filter, user_filter,
+    settings_indexes, settings_update, string_guild_filter, unchanged_member_filter,
+    unchanged_xp_filter, user_filter,
     user_levels_indexes,
 };
 use crate::MongoStore;
@@ -147,8 +148,8 @@ impl MongoStore {
         }
     }
 
-    /// The guilds that keep out of the global leaderboard, as stored ids.
-    async fn opted_out_guilds(&self) -> Result<Vec<String>, StoreError> {
+    /// The guilds that keep out of the global leaderboard.
+    async fn opted_out_guilds(&self) -> Result<Vec<GuildId>, StoreError> {
         let context = "reading the guilds out of the global leaderboard";
         let cursor = self
             .level_roles()
@@ -159,7 +160,7 @@ impl MongoStore {
         let docs = all(cursor, context).await?;
         Ok(docs
             .iter()
-            .filter_map(|d| d.get_str("guild_id").ok().map(str::to_owned))
+            .filter_map(|d| crate::read::required_id(d, "guild_id").ok())
             .collect())
     }
 }
@@ -175,17 +176,33 @@ impl XpStore for MongoStore {
     ///
     /// No upsert is involved, so `SecantusDB`'s null replies to concurrent upserts (crate
     /// README) cannot hide whether this call granted.
+    ///
+    /// A record the earlier bot wrote with numeric ids is found in step 1 and given string
+    /// ids by the same update; before step 2's insert, a numeric-id record that was not due is
+    /// converted, so the insert meets it on the unique index instead of creating a second
+    /// record beside it.
     async fn grant(&self, request: GrantRequest) -> Result<GrantOutcome, StoreError> {
         let context = "granting XP";
         let (guild, user) = (request.guild, request.user);
         let mut exists = false;
+        let mut strings_only = false;
         for _ in 0..=UPSERT_RETRIES {
-            let found = self
+            let found = match self
                 .levels()
-                .find_one_and_update(due_member_filter(&request), grant_update(&request))
+                .find_one_and_update(
+                    due_member_filter(&request, strings_only),
+                    grant_update(&request),
+                )
                 .return_document(ReturnDocument::Before)
                 .await
-                .map_err(driver_error(context))?;
+            {
+                // A numeric-id record with a string-id twin: grant to the twin.
+                Err(err) if is_duplicate_key(&err) && !strings_only => {
+                    strings_only = true;
+                    continue;
+                }
+                found => found.map_err(driver_error(context))?,
+            };
             if let Some(doc) = found {
                 let before = read_member(guild, user, &doc);
                 let after_member = request.apply(before.member).unwrap_or(before.member);
@@ -217,6 +234,7 @@ impl XpStore for MongoStore {
                 exists = false;
                 continue;
             }
+            convert_numeric_ids(&self.levels(), &member_ids(guild, user), context).await?;
             let before = MemberXp::new(guild, user);
             let after = request.apply(before).unwrap_or(before);
             match self.levels().insert_one(member_document(&after)).await {
@@ -245,6 +263,7 @@ impl XpStore for MongoStore {
         change: XpChange,
     ) -> Result<Adjusted, StoreError> {
         let context = "changing a member's XP";
+        convert_numeric_ids(&self.levels(), &member_ids(guild, user), context).await?;
         for _ in 0..ADJUST_RETRIES {
             let Some(before) = self.raw_member(guild, user, context).await? else {
                 let before = MemberXp::new(guild, user);
@@ -338,7 +357,7 @@ impl XpStore for MongoStore {
         }
         let above = self
             .levels()
-            .count_documents(above_filter(guild, user, xp))
+            .count_documents(above_filter(guild, user, xp, member.numeric_id))
             .collation(numeric_ids())
             .await
             .map_err(driver_error(context))?;
@@ -482,7 +501,9 @@ impl LevelSettingsStore for MongoStore {
             .transpose()
     }
 
-    /// One `find_one_and_update` (upsert) of the fields the change names. A null reply
+    /// One `find_one_and_update` (upsert) of the fields the change names, by the string id
+    /// (after giving a document the earlier bot wrote with a numeric `guild_id` that form, so
+    /// the upsert finds it instead of creating a second one). A null reply
     /// (`SecantusDB` under concurrent upserts, crate README) is answered by reading the
     /// document back on the primary.
     async fn update_level_settings(
@@ -492,11 +513,12 @@ impl LevelSettingsStore for MongoStore {
     ) -> Result<LevelSettings, StoreError> {
         let context = "saving leveling settings";
         let update = settings_update(change);
+        convert_numeric_ids(&self.level_roles(), &[("guild_id", guild.get())], context).await?;
         let mut retries = 0;
         let after = loop {
             match self
                 .level_roles()
-                .find_one_and_update(guild_filter(guild), update.clone())
+                .find_one_and_update(string_guild_filter(guild), update.clone())
                 .upsert(true)
                 .return_document(ReturnDocument::After)
                 .await
