@@ -26,7 +26,7 @@ use crate::{
     custom_id::{Action as _, CustomId},
     discord::{channel_id, role_id},
     handler::{created_at, decode, in_guild, parse},
-    interaction::{HandlerError, HandlerResult},
+    interaction::{HandlerError, HandlerResult, chain},
     reply::{Reply, button, row},
 };
 
@@ -159,17 +159,33 @@ pub(super) async fn apply_role<S: Backend>(
             button.level
         )));
     };
+    // One request per member, paced by twilight's rate limiter: answer "thinking…" first.
     ack.defer(true).await?;
     let members = qualifying(feature, guild, button.level, &settings).await?;
+    let mut given = 0_usize;
     for user in &members {
+        // Who has it already is left alone (so a second click gives nothing twice), and so is
+        // who left the server.
+        match ctx.discord.member_roles(guild, *user).await {
+            Ok(roles) if roles.contains(&role) => continue,
+            Ok(_) => {}
+            Err(err) => {
+                tracing::debug!(%guild, %user, error = %chain(&err), "member not read; skipped");
+                continue;
+            }
+        }
         apply_roles(feature, ctx, guild, *user, &[role], &[], button.level).await;
+        given += 1;
     }
-    ack.update(Reply::ephemeral(format!(
-        "Gave <@&{role}> to {} member{}.",
-        members.len(),
-        if members.len() == 1 { "" } else { "s" }
-    )))
-    .await
+    let text = if given == 0 {
+        format!("Everyone at level {} or above has <@&{role}> already.", button.level)
+    } else {
+        format!(
+            "Gave <@&{role}> to {given} member{}.",
+            if given == 1 { "" } else { "s" }
+        )
+    };
+    ack.update(Reply::ephemeral(text)).await
 }
 
 /// `/removelevelrole level`
