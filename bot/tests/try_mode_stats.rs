@@ -30,7 +30,10 @@ async fn stats_in_the_demo_guild_shows_a_month_of_chat() {
         .and_then(|before| before.rsplit(' ').next())
         .and_then(|n| n.replace(',', "").parse().ok())
         .unwrap_or_else(|| panic!("no message count in:\n{shown}"));
-    assert!(count >= 100, "a month of chat, not {count} messages:\n{shown}");
+    assert!(
+        count >= 100,
+        "a month of chat, not {count} messages:\n{shown}"
+    );
     let path = shown
         .split("saved to ")
         .nth(1)
@@ -40,7 +43,11 @@ async fn stats_in_the_demo_guild_shows_a_month_of_chat() {
 
     // The same chart of an empty month: the demo's differs in its bars and line.
     let empty: Vec<Activity> = (0..30).map(|d| Activity::empty(Day(20_000 + d))).collect();
-    let blank = pixels(&images::stats("Hearth Demo", &empty).render().expect("renders"));
+    let blank = pixels(
+        &images::stats("Hearth Demo", &empty)
+            .render()
+            .expect("renders"),
+    );
     assert_eq!(chart.len(), blank.len());
     let differing = chart.iter().zip(&blank).filter(|(a, b)| a != b).count();
     assert!(

@@ -42,11 +42,9 @@ fn close(a: [u8; 3], b: [u8; 3]) -> bool {
 
 /// Alice runs `/rank`; returns the answer and its card's avatar colour.
 async fn rank(world: &World) -> (Message, [u8; 3]) {
-    let handle = world.alice.run_command(
-        world.general,
-        "rank",
-        &[] as &[(&str, CommandValue)],
-    );
+    let handle = world
+        .alice
+        .run_command(world.general, "rank", &[] as &[(&str, CommandValue)]);
     let message = answer(&handle).await;
     let card = &message.attachments.first().expect("a rank card").bytes;
     let colour = pixel(card, AVATAR_BACKGROUND_AT);
@@ -64,11 +62,16 @@ async fn rank_survives_the_cdn(store: Store, break_cdn: impl Fn(&World)) {
     break_cdn(&world);
     let (message, colour) = rank(&world).await;
     assert!(
-        message.content.ends_with("· rank #1 of 1 · level 3 · 500 XP"),
+        message
+            .content
+            .ends_with("· rank #1 of 1 · level 3 · 500 XP"),
         "{}",
         message.content
     );
-    assert_eq!(colour, DEFAULT_AVATAR, "the default avatar while the CDN fails");
+    assert_eq!(
+        colour, DEFAULT_AVATAR,
+        "the default avatar while the CDN fails"
+    );
     assert!(
         world.sandbox.request_count("GET", AVATAR_ROUTE) >= 1,
         "the bot did ask the CDN"

@@ -43,11 +43,7 @@ async fn the_give_it_now_button_gives_the_role_to_exactly_the_members_who_qualif
         )
     );
     let has_role = |member: &hearth_sandbox::Member| {
-        member
-            .info()
-            .expect("a member")
-            .roles
-            .contains(&role.get())
+        member.info().expect("a member").roles.contains(&role.get())
     };
 
     // A member who may not manage the server is refused, and nothing changes.

@@ -16,7 +16,13 @@ const DEMO_SEED: u64 = 0x4845_4152_5448;
 /// How active each person of the demo guild is, in the order the demo world lists them
 /// (owner, mod, senior, alice, bob, then anyone a feature added): the chance they chat on a
 /// weekday, and how many messages they send on such a day.
-const HABITS: &[(f64, f64)] = &[(0.45, 3.0), (0.9, 8.0), (0.8, 11.0), (0.85, 9.0), (0.55, 4.0)];
+const HABITS: &[(f64, f64)] = &[
+    (0.45, 3.0),
+    (0.9, 8.0),
+    (0.8, 11.0),
+    (0.85, 9.0),
+    (0.55, 4.0),
+];
 
 /// The habits of anyone beyond [`HABITS`].
 const OTHERS: (f64, f64) = (0.5, 5.0);
@@ -98,7 +104,9 @@ mod tests {
     fn the_demo_month_has_chat_every_day_and_busier_weekends() {
         let people: Vec<UserId> = (1..=5).map(UserId::new).collect();
         // Noon on a Wednesday.
-        let now = Day(20_000).start().saturating_add(Duration::from_secs(12 * 3600));
+        let now = Day(20_000)
+            .start()
+            .saturating_add(Duration::from_secs(12 * 3600));
         let chat = demo_chat(GuildId::new(1), &people, now);
         let days: std::collections::BTreeMap<Day, usize> =
             chat.iter().fold(Default::default(), |mut days, r| {
@@ -115,7 +123,14 @@ mod tests {
             counts.iter().sum::<usize>() / counts.len()
         };
         assert!(mean(true) > mean(false), "{days:?}");
-        assert!(chat.iter().all(|r| r.at <= now && (15..=25).contains(&r.amount)));
-        assert_eq!(demo_chat(GuildId::new(1), &people, now), chat, "the same every time");
+        assert!(
+            chat.iter()
+                .all(|r| r.at <= now && (15..=25).contains(&r.amount))
+        );
+        assert_eq!(
+            demo_chat(GuildId::new(1), &people, now),
+            chat,
+            "the same every time"
+        );
     }
 }

@@ -178,7 +178,10 @@ pub(super) async fn apply_role<S: Backend>(
         given += 1;
     }
     let text = if given == 0 {
-        format!("Everyone at level {} or above has <@&{role}> already.", button.level)
+        format!(
+            "Everyone at level {} or above has <@&{role}> already.",
+            button.level
+        )
     } else {
         format!(
             "Gave <@&{role}> to {given} member{}.",

@@ -325,7 +325,9 @@ async fn hearth_start(sandbox: &Sandbox, world: &DemoWorld) -> Result<Running, T
     config.gateway_url = Some(sandbox.gateway_url().to_owned());
     config.cdn_url = sandbox.cdn_url();
     config.http_addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-    let store = SqliteStore::open_in_memory().await.map_err(RunError::from)?;
+    let store = SqliteStore::open_in_memory()
+        .await
+        .map_err(RunError::from)?;
     let people: Vec<UserId> = world
         .people()
         .iter()

@@ -48,8 +48,7 @@ use self::wire::{
     opt_out_filter, opted_out_guilds_filter, ranked_filter, read_activity, read_boost, read_member,
     read_row, read_settings, reset_update, running_boosts_filter, set_member_update,
     settings_indexes, settings_update, string_guild_filter, unchanged_member_filter,
-    unchanged_xp_filter, user_filter,
-    user_levels_indexes,
+    unchanged_xp_filter, user_filter, user_levels_indexes,
 };
 use crate::MongoStore;
 
@@ -169,22 +168,23 @@ impl XpStore for MongoStore {
     /// 1. `find_one_and_update` of the member's record **only if the grant is due** (the
     ///    filter on `last_xp_time`), `$inc` of XP and messages, returning the record before:
     ///    the check and the write are one atomic step on one document.
-    /// 2. No match: either the member has no record or the grant is not due. An `insert_one`
-    ///    of the member's first record decides which: it succeeds (granted) or fails on the
-    ///    unique `{guild_id, user_id}` index, and step 1 is tried again; no match a second
-    ///    time means not due, and the record is read for the outcome.
+    /// 2. No match: either the grant is not due or the member has no record. A read of the
+    ///    record (in any id form) decides: there is one, so not due (unless it shows due: it
+    ///    was created in between, and step 1 runs again, once); or there is none, and an
+    ///    `insert_one` of the member's first record succeeds (granted) or fails on the unique
+    ///    `{guild_id, user_id}` index (another delivery inserted it first) and step 1 runs
+    ///    again.
     ///
     /// No upsert is involved, so `SecantusDB`'s null replies to concurrent upserts (crate
     /// README) cannot hide whether this call granted.
     ///
-    /// A record the earlier bot wrote with numeric ids is found in step 1 and given string
-    /// ids by the same update; before step 2's insert, a numeric-id record that was not due is
-    /// converted, so the insert meets it on the unique index instead of creating a second
-    /// record beside it.
+    /// A record the earlier bot wrote with numeric ids is found in both steps, and step 1's
+    /// update gives it string ids in the same write; so no second record is inserted beside
+    /// it.
     async fn grant(&self, request: GrantRequest) -> Result<GrantOutcome, StoreError> {
         let context = "granting XP";
         let (guild, user) = (request.guild, request.user);
-        let mut exists = false;
+        let mut retried = false;
         let mut strings_only = false;
         for _ in 0..=UPSERT_RETRIES {
             let found = match self
@@ -222,19 +222,21 @@ impl XpStore for MongoStore {
                     after: after_member,
                 });
             }
-            if exists {
-                if let Some(now) = self.raw_member(guild, user, context).await? {
-                    return Ok(GrantOutcome {
-                        granted: false,
-                        before: now.member,
-                        after: now.member,
-                    });
+            // No match: the record is not due, or there is none (in any id form) yet.
+            if let Some(now) = self.raw_member(guild, user, context).await? {
+                // Due after all: it was created (or changed) between the update and this
+                // read. The update is tried again, once; a record no filter can see as due
+                // (a stored time of an unknown type) is not due.
+                if request.is_due(now.member.last_grant_at) && !retried {
+                    retried = true;
+                    continue;
                 }
-                // Deleted in between (a data-deletion request): start over.
-                exists = false;
-                continue;
+                return Ok(GrantOutcome {
+                    granted: false,
+                    before: now.member,
+                    after: now.member,
+                });
             }
-            convert_numeric_ids(&self.levels(), &member_ids(guild, user), context).await?;
             let before = MemberXp::new(guild, user);
             let after = request.apply(before).unwrap_or(before);
             match self.levels().insert_one(member_document(&after)).await {
@@ -246,7 +248,8 @@ impl XpStore for MongoStore {
                         after,
                     });
                 }
-                Err(err) if is_duplicate_key(&err) => exists = true,
+                // Another delivery inserted it first: the update decides again.
+                Err(err) if is_duplicate_key(&err) => {}
                 Err(err) => return Err(driver_error(context)(err)),
             }
         }

@@ -199,15 +199,29 @@ async fn integer_id_records_are_seen_and_written_without_a_second_record() {
     assert_eq!((member.xp, member.messages), (500, 30));
     let board = store.leaderboard(GUILD, 0, 10).await.unwrap();
     assert_eq!(
-        board.iter().map(|r| (r.user.get(), r.xp)).collect::<Vec<_>>(),
+        board
+            .iter()
+            .map(|r| (r.user.get(), r.xp))
+            .collect::<Vec<_>>(),
         [(USER.get(), 500), (8, 400), (7, 300)]
     );
     assert_eq!(store.ranked_members(GUILD).await.unwrap(), 3);
     assert_eq!(store.rank(GUILD, USER).await.unwrap().unwrap().rank, 1);
-    assert_eq!(store.rank(GUILD, UserId::new(7)).await.unwrap().unwrap().rank, 3);
+    assert_eq!(
+        store
+            .rank(GUILD, UserId::new(7))
+            .await
+            .unwrap()
+            .unwrap()
+            .rank,
+        3
+    );
     let global = store.global_leaderboard(0, 10).await.unwrap();
     assert_eq!(
-        global.iter().map(|r| (r.user.get(), r.xp)).collect::<Vec<_>>(),
+        global
+            .iter()
+            .map(|r| (r.user.get(), r.xp))
+            .collect::<Vec<_>>(),
         [(USER.get(), 550), (8, 400), (7, 300)],
         "one row per user across id forms and guilds"
     );
@@ -277,8 +291,57 @@ async fn level_roles_with_an_integer_guild_id_read_and_change() {
     change.level_role = Some((20, Some(hearth_core::RoleId::new(99))));
     let after = store.update_level_settings(GUILD, &change).await.unwrap();
     assert_eq!(after.level_roles, roles(&[(5, 77), (10, 88), (20, 99)]));
-    assert_eq!(store.level_roles().count_documents(doc! {}).await.unwrap(), 1);
-    let stored = store.level_roles().find_one(doc! {}).await.unwrap().unwrap();
+    assert_eq!(
+        store.level_roles().count_documents(doc! {}).await.unwrap(),
+        1
+    );
+    let stored = store
+        .level_roles()
+        .find_one(doc! {})
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(stored.get_str("guild_id"), Ok("111111111111111111"));
+    hearth_xp_engine::testkit::Fixture::teardown(db).await;
+}
+
+/// Two records the earlier bot left for one member (one with numeric ids, one with string
+/// ids): a grant succeeds into one of them and makes no third.
+#[tokio::test]
+async fn a_member_with_a_numeric_and_a_string_record_is_granted_once() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let store = hearth_xp_engine::testkit::Fixture::store(&db);
+    let guild = i64::try_from(GUILD.get()).unwrap();
+    let user = i64::try_from(USER.get()).unwrap();
+    store
+        .levels()
+        .insert_many([
+            doc! { "user_id": user, "guild_id": guild, "xp": 100_i64 },
+            doc! { "user_id": USER.to_string(), "guild_id": GUILD.to_string(), "xp": 100_i64 },
+        ])
+        .await
+        .unwrap();
+    let request = GrantRequest {
+        guild: GUILD,
+        user: USER,
+        at: Timestamp::from_unix_secs(1_700_000_000),
+        amount: 20,
+        cooldown: XP_COOLDOWN,
+    };
+    let granted = store.grant(request).await.unwrap();
+    assert!(granted.granted);
+    assert_eq!(granted.after.xp, 120);
+    assert_eq!(records(&store, GUILD, USER).await, 2);
+    let mut total = 0;
+    for filter in [
+        doc! { "user_id": user },
+        doc! { "user_id": USER.to_string() },
+    ] {
+        let record = store.levels().find_one(filter).await.unwrap().unwrap();
+        total += record.get_i64("xp").unwrap();
+    }
+    assert_eq!(total, 220, "one of the two got the grant");
     hearth_xp_engine::testkit::Fixture::teardown(db).await;
 }

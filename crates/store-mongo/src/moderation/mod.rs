@@ -59,8 +59,8 @@ mod wire;
 use self::wire::{
     add_warning_update, added_through, case_counter_filter, corrupt, count_entries,
     create_case_counter_update, element_at_filter, entry_has_id, guild_filter,
-    legacy_cases_pipeline, member_case_filter, member_filter, member_with_bad_total_filter,
-    member_ids, member_without_request_filter, next_case_update,
+    legacy_cases_pipeline, member_case_filter, member_filter, member_ids,
+    member_with_bad_total_filter, member_without_request_filter, next_case_update,
     raise_case_counter_update, read_entry, read_settings, read_warnings, remove_element_update,
     request_filter, set_total_update, settings_indexes, settings_update, user_filter,
     warnings_indexes,
