@@ -37,13 +37,12 @@ pub fn demo_chat(guild: GuildId, people: &[UserId], now: Timestamp) -> Vec<Grant
     let mut rng = StdRng::seed_from_u64(DEMO_SEED);
     let today = Day::of(now);
     let mut requests = Vec::new();
-    for ago in (0..i64::from(STATS_DAYS)).rev() {
-        let day = Day(today.0 - ago);
+    for ago in (0..STATS_DAYS).rev() {
+        let day = Day(today.0 - i64::from(ago));
         // 1970-01-01 was a Thursday: 0 is Thursday, 2 and 3 the weekend.
         let weekend = matches!(day.0.rem_euclid(7), 2 | 3);
         let busy = if weekend { 1.4 } else { 1.0 };
-        #[allow(clippy::cast_precision_loss)] // at most 30
-        let growth = 0.7 + 0.6 * (STATS_DAYS as f64 - 1.0 - ago as f64) / (STATS_DAYS as f64);
+        let growth = 0.7 + 0.6 * f64::from(STATS_DAYS - 1 - ago) / f64::from(STATS_DAYS);
         for (index, user) in people.iter().enumerate() {
             let (chance, messages) = HABITS.get(index).copied().unwrap_or(OTHERS);
             if !rng.random_bool((chance * busy).min(1.0)) {
@@ -108,11 +107,10 @@ mod tests {
             .start()
             .saturating_add(Duration::from_secs(12 * 3600));
         let chat = demo_chat(GuildId::new(1), &people, now);
-        let days: std::collections::BTreeMap<Day, usize> =
-            chat.iter().fold(Default::default(), |mut days, r| {
-                *days.entry(Day::of(r.at)).or_default() += 1;
-                days
-            });
+        let mut days = std::collections::BTreeMap::<Day, usize>::new();
+        for request in &chat {
+            *days.entry(Day::of(request.at)).or_default() += 1;
+        }
         assert_eq!(days.len(), 30, "{days:?}");
         let mean = |weekend: bool| {
             let counts: Vec<usize> = days

@@ -235,11 +235,11 @@ async fn integer_id_records_are_seen_and_written_without_a_second_record() {
         cooldown: XP_COOLDOWN,
     };
     assert!(!store.grant(request(1_700_000_030)).await.unwrap().granted);
-    assert_eq!(records(&store, GUILD, USER).await, 1);
+    assert_eq!(records(store, GUILD, USER).await, 1);
     let granted = store.grant(request(1_700_000_061)).await.unwrap();
     assert!(granted.granted);
     assert_eq!((granted.before.xp, granted.after.xp), (500, 520));
-    assert_eq!(records(&store, GUILD, USER).await, 1);
+    assert_eq!(records(store, GUILD, USER).await, 1);
     let raw = store
         .levels()
         .find_one(member_filter(GUILD, USER))
@@ -253,14 +253,14 @@ async fn integer_id_records_are_seen_and_written_without_a_second_record() {
     let seven = UserId::new(7);
     let adjusted = store.adjust(GUILD, seven, XpChange::Add(50)).await.unwrap();
     assert_eq!((adjusted.before.xp, adjusted.after.xp), (300, 350));
-    assert_eq!(records(&store, GUILD, seven).await, 1);
+    assert_eq!(records(store, GUILD, seven).await, 1);
     assert_eq!(
         store.leaderboard(GUILD, 0, 10).await.unwrap()[2].xp,
         350,
         "the leaderboard shows the one record"
     );
     assert_eq!(store.delete_user_data(USER).await.unwrap(), 2);
-    assert_eq!(records(&store, other_guild, USER).await, 0);
+    assert_eq!(records(store, other_guild, USER).await, 0);
     hearth_xp_engine::testkit::Fixture::teardown(db).await;
 }
 
@@ -333,7 +333,7 @@ async fn a_member_with_a_numeric_and_a_string_record_is_granted_once() {
     let granted = store.grant(request).await.unwrap();
     assert!(granted.granted);
     assert_eq!(granted.after.xp, 120);
-    assert_eq!(records(&store, GUILD, USER).await, 2);
+    assert_eq!(records(store, GUILD, USER).await, 2);
     let mut total = 0;
     for filter in [
         doc! { "user_id": user },
