@@ -2,9 +2,12 @@
 //! exactly the members at or above the level, only for an admin, and a second press gives
 //! nothing twice.
 
-use hearth_sandbox::{CommandValue, Member, ResponseKind};
+use hearth_sandbox::{CommandValue, Member, ResponseKind, state::Message};
 use hearth_xp_engine::total_xp_for;
-use twilight_model::guild::Permissions;
+use twilight_model::{
+    guild::Permissions,
+    id::{Id, marker::RoleMarker},
+};
 
 use crate::harness::{Store, World, answer, click, on_every_store};
 
@@ -12,6 +15,21 @@ use crate::harness::{Store, World, answer, click, on_every_store};
 const ADD_ROLE: &str = "/guilds/{guild_id}/members/{user_id}/roles/{role_id}";
 
 const LABEL: &str = "Give it to them now";
+
+/// The owner makes a new role "Regular" the role of level 5; returns it and the answer.
+async fn add_level_5_role(world: &World) -> (Id<RoleMarker>, Message) {
+    let role = world.guild.create_role("Regular", Permissions::empty());
+    let added = answer(&world.owner.run_command(
+        world.general,
+        "addlevelrole",
+        &[
+            ("level", CommandValue::Integer(5)),
+            ("role", CommandValue::Role(role)),
+        ],
+    ))
+    .await;
+    (role, added)
+}
 
 async fn the_give_it_now_button_gives_the_role_to_exactly_the_members_who_qualify(store: Store) {
     let world = World::start(store).await;
@@ -25,16 +43,7 @@ async fn the_give_it_now_button_gives_the_role_to_exactly_the_members_who_qualif
             ],
         )
         .await;
-    let role = world.guild.create_role("Regular", Permissions::empty());
-    let added = answer(&world.owner.run_command(
-        world.general,
-        "addlevelrole",
-        &[
-            ("level", CommandValue::Integer(5)),
-            ("role", CommandValue::Role(role)),
-        ],
-    ))
-    .await;
+    let (role, added) = add_level_5_role(&world).await;
     assert_eq!(
         added.content,
         format!(
@@ -90,16 +99,7 @@ async fn on_a_busy_server_the_button_answers_at_once_and_gives_the_role_at_disco
         .collect();
     let seeded: Vec<(&Member, u64)> = regulars.iter().map(|m| (m, total_xp_for(5))).collect();
     world.seed_xp(&world, &seeded).await;
-    let role = world.guild.create_role("Regular", Permissions::empty());
-    let added = answer(&world.owner.run_command(
-        world.general,
-        "addlevelrole",
-        &[
-            ("level", CommandValue::Integer(5)),
-            ("role", CommandValue::Role(role)),
-        ],
-    ))
-    .await;
+    let (role, added) = add_level_5_role(&world).await;
     assert!(
         added.content.ends_with(&format!(
             "{MANY} members already at level 5 or above can get it now."

@@ -12,6 +12,25 @@ hearth_xp_engine::xp_store_suite!([] optional TestDatabase::create);
 const GUILD: GuildId = GuildId::new(111_111_111_111_111_111);
 const USER: UserId = UserId::new(222_222_222_222_222_222);
 
+/// `USER`'s grant of 20 XP for a message at `secs`, in `GUILD`.
+fn request(secs: i64) -> GrantRequest {
+    GrantRequest {
+        guild: GUILD,
+        user: USER,
+        at: Timestamp::from_unix_secs(secs),
+        amount: 20,
+        cooldown: XP_COOLDOWN,
+    }
+}
+
+/// `GUILD` and `USER` as the earlier bot stored them: Int64.
+fn legacy_ids() -> (i64, i64) {
+    (
+        i64::try_from(GUILD.get()).unwrap(),
+        i64::try_from(USER.get()).unwrap(),
+    )
+}
+
 /// Records the earlier bot wrote read, rank and earn: Int32, Double and seconds included.
 #[tokio::test]
 async fn seed_records_read_rank_and_earn() {
@@ -49,13 +68,6 @@ async fn seed_records_read_rank_and_earn() {
     assert_eq!(six.xp, hearth_xp_engine::total_xp_for(3));
     assert_eq!(store.rank(GUILD, USER).await.unwrap().unwrap().rank, 2);
     // Within the cooldown of the seconds-stored time: nothing; after it: granted.
-    let request = |secs| GrantRequest {
-        guild: GUILD,
-        user: USER,
-        at: Timestamp::from_unix_secs(secs),
-        amount: 20,
-        cooldown: XP_COOLDOWN,
-    };
     assert!(!store.grant(request(1_700_000_030)).await.unwrap().granted);
     let after = store.grant(request(1_700_000_061)).await.unwrap();
     assert!(after.granted);
@@ -103,11 +115,8 @@ async fn level_is_written_from_xp() {
     assert_eq!(raw.get_i64("level").unwrap(), 10);
     store
         .grant(GrantRequest {
-            guild: GUILD,
-            user: USER,
-            at: Timestamp::from_unix_secs(1_700_000_000),
             amount: 2_000,
-            cooldown: XP_COOLDOWN,
+            ..request(1_700_000_000)
         })
         .await
         .unwrap();
@@ -179,8 +188,7 @@ async fn integer_id_records_are_seen_and_written_without_a_second_record() {
     };
     let store = hearth_xp_engine::testkit::Fixture::store(&db);
     let other_guild = GuildId::new(333_333_333_333_333_333);
-    let guild = i64::try_from(GUILD.get()).unwrap();
-    let user = i64::try_from(USER.get()).unwrap();
+    let (guild, user) = legacy_ids();
     store
         .levels()
         .insert_many([
@@ -227,13 +235,6 @@ async fn integer_id_records_are_seen_and_written_without_a_second_record() {
     );
 
     // Within the cooldown of the seconds-stored time: nothing, and no second record.
-    let request = |secs| GrantRequest {
-        guild: GUILD,
-        user: USER,
-        at: Timestamp::from_unix_secs(secs),
-        amount: 20,
-        cooldown: XP_COOLDOWN,
-    };
     assert!(!store.grant(request(1_700_000_030)).await.unwrap().granted);
     assert_eq!(records(store, GUILD, USER).await, 1);
     let granted = store.grant(request(1_700_000_061)).await.unwrap();
@@ -272,7 +273,7 @@ async fn level_roles_with_an_integer_guild_id_read_and_change() {
         return;
     };
     let store = hearth_xp_engine::testkit::Fixture::store(&db);
-    let guild = i64::try_from(GUILD.get()).unwrap();
+    let (guild, _) = legacy_ids();
     store
         .level_roles()
         .insert_one(doc! { "guild_id": guild, "level_roles": { "5": 77_i32, "10": 88.0 } })
@@ -313,8 +314,7 @@ async fn a_member_with_a_numeric_and_a_string_record_is_granted_once() {
         return;
     };
     let store = hearth_xp_engine::testkit::Fixture::store(&db);
-    let guild = i64::try_from(GUILD.get()).unwrap();
-    let user = i64::try_from(USER.get()).unwrap();
+    let (guild, user) = legacy_ids();
     store
         .levels()
         .insert_many([
@@ -323,14 +323,7 @@ async fn a_member_with_a_numeric_and_a_string_record_is_granted_once() {
         ])
         .await
         .unwrap();
-    let request = GrantRequest {
-        guild: GUILD,
-        user: USER,
-        at: Timestamp::from_unix_secs(1_700_000_000),
-        amount: 20,
-        cooldown: XP_COOLDOWN,
-    };
-    let granted = store.grant(request).await.unwrap();
+    let granted = store.grant(request(1_700_000_000)).await.unwrap();
     assert!(granted.granted);
     assert_eq!(granted.after.xp, 120);
     assert_eq!(records(store, GUILD, USER).await, 2);
