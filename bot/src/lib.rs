@@ -30,5 +30,5 @@ pub mod try_mode;
 
 pub use self::{
     config::Config,
-    run::{RunError, Running, run, start, start_at},
+    run::{RunError, Running, run, start, start_at, start_on},
 };

@@ -184,6 +184,20 @@ pub async fn start_at(config: Config, clock: Arc<dyn Clock>) -> Result<Running, 
     }
 }
 
+/// [`start_at`] on a store the caller opened, and may have filled first (`hearth try` gives
+/// its demo guild a month of chat): `config.database` is not opened.
+///
+/// # Errors
+///
+/// A [`RunError`] when start-up fails.
+pub async fn start_on<S: Backend>(
+    config: Config,
+    store: S,
+    clock: Arc<dyn Clock>,
+) -> Result<Running, RunError> {
+    start_with(config, store, clock).await
+}
+
 impl<S: Backend> EventSink for App<S> {
     async fn handle(&self, event: Event) {
         self.features.event(&self.ctx, &event).await;

@@ -15,6 +15,8 @@ mod gateway;
 mod harness;
 mod http_endpoint;
 mod leveling;
+mod leveling_cdn;
+mod leveling_roles;
 mod moderation;
 mod mongo_uri;
 mod outage;

@@ -5,6 +5,7 @@ mod admin;
 pub mod avatar;
 pub mod commands;
 pub mod components;
+pub mod demo;
 pub mod embeds;
 mod events;
 mod handlers;

@@ -1,5 +1,7 @@
 //! How a server sets leveling up: level roles, boosts and settings.
 
+use std::time::Duration;
+
 use hearth_core::{RoleId, parse_duration};
 use hearth_xp_engine::{
     Announce, BOOST_DURATION, BoostId, BoostScope, LevelSettings, Multiplier, NewBoost, RoleMode,
@@ -26,13 +28,19 @@ use crate::{
     custom_id::{Action as _, CustomId},
     discord::{channel_id, role_id},
     handler::{created_at, decode, in_guild, parse},
-    interaction::{HandlerError, HandlerResult},
+    interaction::{HandlerError, HandlerResult, chain},
     reply::{Reply, button, row},
 };
 
 /// The most members `/addlevelrole`'s "give it now" button gives a role to in one click
 /// (the highest ranked first).
 pub(crate) const APPLY_MAX: u32 = 1_000;
+
+/// Members the "give it now" button handles per second: each costs a read and a role, so 40
+/// of the 50 requests a second Discord allows a bot in all, leaving room for everything else
+/// (as the scheduler does). [`APPLY_MAX`] members take 50 s, well within the 15 minutes an
+/// interaction's answer may be edited.
+pub(crate) const APPLY_PER_SECOND: u32 = 20;
 
 /// `/levelroles`
 pub(super) async fn level_roles<S: Backend>(
@@ -159,17 +167,38 @@ pub(super) async fn apply_role<S: Backend>(
             button.level
         )));
     };
+    // Two requests per member, at APPLY_PER_SECOND: answer "thinking…" first.
     ack.defer(true).await?;
     let members = qualifying(feature, guild, button.level, &settings).await?;
+    let mut pace = tokio::time::interval(Duration::from_secs(1) / APPLY_PER_SECOND);
+    let mut given = 0_usize;
     for user in &members {
+        pace.tick().await;
+        // Who has it already is left alone (so a second click gives nothing twice), and so is
+        // who left the server.
+        match ctx.discord.member_roles(guild, *user).await {
+            Ok(roles) if roles.contains(&role) => continue,
+            Ok(_) => {}
+            Err(err) => {
+                tracing::debug!(%guild, %user, error = %chain(&err), "member not read; skipped");
+                continue;
+            }
+        }
         apply_roles(feature, ctx, guild, *user, &[role], &[], button.level).await;
+        given += 1;
     }
-    ack.update(Reply::ephemeral(format!(
-        "Gave <@&{role}> to {} member{}.",
-        members.len(),
-        if members.len() == 1 { "" } else { "s" }
-    )))
-    .await
+    let text = if given == 0 {
+        format!(
+            "Everyone at level {} or above has <@&{role}> already.",
+            button.level
+        )
+    } else {
+        format!(
+            "Gave <@&{role}> to {given} member{}.",
+            if given == 1 { "" } else { "s" }
+        )
+    };
+    ack.update(Reply::ephemeral(text)).await
 }
 
 /// `/removelevelrole level`

@@ -1,7 +1,10 @@
 //! Starting and stopping a session, and reading a line: the demo guild, the bot against it,
 //! the prompt, and the dispatch of each typed line to acting or observing.
 
-use std::{collections::HashMap, fmt::Write as _, path::PathBuf, time::Instant};
+use std::{collections::HashMap, fmt::Write as _, path::PathBuf, sync::Arc, time::Instant};
+
+use hearth_core::{Clock as _, GuildId, SystemClock, UserId};
+use hearth_store_sqlite::SqliteStore;
 
 use hearth_sandbox::{
     Sandbox,
@@ -15,7 +18,7 @@ use super::{
     names::Names,
     script::{self, Line},
 };
-use crate::{Config, Running, config::ApiBase, database::DatabaseUrl};
+use crate::{Config, RunError, Running, config::ApiBase, database::DatabaseUrl};
 
 /// A feature's part of the demo world — its channels, roles, people or first messages — run
 /// on the sandbox's base world ([`hearth_sandbox::demo`]) before the bot starts. Whatever it
@@ -71,7 +74,7 @@ impl TrySession {
             .fold(DemoBuilder::new(), |builder, setup| builder.with(*setup))
             .build(&sandbox);
         let names = names_of(&world, &sandbox);
-        let bot = hearth_start(&sandbox).await?;
+        let bot = hearth_start(&sandbox, &world).await?;
         let actor = world
             .people()
             .iter()
@@ -308,7 +311,9 @@ fn names_of(world: &DemoWorld, sandbox: &Sandbox) -> Names {
 
 /// Starts the bot against the sandbox (SQLite in memory, HTTP endpoint on a free port) and
 /// waits until its shards are connected.
-async fn hearth_start(sandbox: &Sandbox) -> Result<Running, TryError> {
+/// Starts the bot on a store in memory that already holds the demo guild's month of chat
+/// ([`crate::leveling::demo`]), so `/stats` has a chart to draw.
+async fn hearth_start(sandbox: &Sandbox, world: &DemoWorld) -> Result<Running, TryError> {
     // Nothing from the environment: `hearth try` needs no token and ignores `.env`.
     let mut config = Config::from_env(|_| None, false)?;
     config.token = sandbox.token();
@@ -320,7 +325,20 @@ async fn hearth_start(sandbox: &Sandbox) -> Result<Running, TryError> {
     config.gateway_url = Some(sandbox.gateway_url().to_owned());
     config.cdn_url = sandbox.cdn_url();
     config.http_addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-    let running = crate::start(config).await?;
+    let store = SqliteStore::open_in_memory()
+        .await
+        .map_err(RunError::from)?;
+    let people: Vec<UserId> = world
+        .people()
+        .iter()
+        .map(|p| UserId::new(p.member.id().get()))
+        .collect();
+    let guild = GuildId::new(world.guild.id().get());
+    let clock = Arc::new(SystemClock);
+    crate::leveling::demo::seed_demo_chat(&store, guild, &people, clock.now())
+        .await
+        .map_err(RunError::from)?;
+    let running = crate::start_on(config, store, clock).await?;
     let started = Instant::now();
     while !running.is_ready() {
         if started.elapsed() > READY_TIMEOUT {

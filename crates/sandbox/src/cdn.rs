@@ -3,7 +3,8 @@
 //! Docs/Reference ("Image Formatting", "CDN Endpoints").
 //!
 //! Each image is drawn on request: a head-and-shoulders silhouette on a colour of the user's
-//! (or of the default avatar's index), 128 px square, as PNG.
+//! (or of the default avatar's index), 128 px square, as PNG. Its routes take the faults the
+//! REST routes take (a failing status, a delay), and their requests are recorded with theirs.
 
 use std::sync::Arc;
 
@@ -13,7 +14,10 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::Shared;
+use crate::{
+    Shared,
+    state::{FaultKind, RecordedRequest},
+};
 
 /// Where the CDN routes are mounted on the sandbox's HTTP address.
 pub(crate) const CDN_PREFIX: &str = "/cdn";
@@ -31,24 +35,72 @@ const DEFAULT_COLOURS: [[u8; 3]; 6] = [
     [0xEB, 0x45, 0x9F],
 ];
 
+/// A user's own avatar: the route's template, as requests are recorded under it and faults
+/// are set on it ([`crate::Sandbox::fail_route`], [`crate::Sandbox::delay_route`]).
+pub const AVATAR_ROUTE: &str = "/cdn/avatars/{user}/{file}";
+
+/// Discord's default avatars, by index.
+pub const DEFAULT_AVATAR_ROUTE: &str = "/cdn/embed/avatars/{file}";
+
+/// Every CDN route (all `GET`).
+pub const ROUTES: [&str; 2] = [AVATAR_ROUTE, DEFAULT_AVATAR_ROUTE];
+
 /// The CDN routes, to merge into the REST router.
 pub(crate) fn router(shared: Arc<Shared>) -> axum::Router {
+    debug_assert!(ROUTES.iter().all(|r| r.starts_with(CDN_PREFIX)));
     axum::Router::new()
-        .route(
-            &format!("{CDN_PREFIX}/avatars/{{user}}/{{file}}"),
-            axum::routing::get(avatar),
-        )
-        .route(
-            &format!("{CDN_PREFIX}/embed/avatars/{{file}}"),
-            axum::routing::get(default_avatar),
-        )
+        .route(AVATAR_ROUTE, axum::routing::get(avatar))
+        .route(DEFAULT_AVATAR_ROUTE, axum::routing::get(default_avatar))
         .with_state(shared)
+}
+
+/// Records a CDN request (as it arrives) and applies the route's fault, if one is set: `Some`
+/// answer for a failing status or a rate limit, `None` (after the delay, for a slow route) to
+/// serve it.
+async fn fault(shared: &Shared, route: &'static str, path: String) -> Option<Response> {
+    let (status, delay) = shared.with(|s| {
+        let (status, delay) = match crate::rest::take_fault(s, "GET", route) {
+            Some(FaultKind::Status(status)) => (Some(status), None),
+            Some(FaultKind::RateLimited { .. }) => (Some(429), None),
+            Some(FaultKind::Delay(delay)) => (None, Some(delay)),
+            None => (None, None),
+        };
+        s.requests.push(RecordedRequest {
+            at: std::time::Instant::now(),
+            method: "GET".to_owned(),
+            path,
+            route: Some(route.to_owned()),
+            status: status.unwrap_or(200),
+            reason: None,
+        });
+        (status, delay)
+    });
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
+    status.map(|status| {
+        StatusCode::from_u16(status)
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            .into_response()
+    })
+}
+
+/// The colour of a user's own avatar as the sandbox's CDN draws it (the background around
+/// their silhouette): a darker shade than any default avatar, so a test can tell which one a
+/// rank card shows.
+pub fn avatar_colour(user: u64) -> [u8; 3] {
+    let [r, g, b] = DEFAULT_COLOURS[usize::try_from(user % 6).unwrap_or(0)];
+    [r / 2 + 0x20, g / 2 + 0x20, b / 2 + 0x20]
 }
 
 async fn avatar(
     State(shared): State<Arc<Shared>>,
     Path((user, file)): Path<(u64, String)>,
 ) -> Response {
+    if let Some(failed) = fault(&shared, AVATAR_ROUTE, format!("/cdn/avatars/{user}/{file}")).await
+    {
+        return failed;
+    }
     let Some(hash) = file.strip_suffix(".png") else {
         return StatusCode::NOT_FOUND.into_response();
     };
@@ -60,12 +112,14 @@ async fn avatar(
     if !known {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let [r, g, b] = DEFAULT_COLOURS[usize::try_from(user % 6).unwrap_or(0)];
-    // A user's own avatar is a darker shade than the defaults, so a test can tell them apart.
-    png_response(&disc([r / 2 + 0x20, g / 2 + 0x20, b / 2 + 0x20]))
+    png_response(&disc(avatar_colour(user)))
 }
 
-async fn default_avatar(Path(file): Path<String>) -> Response {
+async fn default_avatar(State(shared): State<Arc<Shared>>, Path(file): Path<String>) -> Response {
+    let path = format!("/cdn/embed/avatars/{file}");
+    if let Some(failed) = fault(&shared, DEFAULT_AVATAR_ROUTE, path).await {
+        return failed;
+    }
     let index = file
         .strip_suffix(".png")
         .and_then(|n| n.parse::<usize>().ok())

@@ -397,7 +397,7 @@ async fn serve(
     reason: Option<String>,
 ) -> Outcome {
     // Faults first: they stand for Discord failing before it looks at the request.
-    let fault = shared.with(|s| take_fault(s, route));
+    let fault = shared.with(|s| take_fault(s, route.method, route.path));
     let mut delay = None;
     match fault {
         Some(FaultKind::Status(status)) => {
@@ -493,11 +493,12 @@ fn error_outcome(e: &ApiError) -> Outcome {
     (e.status, Some(e.body()), None, Vec::new())
 }
 
-fn take_fault(state: &mut State, route: &Route) -> Option<FaultKind> {
+/// Takes the next fault set for a route (its method and template), counting it down.
+pub(crate) fn take_fault(state: &mut State, method: &str, route: &str) -> Option<FaultKind> {
     let pos = state
         .faults
         .iter()
-        .position(|f| f.method == route.method && f.route == route.path)?;
+        .position(|f| f.method == method && f.route == route)?;
     let fault = &mut state.faults[pos];
     let kind = fault.kind.clone();
     if let Some(n) = &mut fault.remaining {

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use hearth_core::{StoreError, StoreErrorKind};
 use mongodb::{
-    Client, Cursor, Database,
+    Client, Collection, Cursor, Database,
     bson::{Bson, Document, doc},
     error::{Error as DriverError, ErrorKind, WriteFailure},
     options::ClientOptions,
@@ -205,6 +205,11 @@ pub(crate) fn driver_error(context: &'static str) -> impl Fn(DriverError) -> Sto
 /// equal to that rounded value; no such second member is likely, and Hearth never writes one.)
 /// A plain `$in`, so the `{guild_id, user_id}` index serves it with a handful of point bounds.
 pub(crate) fn id_forms(id: u64) -> Bson {
+    Bson::Document(doc! { "$in": id_form_list(id) })
+}
+
+/// Every form [`id_forms`] matches, as a list (for a `$nin` or a longer `$in`).
+pub(crate) fn id_form_list(id: u64) -> Vec<Bson> {
     let mut forms = vec![Bson::String(id.to_string())];
     if let Ok(number) = i64::try_from(id) {
         forms.push(Bson::Int64(number));
@@ -219,7 +224,50 @@ pub(crate) fn id_forms(id: u64) -> Bson {
     if nearest as u64 != id {
         forms.push(Bson::Double(nearest));
     }
-    Bson::Document(doc! { "$in": forms })
+    forms
+}
+
+/// Selects the document whose id fields hold `ids` (each matched in every form, by
+/// [`id_forms`]) only while one of them is not stored as a string (the earlier bot wrote some
+/// as numbers); [`string_ids_update`] converts it.
+pub(crate) fn numeric_ids_filter(ids: &[(&str, u64)]) -> Document {
+    let mut filter = Document::new();
+    let mut not_strings = Vec::new();
+    for (key, id) in ids {
+        filter.insert(*key, id_forms(*id));
+        not_strings.push(doc! { *key: { "$not": { "$type": "string" } } });
+    }
+    filter.insert("$or", not_strings);
+    filter
+}
+
+/// Stores a document's id fields as Hearth writes them (decimal strings).
+pub(crate) fn string_ids_update(ids: &[(&str, u64)]) -> Document {
+    let mut set = Document::new();
+    for (key, id) in ids {
+        set.insert(*key, id.to_string());
+    }
+    doc! { "$set": set }
+}
+
+/// Stores the ids of the document that `ids` select as strings when the earlier bot wrote
+/// them as numbers: one atomic `update_one`, matching nothing once converted. Run before a
+/// write that selects or upserts by string ids, so it finds that document instead of
+/// creating a second one that would shadow it. When a string-id document exists as well (two
+/// documents the earlier bot left for one key), the unique index refuses the conversion and
+/// both stay as they are: the write goes into the string-id one.
+pub(crate) async fn convert_numeric_ids(
+    collection: &Collection<Document>,
+    ids: &[(&str, u64)],
+    context: &'static str,
+) -> Result<(), StoreError> {
+    match collection
+        .update_one(numeric_ids_filter(ids), string_ids_update(ids))
+        .await
+    {
+        Err(err) if !is_duplicate_key(&err) => Err(driver_error(context)(err)),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

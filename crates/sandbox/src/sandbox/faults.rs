@@ -19,6 +19,7 @@ impl Sandbox {
     }
 
     /// Makes a route answer with `status` (e.g. 500) the next `times` times (`None` = always).
+    /// The CDN's routes ([`crate::cdn::ROUTES`]) take faults too.
     pub fn fail_route(&self, method: &str, route: &str, status: u16, times: Option<u32>) {
         self.add_fault(method, route, FaultKind::Status(status), times);
     }
@@ -121,7 +122,9 @@ impl Sandbox {
         remaining: Option<u32>,
     ) {
         assert!(
-            crate::routes().any(|(m, r)| m == method && r == route),
+            crate::routes()
+                .chain(crate::cdn::ROUTES.iter().map(|r| ("GET", *r)))
+                .any(|(m, r)| m == method && r == route),
             "the sandbox has no route {method} {route}"
         );
         self.shared.with(|s| {

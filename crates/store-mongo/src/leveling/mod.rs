@@ -17,7 +17,7 @@ use mongodb::{
     options::{ReadPreference, ReturnDocument, SelectionCriteria},
 };
 
-use crate::store::{all, driver_error, is_duplicate_key};
+use crate::store::{all, convert_numeric_ids, driver_error, is_duplicate_key};
 
 /// The seed's collection: one record per (guild, member).
 pub(crate) const USER_LEVELS: &str = "user_levels";
@@ -44,11 +44,11 @@ use self::wire::{
     RawMember, above_filter, activity_filter, activity_indexes, activity_range_filter,
     activity_update, boost_document, boost_filter, boosts_indexes, boosts_sort, corrupt,
     counted_filter, due_member_filter, global_pipeline, grant_update, guild_filter,
-    leaderboard_sort, level_fix_update, member_document, member_filter, numeric_ids,
+    leaderboard_sort, level_fix_update, member_document, member_filter, member_ids, numeric_ids,
     opt_out_filter, opted_out_guilds_filter, ranked_filter, read_activity, read_boost, read_member,
     read_row, read_settings, reset_update, running_boosts_filter, set_member_update,
-    settings_indexes, settings_update, unchanged_member_filter, unchanged_xp_filter, user_filter,
-    user_levels_indexes,
+    settings_indexes, settings_update, string_guild_filter, unchanged_member_filter,
+    unchanged_xp_filter, user_filter, user_levels_indexes,
 };
 use crate::MongoStore;
 
@@ -147,8 +147,8 @@ impl MongoStore {
         }
     }
 
-    /// The guilds that keep out of the global leaderboard, as stored ids.
-    async fn opted_out_guilds(&self) -> Result<Vec<String>, StoreError> {
+    /// The guilds that keep out of the global leaderboard.
+    async fn opted_out_guilds(&self) -> Result<Vec<GuildId>, StoreError> {
         let context = "reading the guilds out of the global leaderboard";
         let cursor = self
             .level_roles()
@@ -159,7 +159,7 @@ impl MongoStore {
         let docs = all(cursor, context).await?;
         Ok(docs
             .iter()
-            .filter_map(|d| d.get_str("guild_id").ok().map(str::to_owned))
+            .filter_map(|d| crate::read::required_id(d, "guild_id").ok())
             .collect())
     }
 }
@@ -168,24 +168,41 @@ impl XpStore for MongoStore {
     /// 1. `find_one_and_update` of the member's record **only if the grant is due** (the
     ///    filter on `last_xp_time`), `$inc` of XP and messages, returning the record before:
     ///    the check and the write are one atomic step on one document.
-    /// 2. No match: either the member has no record or the grant is not due. An `insert_one`
-    ///    of the member's first record decides which: it succeeds (granted) or fails on the
-    ///    unique `{guild_id, user_id}` index, and step 1 is tried again; no match a second
-    ///    time means not due, and the record is read for the outcome.
+    /// 2. No match: either the grant is not due or the member has no record. A read of the
+    ///    record (in any id form) decides: there is one, so not due (unless it shows due: it
+    ///    was created in between, and step 1 runs again, once); or there is none, and an
+    ///    `insert_one` of the member's first record succeeds (granted) or fails on the unique
+    ///    `{guild_id, user_id}` index (another delivery inserted it first) and step 1 runs
+    ///    again.
     ///
     /// No upsert is involved, so `SecantusDB`'s null replies to concurrent upserts (crate
     /// README) cannot hide whether this call granted.
+    ///
+    /// A record the earlier bot wrote with numeric ids is found in both steps, and step 1's
+    /// update gives it string ids in the same write; so no second record is inserted beside
+    /// it.
     async fn grant(&self, request: GrantRequest) -> Result<GrantOutcome, StoreError> {
         let context = "granting XP";
         let (guild, user) = (request.guild, request.user);
-        let mut exists = false;
+        let mut retried = false;
+        let mut strings_only = false;
         for _ in 0..=UPSERT_RETRIES {
-            let found = self
+            let found = match self
                 .levels()
-                .find_one_and_update(due_member_filter(&request), grant_update(&request))
+                .find_one_and_update(
+                    due_member_filter(&request, strings_only),
+                    grant_update(&request),
+                )
                 .return_document(ReturnDocument::Before)
                 .await
-                .map_err(driver_error(context))?;
+            {
+                // A numeric-id record with a string-id twin: grant to the twin.
+                Err(err) if is_duplicate_key(&err) && !strings_only => {
+                    strings_only = true;
+                    continue;
+                }
+                found => found.map_err(driver_error(context))?,
+            };
             if let Some(doc) = found {
                 let before = read_member(guild, user, &doc);
                 let after_member = request.apply(before.member).unwrap_or(before.member);
@@ -205,17 +222,20 @@ impl XpStore for MongoStore {
                     after: after_member,
                 });
             }
-            if exists {
-                if let Some(now) = self.raw_member(guild, user, context).await? {
-                    return Ok(GrantOutcome {
-                        granted: false,
-                        before: now.member,
-                        after: now.member,
-                    });
+            // No match: the record is not due, or there is none (in any id form) yet.
+            if let Some(now) = self.raw_member(guild, user, context).await? {
+                // Due after all: it was created (or changed) between the update and this
+                // read. The update is tried again, once; a record no filter can see as due
+                // (a stored time of an unknown type) is not due.
+                if request.is_due(now.member.last_grant_at) && !retried {
+                    retried = true;
+                    continue;
                 }
-                // Deleted in between (a data-deletion request): start over.
-                exists = false;
-                continue;
+                return Ok(GrantOutcome {
+                    granted: false,
+                    before: now.member,
+                    after: now.member,
+                });
             }
             let before = MemberXp::new(guild, user);
             let after = request.apply(before).unwrap_or(before);
@@ -228,7 +248,8 @@ impl XpStore for MongoStore {
                         after,
                     });
                 }
-                Err(err) if is_duplicate_key(&err) => exists = true,
+                // Another delivery inserted it first: the update decides again.
+                Err(err) if is_duplicate_key(&err) => {}
                 Err(err) => return Err(driver_error(context)(err)),
             }
         }
@@ -245,6 +266,7 @@ impl XpStore for MongoStore {
         change: XpChange,
     ) -> Result<Adjusted, StoreError> {
         let context = "changing a member's XP";
+        convert_numeric_ids(&self.levels(), &member_ids(guild, user), context).await?;
         for _ in 0..ADJUST_RETRIES {
             let Some(before) = self.raw_member(guild, user, context).await? else {
                 let before = MemberXp::new(guild, user);
@@ -338,7 +360,7 @@ impl XpStore for MongoStore {
         }
         let above = self
             .levels()
-            .count_documents(above_filter(guild, user, xp))
+            .count_documents(above_filter(guild, user, xp, member.numeric_id))
             .collation(numeric_ids())
             .await
             .map_err(driver_error(context))?;
@@ -482,7 +504,9 @@ impl LevelSettingsStore for MongoStore {
             .transpose()
     }
 
-    /// One `find_one_and_update` (upsert) of the fields the change names. A null reply
+    /// One `find_one_and_update` (upsert) of the fields the change names, by the string id
+    /// (after giving a document the earlier bot wrote with a numeric `guild_id` that form, so
+    /// the upsert finds it instead of creating a second one). A null reply
     /// (`SecantusDB` under concurrent upserts, crate README) is answered by reading the
     /// document back on the primary.
     async fn update_level_settings(
@@ -492,11 +516,12 @@ impl LevelSettingsStore for MongoStore {
     ) -> Result<LevelSettings, StoreError> {
         let context = "saving leveling settings";
         let update = settings_update(change);
+        convert_numeric_ids(&self.level_roles(), &[("guild_id", guild.get())], context).await?;
         let mut retries = 0;
         let after = loop {
             match self
                 .level_roles()
-                .find_one_and_update(guild_filter(guild), update.clone())
+                .find_one_and_update(string_guild_filter(guild), update.clone())
                 .upsert(true)
                 .return_document(ReturnDocument::After)
                 .await

@@ -17,7 +17,10 @@ use mongodb::{
 };
 
 use super::OPT_OUTS;
-use crate::read::{self, ReadError};
+use crate::{
+    read::{self, ReadError},
+    store::{id_form_list, id_forms},
+};
 
 /// Stored times above this many (as a plain number) are milliseconds, not seconds (as
 /// [`read::timestamp`] reads them).
@@ -39,42 +42,66 @@ fn date(at: Timestamp) -> DateTime {
 // ---------------------------------------------------------------------------------------------
 // `user_levels`: filters, updates and indexes.
 
-/// Selects one member's record in one guild.
+/// Selects one member's record in one guild, whether the earlier bot stored its ids as
+/// strings or numbers ([`id_forms`]).
 pub(super) fn member_filter(guild: GuildId, user: UserId) -> Document {
+    doc! { "guild_id": id_forms(guild.get()), "user_id": id_forms(user.get()) }
+}
+
+/// Selects one member's record by the string ids Hearth writes only: when the earlier bot left
+/// a numeric-id record beside it, the grant goes here ([`due_member_filter`]).
+pub(super) fn string_member_filter(guild: GuildId, user: UserId) -> Document {
     doc! { "guild_id": guild.to_string(), "user_id": user.to_string() }
+}
+
+/// The id fields of a member's record, for [`crate::store::convert_numeric_ids`].
+pub(super) fn member_ids(guild: GuildId, user: UserId) -> [(&'static str, u64); 2] {
+    [("guild_id", guild.get()), ("user_id", user.get())]
 }
 
 /// Selects a member's record only while a grant at `request.at` is due
 /// ([`GrantRequest::is_due`]): `last_xp_time` missing or `null`, or at most `at − cooldown`
 /// and strictly before `at`. Times the earlier bot stored as Unix seconds or milliseconds are
 /// compared as numbers, and one stored as an ISO string (which no comparison can order) counts
-/// as due, once: the grant rewrites it as a date.
-pub(super) fn due_member_filter(request: &GrantRequest) -> Document {
+/// as due, once: the grant rewrites it as a date. The ids match in every stored form
+/// ([`member_filter`]), or as strings only when `strings_only` (see [`grant_update`]).
+pub(super) fn due_member_filter(request: &GrantRequest, strings_only: bool) -> Document {
     let gap = request.cooldown.max(Duration::from_millis(1));
     let cutoff = request.at.saturating_sub(gap);
     let millis = cutoff.unix_millis();
     #[allow(clippy::cast_precision_loss)]
     let (secs, millis_f) = (millis as f64 / 1000.0, millis as f64);
-    doc! {
-        "guild_id": request.guild.to_string(),
-        "user_id": request.user.to_string(),
-        "$or": [
-            { "last_xp_time": null },
-            { "last_xp_time": { "$lte": date(cutoff) } },
-            { "last_xp_time": { "$lte": secs } },
-            { "last_xp_time": { "$gt": MILLIS_THRESHOLD, "$lte": millis_f } },
-            { "last_xp_time": { "$type": "string" } },
+    let mut filter = if strings_only {
+        string_member_filter(request.guild, request.user)
+    } else {
+        member_filter(request.guild, request.user)
+    };
+    filter.insert(
+        "$or",
+        vec![
+            doc! { "last_xp_time": null },
+            doc! { "last_xp_time": { "$lte": date(cutoff) } },
+            doc! { "last_xp_time": { "$lte": secs } },
+            doc! { "last_xp_time": { "$gt": MILLIS_THRESHOLD, "$lte": millis_f } },
+            doc! { "last_xp_time": { "$type": "string" } },
         ],
-    }
+    );
+    filter
 }
-
 /// The grant itself, sent with [`due_member_filter`] and no upsert: XP up by the amount (cut
 /// to [`XP_MAX`] so the sum fits; [`level_fix_update`] caps the total), one more message, the
-/// cooldown restarted at the message's time.
+/// cooldown restarted at the message's time, and the ids stored as strings: a record the
+/// earlier bot wrote with numeric ids takes Hearth's form in the same atomic write. (When it
+/// has a string-id twin, the unique index refuses that, and the grant is sent again with
+/// `strings_only`.)
 pub(super) fn grant_update(request: &GrantRequest) -> Document {
     doc! {
         "$inc": { "xp": int64(request.amount.min(XP_MAX)), "total_messages": 1_i64 },
-        "$set": { "last_xp_time": date(request.at) },
+        "$set": {
+            "last_xp_time": date(request.at),
+            "guild_id": request.guild.to_string(),
+            "user_id": request.user.to_string(),
+        },
     }
 }
 
@@ -130,12 +157,12 @@ pub(super) fn set_member_update(after: &MemberXp) -> Document {
 
 /// Selects a guild's members with XP (those a reset counts).
 pub(super) fn ranked_filter(guild: GuildId) -> Document {
-    doc! { "guild_id": guild.to_string(), "xp": { "$gt": 0_i64 } }
+    doc! { "guild_id": id_forms(guild.get()), "xp": { "$gt": 0_i64 } }
 }
 
 /// Selects a guild's members with messages counted but no XP (a reset zeroes them too).
 pub(super) fn counted_filter(guild: GuildId) -> Document {
-    doc! { "guild_id": guild.to_string(), "total_messages": { "$gt": 0_i64 } }
+    doc! { "guild_id": id_forms(guild.get()), "total_messages": { "$gt": 0_i64 } }
 }
 
 /// A reset: XP, level and message count to 0, the cooldown kept.
@@ -158,21 +185,27 @@ pub(super) fn leaderboard_sort() -> Document {
     doc! { "xp": -1, "user_id": 1 }
 }
 
-/// The members ranking above one with `xp` and id `user`: more XP, or as much and a lower id.
-/// Counting them is one index range scan; the rank is that count + 1.
-pub(super) fn above_filter(guild: GuildId, user: UserId, xp: u64) -> Document {
-    doc! {
-        "guild_id": guild.to_string(),
-        "$or": [
-            { "xp": { "$gt": int64(xp) } },
-            { "xp": int64(xp), "user_id": { "$lt": user.to_string() } },
-        ],
+/// The members ranking above one with `xp` and id `user`: more XP, or as much and an id
+/// sorting before theirs in [`leaderboard_sort`]. Counting them is one index range scan; the
+/// rank is that count + 1. The sort puts ids the earlier bot stored as numbers before string
+/// ids (BSON orders numbers before strings), so `numeric_id` says how this member's record
+/// stores theirs.
+pub(super) fn above_filter(guild: GuildId, user: UserId, xp: u64, numeric_id: bool) -> Document {
+    let xp = int64(xp);
+    let mut above = vec![doc! { "xp": { "$gt": xp } }];
+    if numeric_id {
+        let user = i64::try_from(user.get()).unwrap_or(i64::MAX);
+        above.push(doc! { "xp": xp, "user_id": { "$lt": user } });
+    } else {
+        above.push(doc! { "xp": xp, "user_id": { "$lt": user.to_string() } });
+        above.push(doc! { "xp": xp, "user_id": { "$type": "number" } });
     }
+    doc! { "guild_id": id_forms(guild.get()), "$or": above }
 }
 
 /// Selects every record of a user, in every guild.
 pub(super) fn user_filter(user: UserId) -> Document {
-    doc! { "user_id": user.to_string() }
+    doc! { "user_id": id_forms(user.get()) }
 }
 
 /// The indexes of `user_levels`: one record per (guild, member); the leaderboard order (every
@@ -193,11 +226,19 @@ pub(super) fn user_levels_indexes() -> Vec<IndexModel> {
 
 /// The global leaderboard up to the users' sums: records with XP in guilds that contribute
 /// (all but `opted_out_guilds`), summed per user, without users who opted out, in leaderboard
-/// order. The caller appends `$skip`/`$limit` or `$count`.
-pub(super) fn global_pipeline(opted_out_guilds: &[String]) -> Vec<Document> {
+/// order. The caller appends `$skip`/`$limit` or `$count`. A user's records group under their
+/// id as a decimal string, whether the earlier bot stored it as a string or a number.
+pub(super) fn global_pipeline(opted_out_guilds: &[GuildId]) -> Vec<Document> {
+    let opted_out: Vec<Bson> = opted_out_guilds
+        .iter()
+        .flat_map(|g| id_form_list(g.get()))
+        .collect();
+    let user = doc! { "$convert": {
+        "input": "$user_id", "to": "long", "onError": null, "onNull": null,
+    } };
     vec![
-        doc! { "$match": { "xp": { "$gt": 0_i64 }, "guild_id": { "$nin": opted_out_guilds } } },
-        doc! { "$group": { "_id": "$user_id", "xp": { "$sum": "$xp" } } },
+        doc! { "$match": { "xp": { "$gt": 0_i64 }, "guild_id": { "$nin": opted_out } } },
+        doc! { "$group": { "_id": { "$toString": user }, "xp": { "$sum": "$xp" } } },
         doc! { "$lookup": {
             "from": OPT_OUTS, "localField": "_id", "foreignField": "_id", "as": "opt_out",
         } },
@@ -245,8 +286,16 @@ pub(super) fn activity_indexes() -> Vec<IndexModel> {
 // ---------------------------------------------------------------------------------------------
 // `level_roles`: the seed's level → role map, and the guild's other settings beside it.
 
-/// Selects a guild's settings document.
+/// Selects a guild's settings document, its id stored as a string or (by the earlier bot) a
+/// number.
 pub(super) fn guild_filter(guild: GuildId) -> Document {
+    doc! { "guild_id": id_forms(guild.get()) }
+}
+
+/// Selects a guild's settings document by the string id Hearth writes: the filter of the
+/// settings upsert (an upsert copies only equalities into the document it creates), sent after
+/// [`crate::store::convert_numeric_ids`] gave a numeric-id document that form.
+pub(super) fn string_guild_filter(guild: GuildId) -> Document {
     doc! { "guild_id": guild.to_string() }
 }
 
@@ -535,6 +584,8 @@ pub(super) struct RawMember {
     pub(super) raw_messages: Option<i64>,
     /// `level` as stored, when it is a whole number.
     pub(super) raw_level: Option<i64>,
+    /// Whether `user_id` is stored as a number (the earlier bot's form), not a string.
+    pub(super) numeric_id: bool,
 }
 
 /// Reads a member's record leniently: one unreadable field never hides the record. The
@@ -570,6 +621,10 @@ pub(super) fn read_member(guild: GuildId, user: UserId, doc: &Document) -> RawMe
         raw_xp,
         raw_messages,
         raw_level,
+        numeric_id: matches!(
+            read::field(doc, "user_id"),
+            Some(Bson::Int32(_) | Bson::Int64(_) | Bson::Double(_))
+        ),
     }
 }
 

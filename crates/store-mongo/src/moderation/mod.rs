@@ -24,7 +24,7 @@ use mongodb::{
 
 use crate::{
     MongoStore, read,
-    store::{driver_error, is_duplicate_key, is_type_mismatch},
+    store::{convert_numeric_ids, driver_error, is_duplicate_key, is_type_mismatch},
 };
 
 /// The seed's collection: one document per (guild, member) holding that member's warnings.
@@ -59,11 +59,11 @@ mod wire;
 use self::wire::{
     add_warning_update, added_through, case_counter_filter, corrupt, count_entries,
     create_case_counter_update, element_at_filter, entry_has_id, guild_filter,
-    legacy_cases_pipeline, member_case_filter, member_filter, member_with_bad_total_filter,
-    member_with_numeric_ids_filter, member_without_request_filter, next_case_update,
+    legacy_cases_pipeline, member_case_filter, member_filter, member_ids,
+    member_with_bad_total_filter, member_without_request_filter, next_case_update,
     raise_case_counter_update, read_entry, read_settings, read_warnings, remove_element_update,
-    request_filter, set_total_update, settings_indexes, settings_update, string_ids_update,
-    user_filter, warnings_indexes,
+    request_filter, set_total_update, settings_indexes, settings_update, user_filter,
+    warnings_indexes,
 };
 
 /// How often removing a warning is tried again when its document changed between the read
@@ -130,26 +130,16 @@ async fn adopt_legacy_case_numbers(db: &Database) -> Result<(), StoreError> {
 }
 
 impl MongoStore {
-    /// Stores the member's document ids as strings when the earlier bot wrote them as numbers:
-    /// one atomic `update_one`, matching nothing once converted. Run before a warning is added,
-    /// so the add's upsert (by string ids) finds the member's document instead of creating a
-    /// second one that would shadow it. When a string-id document exists as well (two
-    /// documents the earlier bot left for one member), the unique index refuses the conversion
-    /// and both stay as they are: the warning goes into the string-id one, which Hearth lists.
+    /// Stores the member's document ids as strings when the earlier bot wrote them as numbers
+    /// (see [`convert_numeric_ids`]), before a warning is added: the add's upsert (by string
+    /// ids) then finds the member's document instead of creating a second one.
     async fn convert_numeric_ids(&self, guild: GuildId, user: UserId) -> Result<(), StoreError> {
-        match self
-            .warnings_collection()
-            .update_one(
-                member_with_numeric_ids_filter(guild, user),
-                string_ids_update(guild, user),
-            )
-            .await
-        {
-            Err(err) if !is_duplicate_key(&err) => {
-                Err(driver_error("converting a member's numeric ids")(err))
-            }
-            _ => Ok(()),
-        }
+        convert_numeric_ids(
+            &self.warnings_collection(),
+            &member_ids(guild, user),
+            "converting a member's numeric ids",
+        )
+        .await
     }
 
     /// Sets a member's `total_warnings` from the array's length when it is not a number.

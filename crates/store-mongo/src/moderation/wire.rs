@@ -60,24 +60,9 @@ pub(super) fn member_filter(guild: GuildId, user: UserId) -> Document {
     doc! { "guild_id": id_forms(guild.get()), "user_id": id_forms(user.get()) }
 }
 
-/// Selects the member's document only while one of its ids is not a string (the earlier bot
-/// wrote some as numbers); [`string_ids_update`] converts it, atomically, before a warning is
-/// added, so the add's upsert finds it instead of creating a second, string-id document.
-pub(super) fn member_with_numeric_ids_filter(guild: GuildId, user: UserId) -> Document {
-    let mut filter = member_filter(guild, user);
-    filter.insert(
-        "$or",
-        vec![
-            doc! { "guild_id": { "$not": { "$type": "string" } } },
-            doc! { "user_id": { "$not": { "$type": "string" } } },
-        ],
-    );
-    filter
-}
-
-/// Stores a member document's ids as Hearth writes them (decimal strings).
-pub(super) fn string_ids_update(guild: GuildId, user: UserId) -> Document {
-    doc! { "$set": { "guild_id": guild.to_string(), "user_id": user.to_string() } }
+/// The id fields of a member's document, for [`crate::store::convert_numeric_ids`].
+pub(super) fn member_ids(guild: GuildId, user: UserId) -> [(&'static str, u64); 2] {
+    [("guild_id", guild.get()), ("user_id", user.get())]
 }
 
 /// Selects a member's document only if it holds the warning `case`. MongoDB compares numbers

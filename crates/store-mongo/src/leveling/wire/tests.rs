@@ -17,13 +17,22 @@ fn request(at_secs: i64, amount: u64) -> GrantRequest {
     }
 }
 
+/// The guild's and the user's ids in every form the earlier bot stored them.
+fn any_form() -> (Bson, Bson) {
+    (
+        crate::store::id_forms(GUILD.get()),
+        crate::store::id_forms(USER.get()),
+    )
+}
+
 #[test]
 fn the_grant_is_due_at_the_cooldown_in_every_stored_time_form() {
+    let (guild, user) = any_form();
     assert_eq!(
-        due_member_filter(&request(1_000, 20)),
+        due_member_filter(&request(1_000, 20), false),
         doc! {
-            "guild_id": "111111111111111111",
-            "user_id": "222222222222222222",
+            "guild_id": guild,
+            "user_id": user,
             "$or": [
                 { "last_xp_time": null },
                 { "last_xp_time": { "$lte": DateTime::from_millis(940_000) } },
@@ -36,12 +45,16 @@ fn the_grant_is_due_at_the_cooldown_in_every_stored_time_form() {
     // A zero cooldown still refuses the same time (a replay): strictly before.
     let mut zero = request(1_000, 20);
     zero.cooldown = Duration::ZERO;
-    let filter = due_member_filter(&zero);
+    let filter = due_member_filter(&zero, false);
     let clauses = filter.get_array("$or").unwrap();
     assert_eq!(
         clauses[1],
         Bson::Document(doc! { "last_xp_time": { "$lte": DateTime::from_millis(999_999) } })
     );
+    // Beside a numeric-id twin, the grant goes to the string-id record.
+    let strings = due_member_filter(&request(1_000, 20), true);
+    assert_eq!(strings.get_str("guild_id"), Ok("111111111111111111"));
+    assert_eq!(strings.get_str("user_id"), Ok("222222222222222222"));
 }
 
 #[test]
@@ -50,7 +63,11 @@ fn grants_increment_and_cut_the_amount_to_the_cap() {
         grant_update(&request(1_000, 20)),
         doc! {
             "$inc": { "xp": 20_i64, "total_messages": 1_i64 },
-            "$set": { "last_xp_time": DateTime::from_millis(1_000_000) },
+            "$set": {
+                "last_xp_time": DateTime::from_millis(1_000_000),
+                "guild_id": "111111111111111111",
+                "user_id": "222222222222222222",
+            },
         }
     );
     let huge = grant_update(&request(1_000, u64::MAX));
@@ -103,13 +120,27 @@ fn one_unreadable_field_never_hides_the_record() {
 
 #[test]
 fn rank_counts_the_members_above() {
+    let (guild, _) = any_form();
+    // Numbers sort before strings: a string-id member also has every numeric id of equal XP
+    // above them; a numeric-id member only the smaller numbers.
     assert_eq!(
-        above_filter(GUILD, USER, 300),
+        above_filter(GUILD, USER, 300, false),
         doc! {
-            "guild_id": "111111111111111111",
+            "guild_id": guild.clone(),
             "$or": [
                 { "xp": { "$gt": 300_i64 } },
                 { "xp": 300_i64, "user_id": { "$lt": "222222222222222222" } },
+                { "xp": 300_i64, "user_id": { "$type": "number" } },
+            ],
+        }
+    );
+    assert_eq!(
+        above_filter(GUILD, USER, 300, true),
+        doc! {
+            "guild_id": guild,
+            "$or": [
+                { "xp": { "$gt": 300_i64 } },
+                { "xp": 300_i64, "user_id": { "$lt": 222_222_222_222_222_222_i64 } },
             ],
         }
     );

@@ -77,7 +77,7 @@ fn member_filters_match_string_and_numeric_ids() {
     );
     assert_eq!(user_filter(USER), doc! { "user_id": user.clone() });
     assert_eq!(
-        member_with_numeric_ids_filter(GUILD, USER),
+        crate::store::numeric_ids_filter(&member_ids(GUILD, USER)),
         doc! {
             "guild_id": guild.clone(),
             "user_id": user,
@@ -88,7 +88,7 @@ fn member_filters_match_string_and_numeric_ids() {
         }
     );
     assert_eq!(
-        string_ids_update(GUILD, USER),
+        crate::store::string_ids_update(&member_ids(GUILD, USER)),
         doc! { "$set": {
             "guild_id": "111111111111111111", "user_id": "222222222222222222",
         } }
