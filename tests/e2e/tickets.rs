@@ -255,7 +255,10 @@ async fn a_ticket_lives_from_the_panel_to_its_rating(store: Store) {
         2,
         "the opener gets the transcript too"
     );
-    let rated = answer(&click(&world.alice, &dm, "★★★★")).await;
+    // A star asks for an optional comment; left empty, the stars alone are the rating.
+    let star = click(&world.alice, &dm, "★★★★");
+    let _ = star.wait_for_modal().await;
+    let rated = answer(&world.alice.submit_modal(&star, &[("comment", "")])).await;
     assert_eq!(rated.content, "Thank you! You rated ticket #1 4/5.");
 }
 

@@ -89,6 +89,11 @@ async fn a_transcript_renders_in_a_headless_browser(store: Store) {
         };
         who.send(channel, text);
     }
+    // Mentions read as names in the page, never as ids.
+    world.moderator.send(
+        channel,
+        &format!("<@{}> the log is in <#{log}>", world.alice.id()),
+    );
     let question = answer(
         &world
             .moderator
@@ -146,6 +151,23 @@ async fn a_transcript_renders_in_a_headless_browser(store: Store) {
         dom.contains("Lost parcel") || dom.contains("ticket"),
         "the DOM shows the ticket"
     );
+    let alice = world
+        .guild
+        .members()
+        .into_iter()
+        .find(|(m, _)| m.id() == world.alice.id())
+        .map(|(_, name)| name)
+        .expect("Alice is a member");
+    for pill in [
+        format!("<span class=\"mention\">@{alice}</span> the log is in"),
+        "<span class=\"mention\">#ticket-log</span>".to_owned(),
+    ] {
+        let near = dom
+            .find("the log is in")
+            .map_or("", |i| &dom[i.saturating_sub(80)..(i + 120).min(dom.len())]);
+        assert!(dom.contains(&pill), "the DOM lacks {pill:?}: {near}");
+    }
+    assert!(!dom.contains("&lt;@"), "a mention was left as an id");
 
     let shot = dir.path().join("shot.png");
     let out = browse(

@@ -4,8 +4,7 @@ use std::{fmt::Write as _, time::Duration};
 
 use hearth_core::{ChannelId, GuildId, RoleId, Timestamp, UserId, format_duration};
 use hearth_tickets::{
-    Act, Actor, Category, OpenRequest, Panel, Rating, RatingScore, Ticket, TicketNumber,
-    TicketSettings,
+    Act, Actor, Category, OpenRequest, Panel, Ticket, TicketNumber, TicketSettings,
 };
 use twilight_model::{
     application::interaction::{Interaction, InteractionData, modal::ModalInteractionComponent},
@@ -32,7 +31,7 @@ use crate::{
 /// The modal's reason input.
 const REASON: &str = "reason";
 
-fn refuse(err: &hearth_tickets::Error) -> HandlerError {
+pub(super) fn refuse(err: &hearth_tickets::Error) -> HandlerError {
     if let hearth_tickets::Error::Store(_) = err {
         return HandlerError::fault(std::io::Error::other(err.to_string()));
     }
@@ -49,7 +48,7 @@ fn store_fault(err: hearth_core::StoreError) -> HandlerError {
     HandlerError::fault(err)
 }
 
-async fn settings<S: Backend>(
+pub(super) async fn settings<S: Backend>(
     t: &Tickets<S>,
     guild: GuildId,
 ) -> Result<TicketSettings, HandlerError> {
@@ -60,7 +59,7 @@ async fn settings<S: Backend>(
         .unwrap_or_default())
 }
 
-fn roles_of(interaction: &Interaction) -> Vec<RoleId> {
+pub(super) fn roles_of(interaction: &Interaction) -> Vec<RoleId> {
     interaction
         .member
         .as_ref()
@@ -73,7 +72,7 @@ fn roles_of(interaction: &Interaction) -> Vec<RoleId> {
         .unwrap_or_default()
 }
 
-fn is_admin(interaction: &Interaction) -> bool {
+pub(super) fn is_admin(interaction: &Interaction) -> bool {
     interaction
         .member
         .as_ref()
@@ -202,7 +201,7 @@ pub(crate) async fn panel_click<S: Backend>(
     ack.modal(modal).await
 }
 
-fn modal_text(interaction: &Interaction, field: &str) -> Option<String> {
+pub(super) fn modal_text(interaction: &Interaction, field: &str) -> Option<String> {
     fn walk(c: &ModalInteractionComponent, field: &str) -> Option<String> {
         match c {
             ModalInteractionComponent::TextInput(t) if t.custom_id == field => {
@@ -365,6 +364,9 @@ pub(crate) async fn ticket<S: Backend>(
                     remove(ctx, ack, &here, ids::user_id(r.member.resolved.id)).await
                 }
                 TicketCommand::Transcript(_) => transcript(ctx, ack, &here).await,
+                TicketCommand::CloseRequest(c) => {
+                    super::requests::request(t, ctx, ack, &here, c).await
+                }
                 _ => Err(HandlerError::refuse(crate::interaction::UNKNOWN_COMMAND)),
             }
         }
@@ -372,10 +374,10 @@ pub(crate) async fn ticket<S: Backend>(
 }
 
 /// A `/ticket` subcommand run in a ticket's channel: the ticket, its channel and who acts.
-struct Here<'a> {
-    ticket: &'a hearth_tickets::Ticket,
-    channel: ChannelId,
-    act: &'a Act<'a>,
+pub(super) struct Here<'a> {
+    pub(super) ticket: &'a hearth_tickets::Ticket,
+    pub(super) channel: ChannelId,
+    pub(super) act: &'a Act<'a>,
 }
 
 /// `/ticket stats`: the last 30 days, as sentences.
@@ -614,6 +616,7 @@ async fn transcript(ctx: &Context, ack: &mut Ack, here: &Here<'_>) -> HandlerRes
         flow::category_of(act.settings, &ticket.category).label,
         super::transcript::mention_name(ticket.opener),
         &history,
+        super::transcript::names(ctx, act.guild, &history),
         act.now,
     );
     let mut reply = Reply::ephemeral(format!(
@@ -688,16 +691,7 @@ pub(crate) async fn step<S: Backend>(
             flow::after_close(t, ctx, &all, &closed, false, now).await;
             Ok(())
         }
-        Step::Rate(n) => {
-            let score = RatingScore::new(n).map_err(|e| refuse(&e))?;
-            let rating = Rating::new(score, None).map_err(|e| refuse(&e))?;
-            t.service.rate(&act, rating).await.map_err(|e| refuse(&e))?;
-            ack.update(Reply::text(format!(
-                "Thank you! You rated ticket #{} {n}/5.",
-                b.number
-            )))
-            .await
-        }
+        Step::Rate(n) => super::rating::click(t, ack, &act, n).await,
     }
 }
 
