@@ -69,10 +69,6 @@ async fn wait_until(what: &str, check: impl Fn() -> bool) {
     panic!("timed out waiting until {what}");
 }
 
-#[expect(
-    clippy::too_many_lines,
-    reason = "one request's story, refusals, answers and a restart included, reads best whole"
-)]
 async fn the_opener_answers_a_close_request_with_its_buttons(store: Store) {
     let mut world = World::start(store).await;
     let (category, log, panel) = set_up(&world).await;
@@ -207,10 +203,6 @@ on_every_store!(
     a_close_request_on_a_closed_ticket_is_refused,
 );
 
-#[expect(
-    clippy::too_many_lines,
-    reason = "three requests under one clock: unanswered, kept open, overtaken by a close"
-)]
 async fn an_unanswered_close_request_closes_the_ticket_when_its_delay_passes(store: Store) {
     let clock = ManualClock::new(SystemClock.now());
     let world = World::setup(store).clock(clock.clone()).start().await;

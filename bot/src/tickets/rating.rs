@@ -1,6 +1,8 @@
 //! Ratings: a star in the opener's DM opens a modal for an optional comment; the rating and
 //! comment are stored together, once, and the log channel's close entry shows them.
 
+use std::fmt::Write as _;
+
 use hearth_core::text::{neutralise_mentions, truncate};
 use hearth_tickets::{
     Act, Action, Actor, RATING_COMMENT_MAX_CHARS, Rating, RatingScore, Ticket, TicketNumber, decide,
@@ -47,11 +49,12 @@ pub fn log_entry(ticket: &Ticket) -> String {
     );
     if let Some(rating) = &ticket.rating {
         let stars = rating.score.get();
-        entry.push_str(&format!(
+        let _ = write!(
+            entry,
             "\nRating: {}{} ({stars}/5)",
             "★".repeat(usize::from(stars)),
             "☆".repeat(usize::from(hearth_tickets::RATING_MAX - stars)),
-        ));
+        );
         for line in rating.comment.iter().flat_map(|c| c.lines()) {
             entry.push_str("\n> ");
             entry.push_str(&neutralise_mentions(line));

@@ -6,6 +6,8 @@
 //! The buttons carry the guild and the ticket's number, and everything else comes from the
 //! store, so they keep working after a restart.
 
+use std::fmt::Write as _;
+
 use hearth_core::{
     ChannelId, DurationBounds, GuildId, format_duration_long,
     timed::{ActionKey, ActionKind, NewTimedAction, TimedAction},
@@ -94,10 +96,13 @@ pub(super) async fn request<S: Backend>(
     }
     let closes_at = request.and_then(|r| r.closes_at);
     match closes_at {
-        Some(at) => text.push_str(&format!(
-            "\nIt closes on its own <t:{}:R> unless you answer.",
-            at.unix_secs()
-        )),
+        Some(at) => {
+            let _ = write!(
+                text,
+                "\nIt closes on its own <t:{}:R> unless you answer.",
+                at.unix_secs()
+            );
+        }
         None => text.push_str("\nPress a button to answer."),
     }
     let message = Reply::text(text).with_components(buttons(here.act.guild, asked.number, true));

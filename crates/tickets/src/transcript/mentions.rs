@@ -122,18 +122,15 @@ impl Names {
                 .find(|(_, c)| *c == '>' || *c == '<')
                 .filter(|(_, c)| *c == '>')
                 .and_then(|(close, _)| self.token(&after[..close]).map(|p| (close, p)));
-            match token {
-                Some((close, piece)) => {
-                    if open > 0 {
-                        each(Piece::Text(&rest[..open]));
-                    }
-                    each(piece);
-                    rest = &after[close + 1..];
+            if let Some((close, piece)) = token {
+                if open > 0 {
+                    each(Piece::Text(&rest[..open]));
                 }
-                None => {
-                    each(Piece::Text(&rest[..=open]));
-                    rest = after;
-                }
+                each(piece);
+                rest = &after[close + 1..];
+            } else {
+                each(Piece::Text(&rest[..=open]));
+                rest = after;
             }
         }
         if !rest.is_empty() {
