@@ -262,7 +262,8 @@ async fn a_ticket_lives_from_the_panel_to_its_rating(store: Store) {
     assert_eq!(rated.content, "Thank you! You rated ticket #1 4/5.");
 }
 
-async fn wait_for_dm(member: &hearth_sandbox::Member) -> Message {
+/// The DM to `member` that carries a transcript (and the rating stars).
+pub(crate) async fn wait_for_dm(member: &hearth_sandbox::Member) -> Message {
     for _ in 0..200 {
         if let Some(m) = member.dms().into_iter().find(|m| !m.attachments.is_empty()) {
             return m;

@@ -13,7 +13,7 @@ use twilight_model::id::{Id, marker::ChannelMarker};
 
 use crate::{
     harness::{Store, World, answer, button_disabled, click, on_every_store, with_store},
-    tickets::{open, set_up, sub, ticket_channels},
+    tickets::{open, set_up, sub, ticket_channels, wait_for_dm},
 };
 
 /// `member` runs `/ticket closerequest` in `channel` with these options.
@@ -44,6 +44,17 @@ async fn request_in(world: &World, channel: Id<ChannelMarker>, nth: usize) -> Me
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     panic!("no close request #{nth} in the channel");
+}
+
+/// The moderator closes the ticket in `channel` with `/ticket close` and its **Close it**.
+async fn close_by_staff(world: &World, channel: Id<ChannelMarker>) {
+    let question = answer(
+        &world
+            .moderator
+            .run_command(channel, "ticket", &sub("close", vec![])),
+    )
+    .await;
+    let _ = answer(&click(&world.moderator, &question, "Close it")).await;
 }
 
 /// Whether the scenario's store holds a pending close-request deadline for `channel`.
@@ -175,13 +186,7 @@ async fn a_close_request_on_a_closed_ticket_is_refused(store: Store) {
     world
         .sandbox
         .fail_route("DELETE", "/channels/{channel_id}", 500, Some(10));
-    let question = answer(
-        &world
-            .moderator
-            .run_command(channel, "ticket", &sub("close", vec![])),
-    )
-    .await;
-    let _ = answer(&click(&world.moderator, &question, "Close it")).await;
+    close_by_staff(&world, channel).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     world.sandbox.clear_faults();
     let refused = close_request(&world.moderator, channel, &[]).await;
@@ -289,13 +294,7 @@ async fn an_unanswered_close_request_closes_the_ticket_when_its_delay_passes(sto
     // Closed otherwise: the deadline goes too.
     let _ = close_request(&world.moderator, second, &[("delay", "1h")]).await;
     assert!(deadline_pending(&world, second).await);
-    let question = answer(
-        &world
-            .moderator
-            .run_command(second, "ticket", &sub("close", vec![])),
-    )
-    .await;
-    let _ = answer(&click(&world.moderator, &question, "Close it")).await;
+    close_by_staff(&world, second).await;
     world
         .guild
         .wait_for_message(log, |m| m.content.starts_with("Ticket #2 of"))
@@ -309,31 +308,14 @@ async fn an_unanswered_close_request_closes_the_ticket_when_its_delay_passes(sto
 
 on_every_store!(an_unanswered_close_request_closes_the_ticket_when_its_delay_passes);
 
-/// The DM with the transcript and the stars.
-async fn rating_dm(member: &Member) -> Message {
-    for _ in 0..200 {
-        if let Some(m) = member.dms().into_iter().find(|m| !m.attachments.is_empty()) {
-            return m;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("no DM with the transcript");
-}
-
 async fn a_rating_comes_with_a_comment_that_reaches_the_log_and_the_stats(store: Store) {
     let world = World::start(store).await;
     let (category, log, panel) = set_up(&world).await;
     let _ = open(&world, &world.alice, &panel, "Refund please").await;
     let channel = Id::new(ticket_channels(&world, category)[0]);
     world.moderator.send(channel, "Refunded!");
-    let question = answer(
-        &world
-            .moderator
-            .run_command(channel, "ticket", &sub("close", vec![])),
-    )
-    .await;
-    let _ = answer(&click(&world.moderator, &question, "Close it")).await;
-    let dm = rating_dm(&world.alice).await;
+    close_by_staff(&world, channel).await;
+    let dm = wait_for_dm(&world.alice).await;
 
     // Two rating forms open at once: the first one sent counts, the second is refused.
     let first = click(&world.alice, &dm, "★★★★");

@@ -72,7 +72,7 @@ pub(super) fn roles_of(interaction: &Interaction) -> Vec<RoleId> {
         .unwrap_or_default()
 }
 
-pub(super) fn is_admin(interaction: &Interaction) -> bool {
+fn is_admin(interaction: &Interaction) -> bool {
     interaction
         .member
         .as_ref()
@@ -642,6 +642,28 @@ fn member_change(
     .map_err(|d| refuse(&d.into()))
 }
 
+/// Who acts on ticket `number` from a button or a modal: the invoker with their `roles`, at
+/// the interaction's time.
+pub(super) fn act_of<'a>(
+    interaction: &Interaction,
+    guild: GuildId,
+    number: u64,
+    settings: &'a TicketSettings,
+    roles: &'a [RoleId],
+) -> Result<Act<'a>, HandlerError> {
+    Ok(Act {
+        guild,
+        number: TicketNumber(number),
+        actor: Actor {
+            user: invoker(interaction)?,
+            roles,
+            admin: is_admin(interaction),
+        },
+        settings,
+        now: created_at(interaction),
+    })
+}
+
 /// A ticket button: close, keep open, or a rating.
 pub(crate) async fn step<S: Backend>(
     t: &Tickets<S>,
@@ -653,22 +675,10 @@ pub(crate) async fn step<S: Backend>(
     let b: TicketButton = id
         .decode()
         .map_err(|_| HandlerError::refuse(crate::feature::NO_LONGER_IN_USE))?;
-    let user: UserId = invoker(interaction)?;
     let all = settings(t, b.guild).await?;
     let roles = roles_of(interaction);
-    let actor = Actor {
-        user,
-        roles: &roles,
-        admin: is_admin(interaction),
-    };
-    let now = created_at(interaction);
-    let act = Act {
-        guild: b.guild,
-        number: TicketNumber(b.number),
-        actor,
-        settings: &all,
-        now,
-    };
+    let act = act_of(interaction, b.guild, b.number, &all, &roles)?;
+    let now = act.now;
     match b.step {
         Step::Keep => ack.update(Reply::ephemeral("The ticket stays open.")).await,
         Step::Close => {

@@ -4,22 +4,20 @@
 use std::fmt::Write as _;
 
 use hearth_core::text::{neutralise_mentions, truncate};
-use hearth_tickets::{
-    Act, Action, Actor, RATING_COMMENT_MAX_CHARS, Rating, RatingScore, Ticket, TicketNumber, decide,
-};
+use hearth_tickets::{Act, Action, RATING_COMMENT_MAX_CHARS, Rating, RatingScore, Ticket, decide};
 use twilight_model::application::interaction::Interaction;
 
 use super::{
     Tickets,
     components::RateModal,
     flow,
-    handlers::{is_admin, modal_text, refuse, roles_of, settings},
+    handlers::{act_of, modal_text, refuse, roles_of, settings},
 };
 use crate::{
     ack::Ack,
     context::{Backend, Context},
     custom_id::{Action as _, CustomId},
-    handler::{created_at, decode, invoker},
+    handler::decode,
     interaction::{HandlerError, HandlerResult},
     reply::{Modal, ModalInput, Reply},
 };
@@ -126,17 +124,7 @@ pub(crate) async fn submit<S: Backend>(
     let m: RateModal = decode(id)?;
     let all = settings(t, m.guild).await?;
     let roles = roles_of(interaction);
-    let act = Act {
-        guild: m.guild,
-        number: TicketNumber(m.number),
-        actor: Actor {
-            user: invoker(interaction)?,
-            roles: &roles,
-            admin: is_admin(interaction),
-        },
-        settings: &all,
-        now: created_at(interaction),
-    };
+    let act = act_of(interaction, m.guild, m.number, &all, &roles)?;
     let score = RatingScore::new(m.stars).map_err(|e| refuse(&e))?;
     let comment = modal_text(interaction, COMMENT);
     let rating = Rating::new(score, comment.as_deref()).map_err(|e| refuse(&e))?;

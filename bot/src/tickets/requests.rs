@@ -12,7 +12,7 @@ use hearth_core::{
     ChannelId, DurationBounds, GuildId, format_duration_long,
     timed::{ActionKey, ActionKind, NewTimedAction, TimedAction},
 };
-use hearth_tickets::{Act, Actor, CLOSE_REQUEST_DELAY_MAX, CLOSE_REQUEST_DELAY_MIN, TicketNumber};
+use hearth_tickets::{CLOSE_REQUEST_DELAY_MAX, CLOSE_REQUEST_DELAY_MIN, TicketNumber};
 use twilight_model::{
     application::interaction::Interaction, channel::message::component::ButtonStyle,
 };
@@ -22,14 +22,14 @@ use super::{
     commands::CloseRequest,
     components::RequestAnswer,
     flow,
-    handlers::{Here, is_admin, refuse, roles_of, settings},
+    handlers::{Here, act_of, refuse, roles_of, settings},
 };
 use crate::{
     ack::Ack,
     context::{Backend, Context},
     custom_id::{Action, CustomId},
     feature::TimedFailure,
-    handler::{created_at, decode, invoker},
+    handler::decode,
     interaction::{HandlerError, HandlerResult},
     reply::{Reply, button, row},
 };
@@ -172,18 +172,8 @@ pub(crate) async fn answer<S: Backend>(
     let b: RequestAnswer = decode(id)?;
     let all = settings(t, b.guild).await?;
     let roles = roles_of(interaction);
-    let now = created_at(interaction);
-    let act = Act {
-        guild: b.guild,
-        number: TicketNumber(b.number),
-        actor: Actor {
-            user: invoker(interaction)?,
-            roles: &roles,
-            admin: is_admin(interaction),
-        },
-        settings: &all,
-        now,
-    };
+    let act = act_of(interaction, b.guild, b.number, &all, &roles)?;
+    let now = act.now;
     let asked = interaction
         .message
         .as_ref()
