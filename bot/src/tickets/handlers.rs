@@ -2,7 +2,7 @@
 
 use std::{fmt::Write as _, time::Duration};
 
-use hearth_core::{ChannelId, GuildId, RoleId, Timestamp, UserId, format_duration};
+use hearth_core::{ChannelId, GuildId, Timestamp, UserId, format_duration};
 use hearth_tickets::{
     Act, Actor, Category, OpenRequest, Panel, Ticket, TicketNumber, TicketSettings,
 };
@@ -14,6 +14,7 @@ use twilight_model::{
 
 use super::{
     Tickets,
+    acting::{act_of, is_admin, roles_of},
     commands::{SetupTickets, TicketCommand},
     components::{Open, Step, TicketButton},
     flow::{self, MEMBER},
@@ -57,27 +58,6 @@ pub(super) async fn settings<S: Backend>(
         .await
         .map_err(store_fault)?
         .unwrap_or_default())
-}
-
-pub(super) fn roles_of(interaction: &Interaction) -> Vec<RoleId> {
-    interaction
-        .member
-        .as_ref()
-        .map(|m| {
-            m.roles
-                .iter()
-                .map(|r| crate::discord::role_id(*r))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn is_admin(interaction: &Interaction) -> bool {
-    interaction
-        .member
-        .as_ref()
-        .and_then(|m| m.permissions)
-        .is_some_and(|p| p.intersects(Permissions::ADMINISTRATOR | Permissions::MANAGE_GUILD))
 }
 
 /// `/setuptickets`: saves the category and posts the panel in this channel.
@@ -640,28 +620,6 @@ fn member_change(
         action,
     )
     .map_err(|d| refuse(&d.into()))
-}
-
-/// Who acts on ticket `number` from a button or a modal: the invoker with their `roles`, at
-/// the interaction's time.
-pub(super) fn act_of<'a>(
-    interaction: &Interaction,
-    guild: GuildId,
-    number: u64,
-    settings: &'a TicketSettings,
-    roles: &'a [RoleId],
-) -> Result<Act<'a>, HandlerError> {
-    Ok(Act {
-        guild,
-        number: TicketNumber(number),
-        actor: Actor {
-            user: invoker(interaction)?,
-            roles,
-            admin: is_admin(interaction),
-        },
-        settings,
-        now: created_at(interaction),
-    })
 }
 
 /// A ticket button: close, keep open, or a rating.

@@ -4,6 +4,7 @@
 //! rate it (stars, then an optional comment).
 //! Over hearth-tickets; deleting a ticket's channel by hand closes the ticket.
 
+mod acting;
 pub mod commands;
 pub mod components;
 pub mod flow;

@@ -9,9 +9,10 @@ use twilight_model::application::interaction::Interaction;
 
 use super::{
     Tickets,
+    acting::{act_of, roles_of},
     components::RateModal,
     flow,
-    handlers::{act_of, modal_text, refuse, roles_of, settings},
+    handlers::{modal_text, refuse, settings},
 };
 use crate::{
     ack::Ack,

@@ -19,10 +19,11 @@ use twilight_model::{
 
 use super::{
     Tickets,
+    acting::{act_of, roles_of},
     commands::CloseRequest,
     components::RequestAnswer,
     flow,
-    handlers::{Here, act_of, refuse, roles_of, settings},
+    handlers::{Here, refuse, settings},
 };
 use crate::{
     ack::Ack,
