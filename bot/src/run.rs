@@ -378,8 +378,9 @@ struct Shell {
     shard_count: usize,
 }
 
-/// Whether the gateway cache should see an event. The cache keeps guilds, roles and the bot's
-/// own member: what hierarchy checks need, bounded by the number of guilds. Messages,
+/// Whether the gateway cache should see an event. The cache keeps guilds, roles, channels and
+/// the bot's own member: what hierarchy checks, ticket categories and transcripts need, bounded
+/// by the size of the guilds. Messages,
 /// reactions and other members never reach it, so it doesn't grow with every author.
 fn feeds_cache(
     event: &Event,
@@ -391,7 +392,10 @@ fn feeds_cache(
         | Event::GuildDelete(_)
         | Event::RoleCreate(_)
         | Event::RoleUpdate(_)
-        | Event::RoleDelete(_) => true,
+        | Event::RoleDelete(_)
+        | Event::ChannelCreate(_)
+        | Event::ChannelUpdate(_)
+        | Event::ChannelDelete(_) => true,
         Event::MemberUpdate(member) => member.user.id == bot,
         _ => false,
     }

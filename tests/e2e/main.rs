@@ -24,5 +24,6 @@ mod punishments;
 mod restarts;
 mod roles;
 mod tickets;
+mod tickets_requests;
 mod transcript_browser;
 mod warnings;

@@ -255,11 +255,15 @@ async fn a_ticket_lives_from_the_panel_to_its_rating(store: Store) {
         2,
         "the opener gets the transcript too"
     );
-    let rated = answer(&click(&world.alice, &dm, "★★★★")).await;
+    // A star asks for an optional comment; left empty, the stars alone are the rating.
+    let star = click(&world.alice, &dm, "★★★★");
+    let _ = star.wait_for_modal().await;
+    let rated = answer(&world.alice.submit_modal(&star, &[("comment", "")])).await;
     assert_eq!(rated.content, "Thank you! You rated ticket #1 4/5.");
 }
 
-async fn wait_for_dm(member: &hearth_sandbox::Member) -> Message {
+/// The DM to `member` that carries a transcript (and the rating stars).
+pub(crate) async fn wait_for_dm(member: &hearth_sandbox::Member) -> Message {
     for _ in 0..200 {
         if let Some(m) = member.dms().into_iter().find(|m| !m.attachments.is_empty()) {
             return m;

@@ -71,6 +71,28 @@ fn ink(png_bytes: &[u8]) -> f64 {
     share(differing) / share(pixels.len())
 }
 
+/// The message mentioning Alice and the log channel shows their names as pills, no id left.
+fn assert_mentions_named(world: &World, dom: &str) {
+    let alice = world
+        .guild
+        .members()
+        .into_iter()
+        .find(|(m, _)| m.id() == world.alice.id())
+        .map(|(_, name)| name)
+        .expect("Alice is a member");
+    for pill in [
+        format!("<span class=\"mention\">@{alice}</span> the log is in"),
+        "<span class=\"mention\">#ticket-log</span>".to_owned(),
+    ] {
+        assert!(dom.contains(&pill), "the DOM lacks {pill:?}");
+    }
+    assert!(!dom.contains("&lt;@"), "a mention was left as an id");
+}
+
+#[expect(
+    clippy::too_many_lines,
+    reason = "one transcript from its ticket to the browser's DOM and screenshot, read in order"
+)]
 async fn a_transcript_renders_in_a_headless_browser(store: Store) {
     let test = module_path!();
     let Some(browser) = chromium(test) else {
@@ -89,6 +111,11 @@ async fn a_transcript_renders_in_a_headless_browser(store: Store) {
         };
         who.send(channel, text);
     }
+    // Mentions read as names in the page, never as ids.
+    world.moderator.send(
+        channel,
+        &format!("<@{}> the log is in <#{log}>", world.alice.id()),
+    );
     let question = answer(
         &world
             .moderator
@@ -146,6 +173,7 @@ async fn a_transcript_renders_in_a_headless_browser(store: Store) {
         dom.contains("Lost parcel") || dom.contains("ticket"),
         "the DOM shows the ticket"
     );
+    assert_mentions_named(&world, &dom);
 
     let shot = dir.path().join("shot.png");
     let out = browse(

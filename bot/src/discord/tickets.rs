@@ -9,6 +9,7 @@ use twilight_http::request::AuditLogReason;
 use twilight_model::{
     channel::{
         ChannelType, Message,
+        message::AllowedMentions,
         permission_overwrite::{
             PermissionOverwrite as ChannelOverwrite,
             PermissionOverwriteType as ChannelOverwriteType,
@@ -20,6 +21,7 @@ use twilight_model::{
 };
 
 use super::{Discord, DiscordError, ids, reason};
+use crate::reply::Reply;
 
 /// One permission overwrite of a new ticket channel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -179,5 +181,33 @@ impl Discord {
         all.truncate(max);
         all.reverse();
         Ok(all)
+    }
+
+    /// Posts `reply` in a ticket's channel, pinging `member` and nobody else (a close request
+    /// for its opener: whatever else the text holds pings no one).
+    ///
+    /// # Errors
+    ///
+    /// When Discord refuses it (unknown channel, missing access).
+    pub async fn post_pinging(
+        &self,
+        channel: ChannelId,
+        reply: &Reply,
+        member: UserId,
+    ) -> Result<MessageId, DiscordError> {
+        let only = AllowedMentions {
+            users: vec![ids::user(member)],
+            ..AllowedMentions::default()
+        };
+        let mut request = self
+            .http
+            .create_message(ids::channel(channel))
+            .allowed_mentions(Some(&only))
+            .components(&reply.components);
+        if let Some(content) = &reply.content {
+            request = request.content(content);
+        }
+        let message = self.read("posting a close request", request).await?;
+        Ok(ids::message_id(message.id))
     }
 }

@@ -68,6 +68,9 @@ pub enum TicketCommand {
     /// `/ticket stats`
     #[command(name = "stats")]
     Stats(Stats),
+    /// `/ticket closerequest [reason] [delay]`
+    #[command(name = "closerequest")]
+    CloseRequest(CloseRequest),
 }
 
 /// `/ticket create reason`
@@ -86,6 +89,21 @@ pub struct Close {
     /// Why; the transcript and the opener see it
     #[command(max_length = 512)]
     pub reason: Option<String>,
+}
+
+/// `/ticket closerequest [reason] [delay]`
+#[derive(Debug, CommandModel, CreateCommand)]
+#[command(
+    name = "closerequest",
+    desc = "Ask the opener whether this ticket can close (Close / Keep open buttons)"
+)]
+pub struct CloseRequest {
+    /// Why; the opener, the transcript and the log see it
+    #[command(max_length = 512)]
+    pub reason: Option<String>,
+    /// Close on its own if the opener doesn't answer within this time, e.g. 24h
+    #[command(max_length = 20)]
+    pub delay: Option<String>,
 }
 
 /// `/ticket claim`

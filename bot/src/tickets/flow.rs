@@ -208,6 +208,9 @@ pub async fn after_close<S: Backend>(
     now: Timestamp,
 ) {
     let ticket = &closed.ticket;
+    if let Some(channel) = ticket.channel {
+        super::requests::cancel_deadline(t, ticket.guild, channel).await;
+    }
     if let Some(channel) = ticket.channel.filter(|_| !channel_gone) {
         let history = ctx
             .discord
@@ -224,23 +227,11 @@ pub async fn after_close<S: Backend>(
             category_of(settings, &ticket.category).label,
             transcript::mention_name(ticket.opener),
             &history,
+            transcript::names(ctx, ticket.guild, &history),
             now,
         );
         let attached = transcript::files(ticket.number.0, &files);
-        let summary = format!(
-            "Ticket {} of <@{}> closed{}{}.",
-            ticket.number,
-            ticket.opener,
-            ticket
-                .closed_by
-                .map(|u| format!(" by <@{u}>"))
-                .unwrap_or_default(),
-            ticket
-                .close_reason
-                .as_deref()
-                .map(|r| format!(": {r}"))
-                .unwrap_or_default(),
-        );
+        let summary = super::rating::log_entry(ticket);
         let mut log_message = None;
         if let Some(log) = settings.log_channel {
             let mut reply = Reply::text(summary.clone());

@@ -2,10 +2,9 @@
 
 use std::{fmt::Write as _, time::Duration};
 
-use hearth_core::{ChannelId, GuildId, RoleId, Timestamp, UserId, format_duration};
+use hearth_core::{ChannelId, GuildId, Timestamp, UserId, format_duration};
 use hearth_tickets::{
-    Act, Actor, Category, OpenRequest, Panel, Rating, RatingScore, Ticket, TicketNumber,
-    TicketSettings,
+    Act, Actor, Category, OpenRequest, Panel, Ticket, TicketNumber, TicketSettings,
 };
 use twilight_model::{
     application::interaction::{Interaction, InteractionData, modal::ModalInteractionComponent},
@@ -15,6 +14,7 @@ use twilight_model::{
 
 use super::{
     Tickets,
+    acting::{act_of, is_admin, roles_of},
     commands::{SetupTickets, TicketCommand},
     components::{Open, Step, TicketButton},
     flow::{self, MEMBER},
@@ -32,7 +32,7 @@ use crate::{
 /// The modal's reason input.
 const REASON: &str = "reason";
 
-fn refuse(err: &hearth_tickets::Error) -> HandlerError {
+pub(super) fn refuse(err: &hearth_tickets::Error) -> HandlerError {
     if let hearth_tickets::Error::Store(_) = err {
         return HandlerError::fault(std::io::Error::other(err.to_string()));
     }
@@ -49,7 +49,7 @@ fn store_fault(err: hearth_core::StoreError) -> HandlerError {
     HandlerError::fault(err)
 }
 
-async fn settings<S: Backend>(
+pub(super) async fn settings<S: Backend>(
     t: &Tickets<S>,
     guild: GuildId,
 ) -> Result<TicketSettings, HandlerError> {
@@ -58,27 +58,6 @@ async fn settings<S: Backend>(
         .await
         .map_err(store_fault)?
         .unwrap_or_default())
-}
-
-fn roles_of(interaction: &Interaction) -> Vec<RoleId> {
-    interaction
-        .member
-        .as_ref()
-        .map(|m| {
-            m.roles
-                .iter()
-                .map(|r| crate::discord::role_id(*r))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn is_admin(interaction: &Interaction) -> bool {
-    interaction
-        .member
-        .as_ref()
-        .and_then(|m| m.permissions)
-        .is_some_and(|p| p.intersects(Permissions::ADMINISTRATOR | Permissions::MANAGE_GUILD))
 }
 
 /// `/setuptickets`: saves the category and posts the panel in this channel.
@@ -202,7 +181,7 @@ pub(crate) async fn panel_click<S: Backend>(
     ack.modal(modal).await
 }
 
-fn modal_text(interaction: &Interaction, field: &str) -> Option<String> {
+pub(super) fn modal_text(interaction: &Interaction, field: &str) -> Option<String> {
     fn walk(c: &ModalInteractionComponent, field: &str) -> Option<String> {
         match c {
             ModalInteractionComponent::TextInput(t) if t.custom_id == field => {
@@ -365,6 +344,9 @@ pub(crate) async fn ticket<S: Backend>(
                     remove(ctx, ack, &here, ids::user_id(r.member.resolved.id)).await
                 }
                 TicketCommand::Transcript(_) => transcript(ctx, ack, &here).await,
+                TicketCommand::CloseRequest(c) => {
+                    super::requests::request(t, ctx, ack, &here, c).await
+                }
                 _ => Err(HandlerError::refuse(crate::interaction::UNKNOWN_COMMAND)),
             }
         }
@@ -372,10 +354,10 @@ pub(crate) async fn ticket<S: Backend>(
 }
 
 /// A `/ticket` subcommand run in a ticket's channel: the ticket, its channel and who acts.
-struct Here<'a> {
-    ticket: &'a hearth_tickets::Ticket,
-    channel: ChannelId,
-    act: &'a Act<'a>,
+pub(super) struct Here<'a> {
+    pub(super) ticket: &'a hearth_tickets::Ticket,
+    pub(super) channel: ChannelId,
+    pub(super) act: &'a Act<'a>,
 }
 
 /// `/ticket stats`: the last 30 days, as sentences.
@@ -614,6 +596,7 @@ async fn transcript(ctx: &Context, ack: &mut Ack, here: &Here<'_>) -> HandlerRes
         flow::category_of(act.settings, &ticket.category).label,
         super::transcript::mention_name(ticket.opener),
         &history,
+        super::transcript::names(ctx, act.guild, &history),
         act.now,
     );
     let mut reply = Reply::ephemeral(format!(
@@ -650,22 +633,10 @@ pub(crate) async fn step<S: Backend>(
     let b: TicketButton = id
         .decode()
         .map_err(|_| HandlerError::refuse(crate::feature::NO_LONGER_IN_USE))?;
-    let user: UserId = invoker(interaction)?;
     let all = settings(t, b.guild).await?;
     let roles = roles_of(interaction);
-    let actor = Actor {
-        user,
-        roles: &roles,
-        admin: is_admin(interaction),
-    };
-    let now = created_at(interaction);
-    let act = Act {
-        guild: b.guild,
-        number: TicketNumber(b.number),
-        actor,
-        settings: &all,
-        now,
-    };
+    let act = act_of(interaction, b.guild, b.number, &all, &roles)?;
+    let now = act.now;
     match b.step {
         Step::Keep => ack.update(Reply::ephemeral("The ticket stays open.")).await,
         Step::Close => {
@@ -688,16 +659,7 @@ pub(crate) async fn step<S: Backend>(
             flow::after_close(t, ctx, &all, &closed, false, now).await;
             Ok(())
         }
-        Step::Rate(n) => {
-            let score = RatingScore::new(n).map_err(|e| refuse(&e))?;
-            let rating = Rating::new(score, None).map_err(|e| refuse(&e))?;
-            t.service.rate(&act, rating).await.map_err(|e| refuse(&e))?;
-            ack.update(Reply::text(format!(
-                "Thank you! You rated ticket #{} {n}/5.",
-                b.number
-            )))
-            .await
-        }
+        Step::Rate(n) => super::rating::click(t, ack, &act, n).await,
     }
 }
 

@@ -1,16 +1,20 @@
 //! Tickets: `/setuptickets` posts a panel whose button asks the reason in a modal and opens a
-//! private channel; `/ticket create|close|claim|add|remove|transcript|reopen|stats`; on close a
-//! transcript (HTML and text) goes to the log channel and the opener, who is asked to rate it.
+//! private channel; `/ticket create|close|closerequest|claim|add|remove|transcript|reopen|stats`;
+//! on close a transcript (HTML and text) goes to the log channel and the opener, who is asked to
+//! rate it (stars, then an optional comment).
 //! Over hearth-tickets; deleting a ticket's channel by hand closes the ticket.
 
+mod acting;
 pub mod commands;
 pub mod components;
 pub mod flow;
 pub mod handlers;
+pub mod rating;
+pub mod requests;
 pub mod timed;
 pub mod transcript;
 
-use hearth_core::timed::TimedAction;
+use hearth_core::timed::{ActionKind, TimedAction};
 use twilight_cache_inmemory::ResourceType;
 use twilight_gateway::{Event, EventTypeFlags, Intents};
 use twilight_model::application::{command::Command, interaction::Interaction};
@@ -41,8 +45,14 @@ impl<S: Backend> Feature<S> for Tickets<S> {
         // Guilds: channel create/delete (a ticket channel deleted by hand); guild messages:
         // activity in tickets (no content needed).
         intents: Intents::GUILDS.union(Intents::GUILD_MESSAGES),
-        events: EventTypeFlags::CHANNEL_DELETE.union(EventTypeFlags::MESSAGE_CREATE),
-        cache: ResourceType::CHANNEL,
+        events: EventTypeFlags::CHANNEL_DELETE
+            .union(EventTypeFlags::MESSAGE_CREATE)
+            // Keep the cache's channels current: their names in transcripts, and how full a
+            // category is.
+            .union(EventTypeFlags::CHANNEL_CREATE)
+            .union(EventTypeFlags::CHANNEL_UPDATE),
+        // Channels (category room, names in transcripts); roles (names in transcripts).
+        cache: ResourceType::CHANNEL.union(ResourceType::ROLE),
     };
 
     fn new(store: S, _ctx: &Context) -> Self {
@@ -80,6 +90,7 @@ impl<S: Backend> Feature<S> for Tickets<S> {
         match id.action {
             "open" => handlers::panel_click(self, id, interaction, ack).await,
             "step" => handlers::step(self, ctx, id, interaction, ack).await,
+            "request" => requests::answer(self, ctx, id, interaction, ack).await,
             _ => Err(HandlerError::refuse(NO_LONGER_IN_USE)),
         }
     }
@@ -93,6 +104,7 @@ impl<S: Backend> Feature<S> for Tickets<S> {
     ) -> HandlerResult {
         match id.action {
             "open" => handlers::panel_submit(self, ctx, id, interaction, ack).await,
+            "rate" => rating::submit(self, ctx, id, interaction, ack).await,
             _ => Err(HandlerError::refuse(NO_LONGER_IN_USE)),
         }
     }
@@ -104,6 +116,9 @@ impl<S: Backend> Feature<S> for Tickets<S> {
     const TIMED: &'static [&'static str] = timed::KINDS;
 
     async fn timed(&self, ctx: &Context, action: &TimedAction) -> Result<(), TimedFailure> {
-        timed::run(self, ctx, action).await
+        match action.kind {
+            ActionKind::CloseRequested { .. } => requests::run(self, ctx, action).await,
+            _ => timed::run(self, ctx, action).await,
+        }
     }
 }

@@ -15,8 +15,9 @@ use crate::{
     reply::Reply,
 };
 
-/// The kinds tickets run.
-pub const KINDS: &[&str] = &["close_ticket"];
+/// The kinds tickets run: auto-close here, unanswered close requests in
+/// [`super::requests::run`].
+pub const KINDS: &[&str] = &["close_ticket", "close_requested"];
 
 /// Schedules the ticket's next auto-close step at `due_at`, replacing any pending one.
 pub async fn schedule<S: Backend>(

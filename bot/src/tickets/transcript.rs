@@ -1,16 +1,16 @@
 //! Discord messages → the domain's transcript values, and the files made of them.
 
-use hearth_core::{Timestamp, UserId};
+use hearth_core::{GuildId, Timestamp, UserId};
 use hearth_tickets::{
     Ticket,
     transcript::{
-        Attachment, Author, Embed, EmbedField, TRANSCRIPT_BUDGET_BYTES, Transcript,
+        Attachment, Author, Embed, EmbedField, Names, TRANSCRIPT_BUDGET_BYTES, Transcript,
         TranscriptFiles, TranscriptMessage, render,
     },
 };
 use twilight_model::channel::Message;
 
-use crate::{discord::ids, reply::File};
+use crate::{context::Context, discord::ids, reply::File};
 
 /// Messages a transcript reads at most (the rest of a longer ticket is left out).
 pub const HISTORY_MAX: usize = 10_000;
@@ -70,7 +70,44 @@ pub fn message(m: &Message) -> TranscriptMessage {
     }
 }
 
-/// The transcript of `ticket` from its channel's `history` (oldest first).
+/// The names a transcript's mentions show: every author and mentioned member of `history` as
+/// Discord sent them (the latest name wins), and the guild's roles and channels from the
+/// gateway cache. What is in none of these reads `@unknown-user` and the like.
+pub fn names(ctx: &Context, guild: GuildId, history: &[Message]) -> Names {
+    let mut names = Names::default();
+    for m in history {
+        let author = author(&m.author);
+        names.users.insert(author.id, author.name);
+        for mention in &m.mentions {
+            let name = mention
+                .member
+                .as_ref()
+                .and_then(|member| member.nick.clone())
+                .unwrap_or_else(|| mention.name.clone());
+            names.users.insert(ids::user_id(mention.id), name);
+        }
+    }
+    let guild = ids::guild(guild);
+    if let Some(roles) = ctx.guilds.guild_roles(guild) {
+        for id in roles.iter() {
+            if let Some(role) = ctx.guilds.role(*id) {
+                names.roles.insert(ids::role_id(*id), role.name.clone());
+            }
+        }
+    }
+    if let Some(channels) = ctx.guilds.guild_channels(guild) {
+        for id in channels.iter() {
+            if let Some(name) = ctx.guilds.channel(*id).and_then(|c| c.name.clone()) {
+                names.channels.insert(ids::channel_id(*id), name);
+            }
+        }
+    }
+    names
+}
+
+/// The transcript of `ticket` from its channel's `history` (oldest first), its mentions
+/// shown by `names`.
+#[allow(clippy::too_many_arguments)] // each is one fact of the page; a struct would only rename them
 pub fn build(
     ticket: &Ticket,
     guild_name: String,
@@ -78,6 +115,7 @@ pub fn build(
     category_label: String,
     opener_name: String,
     history: &[Message],
+    names: Names,
     now: Timestamp,
 ) -> TranscriptFiles {
     let transcript = Transcript {
@@ -100,6 +138,7 @@ pub fn build(
         closed_at: ticket.closed_at,
         generated_at: now,
         messages: history.iter().map(message).collect(),
+        names,
     };
     render(&transcript, TRANSCRIPT_BUDGET_BYTES)
 }

@@ -88,29 +88,45 @@ pub enum ActionKind {
         #[serde(rename = "channel_id")]
         channel: ChannelId,
     },
+    /// Close a ticket whose close request went unanswered, unless it was answered since.
+    CloseRequested {
+        /// The ticket's channel.
+        #[serde(rename = "channel_id")]
+        channel: ChannelId,
+    },
 }
 
 impl ActionKind {
     /// The name of every kind this release knows, as [`ActionKind::name`] gives it. Stores
     /// claim only these, so an action a newer release scheduled waits for a process that knows
     /// it instead of failing every claim.
-    pub const NAMES: &'static [&'static str] = &["unban", "unmute", "unlock", "close_ticket"];
+    pub const NAMES: &'static [&'static str] = &[
+        "unban",
+        "unmute",
+        "unlock",
+        "close_ticket",
+        "close_requested",
+    ];
 
-    /// The kind's name: `unban`, `unmute`, `unlock`, `close_ticket`.
+    /// The kind's name: `unban`, `unmute`, `unlock`, `close_ticket`, `close_requested`.
     pub const fn name(&self) -> &'static str {
         match self {
             Self::Unban { .. } => "unban",
             Self::Unmute { .. } => "unmute",
             Self::Unlock { .. } => "unlock",
             Self::CloseTicket { .. } => "close_ticket",
+            Self::CloseRequested { .. } => "close_requested",
         }
     }
 
-    /// The id the action is about: the user for an unban or unmute, the channel for an unlock.
+    /// The id the action is about: the user for an unban or unmute, the channel for an unlock
+    /// or a ticket's timers.
     pub const fn subject(&self) -> u64 {
         match self {
             Self::Unban { user } | Self::Unmute { user, .. } => user.get(),
-            Self::Unlock { channel } | Self::CloseTicket { channel } => channel.get(),
+            Self::Unlock { channel }
+            | Self::CloseTicket { channel }
+            | Self::CloseRequested { channel } => channel.get(),
         }
     }
 }
@@ -376,6 +392,9 @@ mod tests {
                 user: UserId::new(5),
             },
             ActionKind::Unlock {
+                channel: ChannelId::new(3),
+            },
+            ActionKind::CloseRequested {
                 channel: ChannelId::new(3),
             },
         ] {

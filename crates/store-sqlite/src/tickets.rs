@@ -14,8 +14,8 @@ use std::future::Future;
 
 use hearth_core::{ChannelId, GuildId, MessageId, StoreError, StoreErrorKind, Timestamp, UserId};
 use hearth_tickets::{
-    Answer, LimitHit, MemberLimits, NewTicket, Rating, RatingScore, Ticket, TicketNumber,
-    TicketStatus, TicketStore, TranscriptRecord,
+    Answer, CloseRequest, LimitHit, MemberLimits, NewTicket, Rating, RatingScore, Ticket,
+    TicketNumber, TicketStatus, TicketStore, TranscriptRecord,
 };
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
@@ -95,13 +95,18 @@ pub(crate) const SCHEMA: Domain = Domain {
     ) STRICT;
     CREATE INDEX ticket_transcripts_by_ticket ON ticket_transcripts (guild_id, number, created_at);
     ",
+        // 2: a close request's reason and the time it closes the ticket unanswered.
+        "
+    ALTER TABLE tickets ADD COLUMN close_request_reason TEXT;
+    ALTER TABLE tickets ADD COLUMN close_request_due    INTEGER;
+    ",
     ],
 };
 
 const COLUMNS: &str = "guild_id, number, opener_id, category, channel_id, status, claimed_by, \
     reason, answers, created_at, last_activity_at, first_response_at, first_responder, \
     warned_at, close_requested_by, closed_at, closed_by, close_reason, rating, rating_comment, \
-    revision";
+    revision, close_request_reason, close_request_due";
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::new(
@@ -138,6 +143,7 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<Ticket, StoreError>> {
     };
     let (created_at, last_activity_at) = (time(9)?, time(10)?);
     let (first_response_at, warned_at, closed_at) = (opt_time(11)?, opt_time(13)?, opt_time(15)?);
+    let (request_reason, request_due) = (row.get::<_, Option<String>>(21)?, opt_time(22)?);
     let raw = (
         row.get::<_, i64>(0)?,
         row.get::<_, i64>(2)?,
@@ -178,7 +184,13 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<Ticket, StoreError>> {
             first_response_at,
             first_responder: opt_id(responder, "responder id", UserId::new_checked)?,
             inactivity_warned_at: warned_at,
-            close_requested_by: opt_id(requester, "requester id", UserId::new_checked)?,
+            close_request: opt_id(requester, "requester id", UserId::new_checked)?.map(|by| {
+                CloseRequest {
+                    by,
+                    reason: request_reason,
+                    closes_at: request_due,
+                }
+            }),
             closed_at,
             closed_by: opt_id(closer, "closer id", UserId::new_checked)?,
             close_reason: why,
@@ -277,7 +289,7 @@ impl TicketStore for SqliteStore {
             let answers = to_json(&ticket.answers, CONTEXT)?;
             tx.prepare_cached(&format!(
                 "INSERT INTO tickets ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, NULL, ?5, NULL, ?6, ?7,
-                 ?8, ?8, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0)"
+                 ?8, ?8, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL)"
             ))
             .and_then(|mut s| {
                 s.execute(params![
@@ -361,7 +373,8 @@ impl TicketStore for SqliteStore {
                          last_activity_at = ?6, first_response_at = ?7, first_responder = ?8,
                          warned_at = ?9, close_requested_by = ?10, closed_at = ?11,
                          closed_by = ?12, close_reason = ?13, rating = ?14,
-                         rating_comment = ?15, revision = revision + 1
+                         rating_comment = ?15, close_request_reason = ?17,
+                         close_request_due = ?18, revision = revision + 1
                      WHERE guild_id = ?1 AND number = ?2 AND revision = ?16
                      RETURNING {COLUMNS}"
                 ))
@@ -378,13 +391,15 @@ impl TicketStore for SqliteStore {
                         sql_time(t.first_response_at),
                         sql_id(t.first_responder.map(UserId::get)),
                         sql_time(t.inactivity_warned_at),
-                        sql_id(t.close_requested_by.map(UserId::get)),
+                        sql_id(t.close_request.as_ref().map(|r| r.by.get())),
                         sql_time(t.closed_at),
                         sql_id(t.closed_by.map(UserId::get)),
                         t.close_reason,
                         t.rating.as_ref().map(|r| i64::from(r.score.get())),
                         t.rating.as_ref().and_then(|r| r.comment.clone()),
                         revision,
+                        t.close_request.as_ref().and_then(|r| r.reason.clone()),
+                        sql_time(t.close_request.as_ref().and_then(|r| r.closes_at)),
                     ],
                     read_row,
                 )

@@ -53,6 +53,14 @@ pub enum Error {
     /// A close request waits for the opener's answer.
     #[error("closing this ticket was already requested")]
     CloseRequested,
+    /// A close request's delay outside its bounds.
+    #[error("a close request can wait from {} to {}", format_duration_long(*min), format_duration_long(*max))]
+    DelayOutOfRange {
+        /// The shortest delay.
+        min: Duration,
+        /// The longest delay.
+        max: Duration,
+    },
     /// There is no close request to answer.
     #[error("nobody asked to close this ticket")]
     NoCloseRequest,

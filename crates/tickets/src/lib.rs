@@ -5,6 +5,7 @@
 extern crate self as hearth_tickets;
 
 mod auto_close;
+mod close_request;
 mod error;
 mod limits;
 mod memory;
@@ -27,6 +28,9 @@ pub use self::{
     auto_close::{
         AutoClosePolicy, AutoCloseStep, GRACE_MAX, GRACE_MIN, INACTIVE_AFTER_MAX,
         INACTIVE_AFTER_MIN,
+    },
+    close_request::{
+        CLOSE_REQUEST_DELAY_MAX, CLOSE_REQUEST_DELAY_MIN, CloseRequest, UNANSWERED_REASON,
     },
     error::{Error, SettingsError},
     limits::{

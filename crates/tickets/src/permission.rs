@@ -43,6 +43,8 @@ pub enum Action {
     Close,
     /// Ask the opener to confirm closing.
     RequestClose,
+    /// Answer a close request (close, or keep open).
+    AnswerCloseRequest,
     /// Open it again after close.
     Reopen,
     /// Add a member to its channel.
@@ -64,6 +66,7 @@ impl Action {
             Self::Unclaim => "unclaim this ticket",
             Self::Close => "close this ticket",
             Self::RequestClose => "ask to close this ticket",
+            Self::AnswerCloseRequest => "answer this close request",
             Self::Reopen => "reopen this ticket",
             Self::AddMember => "add members to this ticket",
             Self::RemoveMember => "remove members from this ticket",
@@ -108,8 +111,8 @@ pub enum Denied {
 /// Whether `actor` may do `action` to `ticket` of `category`.
 ///
 /// - Admins may do anything but rate (the opener's verdict) and claim their own ticket.
-/// - The opener may write, close, get the transcript and rate; not claim, reopen or manage
-///   members.
+/// - The opener may write, close, get the transcript, answer a close request and rate; not
+///   claim, reopen or manage members. A close request is theirs (or an admin's) to answer.
 /// - Support roles may write, claim, ask to close, close, reopen, add and remove members and
 ///   get the transcript. Once a ticket is claimed, the claimer (and admins) keep those rights;
 ///   other support members may still read it, and write only if the category allows
@@ -145,6 +148,8 @@ pub fn decide(
                 Err(Denied::OpenerOnly { action })
             }
         }
+        Action::AnswerCloseRequest if opener || actor.admin => Ok(()),
+        Action::AnswerCloseRequest => Err(Denied::OpenerOnly { action }),
         Action::Reply | Action::Close | Action::Transcript if opener => Ok(()),
         Action::Claim if opener => Err(Denied::OwnTicket),
         Action::Unclaim => match claimer {
@@ -240,6 +245,17 @@ mod tests {
             check(&t, &c, RANDOM, Action::Reply),
             Err(Denied::NotParticipant)
         );
+        // A close request is the opener's to answer (or an admin's), not the team's.
+        assert_eq!(check(&t, &c, OPENER, Action::AnswerCloseRequest), Ok(()));
+        assert_eq!(check(&t, &c, BOSS, Action::AnswerCloseRequest), Ok(()));
+        for user in [ALICE, RANDOM] {
+            assert_eq!(
+                check(&t, &c, user, Action::AnswerCloseRequest)
+                    .unwrap_err()
+                    .to_string(),
+                "only the member who opened this ticket can answer this close request"
+            );
+        }
         assert_eq!(
             check(&t, &c, RANDOM, Action::Close)
                 .unwrap_err()

@@ -230,27 +230,6 @@ impl<S: TicketStore> Tickets<S> {
         self.act(act, Action::Unclaim, Ticket::unclaim).await
     }
 
-    /// Staff ask the opener to confirm closing.
-    ///
-    /// # Errors
-    ///
-    /// As [`Tickets::claim`], with [`Ticket::request_close`]'s refusals.
-    pub async fn request_close(&self, act: &Act<'_>) -> Result<Ticket, Error> {
-        self.act(act, Action::RequestClose, |t| {
-            t.request_close(act.actor.user)
-        })
-        .await
-    }
-
-    /// The opener (or anyone who may close) declines a close request.
-    ///
-    /// # Errors
-    ///
-    /// As [`Tickets::claim`], with [`Ticket::cancel_close`]'s refusals.
-    pub async fn cancel_close(&self, act: &Act<'_>) -> Result<Ticket, Error> {
-        self.act(act, Action::Close, Ticket::cancel_close).await
-    }
-
     /// Closes the ticket, and names the next queued ticket of its category.
     ///
     /// # Errors
@@ -387,5 +366,6 @@ impl<S: TicketStore> Tickets<S> {
     }
 }
 
+mod requests;
 #[cfg(test)]
 mod tests;

@@ -190,8 +190,9 @@ pub async fn an_abandoned_ticket_frees_its_slot_but_not_its_number(store: &impl 
     assert_eq!(next.number, TicketNumber(2));
 }
 
-/// An update writes every changeable field, returns the ticket at the next revision, and
-/// leaves the fixed fields as opened whatever the caller put in them.
+/// An update writes every changeable field (a close request's reason and deadline included),
+/// returns the ticket at the next revision, and leaves the fixed fields as opened whatever the
+/// caller put in them.
 pub async fn updates_write_every_changeable_field_and_bump_the_revision(store: &impl TicketStore) {
     let opened = open(store, new_ticket(GUILD, ALICE, 0), roomy()).await;
     let mut changed = opened
@@ -203,7 +204,7 @@ pub async fn updates_write_every_changeable_field_and_bump_the_revision(store: &
         .unwrap()
         .warn_inactive(at(40))
         .unwrap()
-        .request_close(STAFF)
+        .request_close(STAFF, Some("all sorted?"), Some(HOUR), at(45))
         .unwrap();
     let written = store.update_ticket(&changed).await.unwrap().unwrap();
     changed.revision = 1;
@@ -445,7 +446,7 @@ pub async fn every_status_reads_back(store: &impl TicketStore) {
     let mut current = opened;
     for next in [
         |t: &Ticket| t.claim(STAFF),
-        |t: &Ticket| t.request_close(STAFF),
+        |t: &Ticket| t.request_close(STAFF, None, None, at(4)),
         |t: &Ticket| t.close(None, None, at(5)),
     ] {
         current = store

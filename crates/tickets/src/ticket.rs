@@ -9,7 +9,7 @@ use std::fmt;
 use hearth_core::{ChannelId, GuildId, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
 
-use crate::{Error, Rating};
+use crate::{CloseRequest, Error, Rating};
 
 /// The longest reason (for opening or closing) Hearth keeps, in characters: Discord's limit on
 /// a modal's paragraph input.
@@ -118,8 +118,8 @@ pub struct Ticket {
     pub first_responder: Option<UserId>,
     /// When the inactivity warning was posted; cleared by any message.
     pub inactivity_warned_at: Option<Timestamp>,
-    /// Who asked to close it, while it is [`TicketStatus::Closing`].
-    pub close_requested_by: Option<UserId>,
+    /// Staff's request to close it, while it is [`TicketStatus::Closing`].
+    pub close_request: Option<CloseRequest>,
     /// When it was closed.
     pub closed_at: Option<Timestamp>,
     /// Who closed it; `None` for auto-close or when the earlier bot did not say.
@@ -150,7 +150,7 @@ impl Ticket {
             first_response_at: None,
             first_responder: None,
             inactivity_warned_at: None,
-            close_requested_by: None,
+            close_request: None,
             closed_at: None,
             closed_by: None,
             close_reason: None,
@@ -169,7 +169,7 @@ impl Ticket {
         self.is_active() && self.channel.is_none()
     }
 
-    fn refuse_closed(&self) -> Result<(), Error> {
+    pub(crate) fn refuse_closed(&self) -> Result<(), Error> {
         if self.status == TicketStatus::Closed {
             return Err(Error::AlreadyClosed {
                 number: self.number,
@@ -229,44 +229,6 @@ impl Ticket {
         }
     }
 
-    /// Staff ask the opener to confirm closing.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::CloseRequested`] when already asked, [`Error::AlreadyClosed`].
-    pub fn request_close(&self, by: UserId) -> Result<Self, Error> {
-        self.refuse_closed()?;
-        if self.status == TicketStatus::Closing {
-            return Err(Error::CloseRequested);
-        }
-        Ok(Self {
-            status: TicketStatus::Closing,
-            close_requested_by: Some(by),
-            ..self.clone()
-        })
-    }
-
-    /// The opener declines the close request: back to claimed (if it was) or open.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::NoCloseRequest`], [`Error::AlreadyClosed`].
-    pub fn cancel_close(&self) -> Result<Self, Error> {
-        self.refuse_closed()?;
-        if self.status != TicketStatus::Closing {
-            return Err(Error::NoCloseRequest);
-        }
-        Ok(Self {
-            status: if self.claimed_by.is_some() {
-                TicketStatus::Claimed
-            } else {
-                TicketStatus::Open
-            },
-            close_requested_by: None,
-            ..self.clone()
-        })
-    }
-
     /// Closes the ticket; `by` is `None` for an automatic close.
     ///
     /// # Errors
@@ -281,7 +243,7 @@ impl Ticket {
         self.refuse_closed()?;
         Ok(Self {
             status: TicketStatus::Closed,
-            close_requested_by: None,
+            close_request: None,
             inactivity_warned_at: None,
             closed_at: Some(now),
             closed_by: by,
@@ -402,7 +364,9 @@ mod tests {
             (claimed.status, claimed.claimed_by),
             (TicketStatus::Claimed, Some(STAFF))
         );
-        let closing = claimed.request_close(STAFF).unwrap();
+        let closing = claimed
+            .request_close(STAFF, None, None, Timestamp::from_unix_secs(400))
+            .unwrap();
         assert_eq!(closing.status, TicketStatus::Closing);
         assert_eq!(
             closing.cancel_close().unwrap().status,

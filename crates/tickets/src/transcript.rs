@@ -11,6 +11,10 @@
 //!   link. Attachments are listed (name, size, link), not embedded.
 //! - **Plain text**: the same messages, one block each, for reading anywhere and searching.
 //!
+//! In both, Discord's markup is read for people: mentions show names (`@Alice`, `@Support`,
+//! `#general`; in HTML as pills) from [`Transcript::names`], or `@unknown-user` and the like
+//! when a name is not known — never a raw id — and custom emoji show as `:name:`.
+//!
 //! # Size
 //!
 //! Discord refuses uploads over 25 MiB for bots in a guild without boosts
@@ -25,11 +29,14 @@
 //! hearth-tickets`), far below the limit; only a flood of maximum-length messages is cut.
 
 mod html;
+mod mentions;
 mod text;
 
 use hearth_core::{MessageId, Timestamp, UserId};
 
 use crate::TicketNumber;
+
+pub use self::mentions::{Names, UNKNOWN_CHANNEL, UNKNOWN_ROLE, UNKNOWN_USER};
 
 /// Discord's upload limit for a bot in a guild without boosts: 25 MiB.
 pub const ATTACHMENT_LIMIT_BYTES: usize = 25 * 1024 * 1024;
@@ -104,7 +111,8 @@ pub struct TranscriptMessage {
     pub sent_at: Timestamp,
     /// When last edited.
     pub edited_at: Option<Timestamp>,
-    /// Its text, as Discord has it (markdown and mentions untouched).
+    /// Its text, as Discord has it (markdown and mentions untouched: rendering names the
+    /// mentions from [`Transcript::names`]).
     pub content: String,
     /// Its files.
     pub attachments: Vec<Attachment>,
@@ -133,6 +141,8 @@ pub struct Transcript {
     pub generated_at: Timestamp,
     /// The messages, oldest first.
     pub messages: Vec<TranscriptMessage>,
+    /// Who and what the messages' mentions name.
+    pub names: Names,
 }
 
 /// The two files of a transcript.
@@ -166,8 +176,17 @@ struct Gap {
 /// least [`LIMIT_MIN_BYTES`]), cutting the middle when needed; see the module docs.
 pub fn render(transcript: &Transcript, limit: usize) -> TranscriptFiles {
     let limit = limit.max(LIMIT_MIN_BYTES);
-    let html_parts: Vec<String> = transcript.messages.iter().map(html::message).collect();
-    let text_parts: Vec<String> = transcript.messages.iter().map(text::message).collect();
+    let names = &transcript.names;
+    let html_parts: Vec<String> = transcript
+        .messages
+        .iter()
+        .map(|m| html::message(m, names))
+        .collect();
+    let text_parts: Vec<String> = transcript
+        .messages
+        .iter()
+        .map(|m| text::message(m, names))
+        .collect();
     let sizes: Vec<usize> = html_parts
         .iter()
         .zip(&text_parts)

@@ -268,9 +268,10 @@ impl Member {
                 })
                 .collect();
             let data = json!({"custom_id": custom_id, "components": components});
+            // Submitted where the modal was opened: a modal from a DM button has no guild.
             create_interaction(
                 s,
-                self.guild_id,
+                origin.guild_id,
                 origin.channel_id,
                 self.user_id,
                 5,

@@ -4,7 +4,8 @@
 
 use hearth_core::{ChannelId, GuildId, MessageId, Timestamp, UserId};
 use hearth_tickets::{
-    Answer, Panel, Rating, RatingScore, Ticket, TicketNumber, TicketStatus, TranscriptRecord,
+    Answer, CloseRequest, Panel, Rating, RatingScore, Ticket, TicketNumber, TicketStatus,
+    TranscriptRecord,
 };
 use mongodb::{
     IndexModel,
@@ -89,7 +90,9 @@ pub(super) fn update_document(t: &Ticket) -> Document {
             "first_response_at": opt_date(t.first_response_at),
             "first_responder": opt_id(t.first_responder.map(UserId::get)),
             "inactivity_warned_at": opt_date(t.inactivity_warned_at),
-            "close_requested_by": opt_id(t.close_requested_by.map(UserId::get)),
+            "close_requested_by": opt_id(t.close_request.as_ref().map(|r| r.by.get())),
+            "close_request_reason": t.close_request.as_ref().and_then(|r| r.reason.clone()),
+            "close_request_due": opt_date(t.close_request.as_ref().and_then(|r| r.closes_at)),
             "closed_at": opt_date(t.closed_at),
             "closed_by": opt_id(t.closed_by.map(UserId::get)),
             "close_reason": t.close_reason.clone(),
@@ -372,7 +375,11 @@ pub(super) fn read_ticket(doc: &Document) -> Result<Ticket, ReadError> {
         first_response_at: lenient_time(doc, "first_response_at"),
         first_responder: lenient_id(doc, "first_responder"),
         inactivity_warned_at: lenient_time(doc, "inactivity_warned_at"),
-        close_requested_by: lenient_id(doc, "close_requested_by"),
+        close_request: lenient_id(doc, "close_requested_by").map(|by| CloseRequest {
+            by,
+            reason: lenient_string(doc, "close_request_reason"),
+            closes_at: lenient_time(doc, "close_request_due"),
+        }),
         closed_at,
         closed_by: lenient_id(doc, "closed_by"),
         close_reason: lenient_string(doc, "close_reason"),

@@ -11,7 +11,7 @@ async fn an_unreadable_row_is_reported_as_corrupt() {
             c.execute(
                 &format!(
                     "INSERT INTO tickets ({COLUMNS}) VALUES (1, 1, 2, 'x', NULL, 'archived', NULL,
-                     NULL, '[]', 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0)"
+                     NULL, '[]', 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL)"
                 ),
                 [],
             )

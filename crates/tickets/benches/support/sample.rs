@@ -1,10 +1,10 @@
 //! A made-up ticket conversation of any length, shared by the transcript benchmark and the
 //! crate's tests (`#[path]`-included there), so both measure and check the same thing.
 
-use hearth_core::{MessageId, Timestamp, UserId};
+use hearth_core::{ChannelId, MessageId, RoleId, Timestamp, UserId};
 use hearth_tickets::{
     TicketNumber,
-    transcript::{Attachment, Author, Embed, EmbedField, Transcript, TranscriptMessage},
+    transcript::{Attachment, Author, Embed, EmbedField, Names, Transcript, TranscriptMessage},
 };
 
 /// `messages` messages of about `content_len` characters each, alternating between the opener
@@ -27,7 +27,9 @@ pub(crate) fn transcript(messages: usize, content_len: usize) -> Transcript {
         bot: true,
     };
     let start = Timestamp::from_unix_secs(1_705_314_600);
-    let phrase = "Thanks, I tried \"restart\" & it's still <broken> — see logs. ";
+    // Mentions too: a member, a role and a channel, each resolved when rendered.
+    let phrase = "Thanks <@80351110224678913>, I tried \"restart\" & it's still <broken> — \
+                  <@&70> said see <#60>. ";
     let messages = (0..messages)
         .map(|i| {
             let n = i as u64;
@@ -88,6 +90,11 @@ pub(crate) fn transcript(messages: usize, content_len: usize) -> Transcript {
         closed_at: Some(start.saturating_add(std::time::Duration::from_secs(86_400))),
         generated_at: start.saturating_add(std::time::Duration::from_secs(86_401)),
         messages,
+        names: Names {
+            users: [(staff.id, staff.name.clone())].into(),
+            roles: [(RoleId::new(70), "Support".to_owned())].into(),
+            channels: [(ChannelId::new(60), "status".to_owned())].into(),
+        },
     }
 }
 

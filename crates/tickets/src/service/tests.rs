@@ -282,3 +282,58 @@ async fn staff_messages_make_the_first_response_in_the_statistics() {
     assert_eq!((first.count, first.mean), (1, Duration::from_secs(90)));
     assert_eq!(stats.staff[0].user, BOB);
 }
+
+#[tokio::test]
+async fn a_close_request_is_asked_by_staff_answered_by_the_opener_and_due_after_its_delay() {
+    let (tickets, settings) = desk();
+    let t = open(&tickets, &settings, 0).await;
+    let staff = [SUPPORT];
+    let ask = |secs, reason, delay| {
+        let act = act(&settings, t.number, BOB, &staff, secs);
+        let tickets = &tickets;
+        async move { tickets.request_close(&act, reason, delay).await }
+    };
+    let due = |secs| tickets.close_unanswered(GUILD, t.number, at(secs));
+    // The opener can't ask; staff can; a second request is refused.
+    let refused = tickets
+        .request_close(&act(&settings, t.number, ALICE, &[], 1), None, None)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "only the support team can ask to close this ticket"
+    );
+    let asked = ask(10, Some("fixed"), Some(HOUR)).await.unwrap();
+    assert_eq!(asked.status, TicketStatus::Closing);
+    assert!(matches!(
+        ask(11, None, None).await,
+        Err(Error::CloseRequested)
+    ));
+    // Staff can't answer for the opener; nothing is due before its time.
+    assert!(matches!(
+        tickets
+            .accept_close(&act(&settings, t.number, BOB, &staff, 12))
+            .await,
+        Err(Error::Denied(_))
+    ));
+    assert_eq!(due(3_609).await.unwrap(), None);
+    // Kept open, it never is.
+    let kept = tickets
+        .cancel_close(&act(&settings, t.number, ALICE, &[], 20))
+        .await
+        .unwrap();
+    assert_eq!(kept.status, TicketStatus::Open);
+    assert_eq!(due(9_999).await.unwrap(), None);
+    // Asked again and unanswered: closed by the clock, by whoever asked.
+    ask(30, None, Some(HOUR)).await.unwrap();
+    let closed = due(3_630).await.unwrap().unwrap();
+    assert_eq!(closed.ticket.status, TicketStatus::Closed);
+    assert_eq!(closed.ticket.closed_by, Some(BOB));
+    // Asking on a closed ticket is refused and changes nothing.
+    let refused = ask(40, None, None).await.unwrap_err();
+    assert_eq!(refused.to_string(), "ticket #1 is already closed");
+    assert_eq!(
+        tickets.store().ticket(GUILD, t.number).await.unwrap(),
+        Some(closed.ticket)
+    );
+}

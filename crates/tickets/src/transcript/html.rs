@@ -2,7 +2,9 @@
 
 use std::fmt::Write as _;
 
-use super::{Embed, Gap, Transcript, TranscriptMessage, format_size, format_utc, gap_sentence};
+use super::{
+    Embed, Gap, Names, Transcript, TranscriptMessage, format_size, format_utc, gap_sentence,
+};
 
 /// The page's style; no `url(…)` anywhere, so it loads nothing.
 const STYLE: &str = "body{margin:0;background:#313338;color:#dbdee1;font:15px/1.4 \
@@ -17,6 +19,7 @@ color:#fff;border-radius:3px;padding:0 4px;font-size:10px;margin-right:6px;verti
 .embed{margin:6px 0;padding:8px 12px;max-width:520px;background:#2b2d31;border-left:4px solid \
 #1e1f22;border-radius:4px}.embed .title{font-weight:600;color:#f2f3f5}.embed .field-name{\
 font-weight:600;margin-top:4px}.embed .footer{font-size:12px;color:#949ba4;margin-top:6px}\
+.mention{background:#3c4270;color:#c9cdfb;border-radius:3px;padding:0 2px;font-weight:500}\
 .gap{margin:8px 24px;padding:8px 12px;border:1px dashed #f0b232;color:#f0b232;border-radius:4px}\
 footer{padding:12px 24px;color:#949ba4;font-size:12px}";
 
@@ -119,7 +122,7 @@ pub(super) fn note(t: &Transcript, gap: Option<Gap>) -> String {
 }
 
 /// One message as a list item.
-pub(super) fn message(m: &TranscriptMessage) -> String {
+pub(super) fn message(m: &TranscriptMessage, names: &Names) -> String {
     let mut out = String::with_capacity(m.content.len() + 256);
     let _ = write!(
         out,
@@ -142,7 +145,7 @@ pub(super) fn message(m: &TranscriptMessage) -> String {
     out.push_str("</div>");
     if !m.content.is_empty() {
         out.push_str("<div class=\"content\">");
-        escape_into(&mut out, &m.content);
+        names.html_into(&mut out, &m.content);
         out.push_str("</div>");
     }
     if !m.attachments.is_empty() {
@@ -155,13 +158,13 @@ pub(super) fn message(m: &TranscriptMessage) -> String {
         out.push_str("</ul>");
     }
     for e in &m.embeds {
-        embed(&mut out, e);
+        embed(&mut out, e, names);
     }
     out.push_str("</li>\n");
     out
 }
 
-fn embed(out: &mut String, e: &Embed) {
+fn embed(out: &mut String, e: &Embed, names: &Names) {
     // A number formatted as hex: nothing to escape.
     let color = e
         .color
@@ -176,15 +179,18 @@ fn embed(out: &mut String, e: &Embed) {
         out.push_str("</div>");
     }
     if let Some(description) = &e.description {
-        let _ = write!(out, "<div class=\"content\">{}</div>", escaped(description));
+        out.push_str("<div class=\"content\">");
+        names.html_into(out, description);
+        out.push_str("</div>");
     }
     for f in &e.fields {
         let _ = write!(
             out,
-            "<div class=\"field-name\">{}</div><div class=\"content\">{}</div>",
+            "<div class=\"field-name\">{}</div><div class=\"content\">",
             escaped(&f.name),
-            escaped(&f.value)
         );
+        names.html_into(out, &f.value);
+        out.push_str("</div>");
     }
     if let Some(footer) = &e.footer {
         let _ = write!(out, "<div class=\"footer\">{}</div>", escaped(footer));

@@ -155,3 +155,33 @@ fn times_are_utc_calendar_dates() {
     assert_eq!(format_size(1_536), "1.5 KiB");
     assert_eq!(format_size(5 * 1024 * 1024), "5.0 MiB");
 }
+
+#[test]
+fn mentions_read_as_names_in_both_files_never_as_ids() {
+    let mut t = sample::transcript(30, 120);
+    t.messages[0].content = "ask <@&70> or <@999>, see <#60> <:wave:5>".into();
+    let files = render(&t, ATTACHMENT_LIMIT_BYTES);
+    for raw in ["@&70>", "@999>", "#60>", "@80351110224678913>", ":wave:5>"] {
+        assert!(!files.text.contains(raw), "{raw} in the text");
+        assert!(
+            !files.html.contains(&raw.replace('>', "&gt;")),
+            "{raw} in the HTML"
+        );
+    }
+    assert!(
+        files
+            .text
+            .contains("ask @Support or @unknown-user, see #status :wave:")
+    );
+    assert!(files.text.contains("Thanks @Bob & Co, I tried"));
+    assert!(
+        files
+            .html
+            .contains("Thanks <span class=\"mention\">@Bob &amp; Co</span>, I tried")
+    );
+    assert!(
+        files
+            .html
+            .contains("<span class=\"mention\">#status</span>")
+    );
+}

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Gap, Transcript, TranscriptMessage, format_size, format_utc, gap_sentence};
+use super::{Gap, Names, Transcript, TranscriptMessage, format_size, format_utc, gap_sentence};
 
 /// The end of the file.
 pub(super) const FOOTER: &str = "\n— end of transcript —\n";
@@ -38,7 +38,7 @@ pub(super) fn note(t: &Transcript, gap: Option<Gap>) -> String {
 }
 
 /// One message: a line with time and author, then its text, files and embeds, indented.
-pub(super) fn message(m: &TranscriptMessage) -> String {
+pub(super) fn message(m: &TranscriptMessage, names: &Names) -> String {
     let mut out = String::with_capacity(m.content.len() + 96);
     let _ = write!(
         out,
@@ -52,7 +52,7 @@ pub(super) fn message(m: &TranscriptMessage) -> String {
         out.push_str(" (edited)");
     }
     out.push('\n');
-    for line in m.content.lines() {
+    for line in names.plain(&m.content).lines() {
         let _ = writeln!(out, "    {line}");
     }
     for a in &m.attachments {
@@ -67,11 +67,13 @@ pub(super) fn message(m: &TranscriptMessage) -> String {
     for e in &m.embeds {
         let title = e.title.as_deref().or(e.author.as_deref()).unwrap_or("");
         let _ = writeln!(out, "    [embed] {title}");
-        for line in e.description.iter().flat_map(|d| d.lines()) {
-            let _ = writeln!(out, "        {line}");
+        if let Some(description) = &e.description {
+            for line in names.plain(description).lines() {
+                let _ = writeln!(out, "        {line}");
+            }
         }
         for f in &e.fields {
-            let _ = writeln!(out, "        {}: {}", f.name, f.value);
+            let _ = writeln!(out, "        {}: {}", f.name, names.plain(&f.value));
         }
         if let Some(footer) = &e.footer {
             let _ = writeln!(out, "        — {footer}");

@@ -66,7 +66,7 @@ fn claims_filter_on_known_kinds_and_readiness_and_lease_with_a_token() {
         claimable_filter(now),
         doc! {
             "ready_at": { "$lte": DateTime::from_millis(1_000) },
-            "action.kind": { "$in": ["unban", "unmute", "unlock", "close_ticket"] },
+            "action.kind": { "$in": ["unban", "unmute", "unlock", "close_ticket", "close_requested"] },
         }
     );
     assert_eq!(claim_sort(), doc! { "ready_at": 1, "id": 1 });
