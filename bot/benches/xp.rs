@@ -57,6 +57,35 @@ fn payload(n: usize) -> String {
     )
 }
 
+/// CPU time (user and system) used so far by this process's threads named `name`, or by all
+/// of them, from `/proc` (Linux; zero elsewhere). Ticks are 1/100 s.
+fn cpu_of_threads(name: Option<&str>) -> Duration {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return Duration::ZERO;
+    };
+    let ticks: u64 = tasks
+        .flatten()
+        .filter(|task| {
+            name.is_none_or(|name| {
+                std::fs::read_to_string(task.path().join("comm"))
+                    .is_ok_and(|comm| comm.trim() == name)
+            })
+        })
+        .filter_map(|task| std::fs::read_to_string(task.path().join("stat")).ok())
+        .map(|stat| {
+            // After the command name in parentheses: state is field 3, utime 14, stime 15.
+            let fields: Vec<&str> = stat
+                .rsplit_once(')')
+                .map_or("", |(_, rest)| rest)
+                .split_whitespace()
+                .collect();
+            let field = |n: usize| fields.get(n - 3).and_then(|f| f.parse::<u64>().ok());
+            field(14).unwrap_or(0) + field(15).unwrap_or(0)
+        })
+        .sum();
+    Duration::from_millis(ticks * 10)
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     #[allow(
         clippy::cast_possible_truncation,
@@ -109,6 +138,7 @@ async fn main() {
     let (store, ctx) = world(&dir).await;
     let features = Arc::new(Features::new(&store, &ctx));
     let next = Arc::new(AtomicUsize::new(0));
+    let (writer_before, all_before) = (cpu_of_threads(Some("hearth-sqlite")), cpu_of_threads(None));
     let started = Instant::now();
     let workers: Vec<_> = (0..IN_FLIGHT)
         .map(|_| {
@@ -136,6 +166,8 @@ async fn main() {
         latencies.extend(worker.await.expect("worker"));
     }
     let elapsed = started.elapsed();
+    let writer_cpu = cpu_of_threads(Some("hearth-sqlite")).saturating_sub(writer_before);
+    let all_cpu = cpu_of_threads(None).saturating_sub(all_before);
     latencies.sort_unstable();
     #[allow(clippy::cast_precision_loss)]
     let rate = messages as f64 / elapsed.as_secs_f64();
@@ -175,6 +207,14 @@ async fn main() {
     println!("  latency     p50 {p50:?}  p99 {p99:?}  max {max:?} (p99 target < {P99_TARGET:?})");
     println!(
         "  store       {store_calls:.4} calls per message (1 grant + settings/boost loads on cache misses: {loads} loads), {STATEMENTS_PER_GRANT} SQL statements per grant (2 of them the savepoint), committed {OPEN_MAX:?} at most after"
+    );
+    #[allow(clippy::cast_precision_loss)]
+    let per_message = |cpu: Duration| cpu.as_secs_f64() * 1e6 / messages as f64;
+    println!(
+        "  cpu         {:.1} µs a message in all ({:.1} µs in the SQLite writer thread: one thread's ceiling {:.0} messages/s)",
+        per_message(all_cpu),
+        per_message(writer_cpu),
+        1e6 / per_message(writer_cpu).max(f64::MIN_POSITIVE),
     );
     println!(
         "  cache       hit rate {:.4} ({} reads, {} misses)",

@@ -35,7 +35,7 @@ use crate::connection::{Job, sql_error};
 pub const BATCH_MAX: usize = 4_096;
 
 /// How long the queue stays empty before the open transaction commits.
-pub const IDLE_COMMIT: Duration = Duration::from_millis(1);
+pub const IDLE_COMMIT: Duration = Duration::from_millis(5);
 
 /// How long a transaction stays open at most, however busy the queue: the crash loss window.
 pub const OPEN_MAX: Duration = Duration::from_millis(20);
