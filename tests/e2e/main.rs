@@ -22,5 +22,6 @@ mod punishments;
 mod restarts;
 mod roles;
 mod tickets;
+mod tickets_capacity;
 mod transcript_browser;
 mod warnings;

@@ -23,7 +23,7 @@ pub(crate) async fn set_up(world: &World) -> (Id<ChannelMarker>, Id<ChannelMarke
 }
 
 /// As [`set_up`], with more options for `/setuptickets`.
-async fn set_up_with(
+pub(crate) async fn set_up_with(
     world: &World,
     extra: Vec<(&str, CommandValue)>,
 ) -> (Id<ChannelMarker>, Id<ChannelMarker>, Message) {

@@ -9,6 +9,7 @@ use twilight_http::request::AuditLogReason;
 use twilight_model::{
     channel::{
         ChannelType, Message,
+        message::AllowedMentions,
         permission_overwrite::{
             PermissionOverwrite as ChannelOverwrite,
             PermissionOverwriteType as ChannelOverwriteType,
@@ -20,6 +21,7 @@ use twilight_model::{
 };
 
 use super::{Discord, DiscordError, ids, reason};
+use crate::reply::Reply;
 
 /// One permission overwrite of a new ticket channel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,6 +89,36 @@ impl Discord {
             .reason(&why);
         let channel = self.read("creating a ticket channel", request).await?;
         Ok(ids::channel_id(channel.id))
+    }
+
+    /// Posts a message that pings `user` (and nobody else, whatever the text mentions): a
+    /// queued ticket's opener called to their new channel. Files are not sent.
+    ///
+    /// # Errors
+    ///
+    /// When Discord refuses it (unknown channel, missing access).
+    pub async fn send_pinging(
+        &self,
+        channel: ChannelId,
+        reply: &Reply,
+        user: UserId,
+    ) -> Result<(), DiscordError> {
+        let only = AllowedMentions {
+            users: vec![ids::user(user)],
+            ..AllowedMentions::default()
+        };
+        let mut request = self
+            .http
+            .create_message(ids::channel(channel))
+            .allowed_mentions(Some(&only))
+            .embeds(&reply.embeds);
+        if let Some(content) = &reply.content {
+            request = request.content(content);
+        }
+        if !reply.components.is_empty() {
+            request = request.components(&reply.components);
+        }
+        self.read("posting a message", request).await.map(drop)
     }
 
     /// Deletes a channel.

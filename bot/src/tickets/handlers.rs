@@ -32,7 +32,7 @@ use crate::{
 /// The modal's reason input.
 const REASON: &str = "reason";
 
-fn refuse(err: &hearth_tickets::Error) -> HandlerError {
+pub(super) fn refuse(err: &hearth_tickets::Error) -> HandlerError {
     if let hearth_tickets::Error::Store(_) = err {
         return HandlerError::fault(std::io::Error::other(err.to_string()));
     }
@@ -49,7 +49,7 @@ fn store_fault(err: hearth_core::StoreError) -> HandlerError {
     HandlerError::fault(err)
 }
 
-async fn settings<S: Backend>(
+pub(super) async fn settings<S: Backend>(
     t: &Tickets<S>,
     guild: GuildId,
 ) -> Result<TicketSettings, HandlerError> {
@@ -60,7 +60,7 @@ async fn settings<S: Backend>(
         .unwrap_or_default())
 }
 
-fn roles_of(interaction: &Interaction) -> Vec<RoleId> {
+pub(super) fn roles_of(interaction: &Interaction) -> Vec<RoleId> {
     interaction
         .member
         .as_ref()
@@ -73,7 +73,7 @@ fn roles_of(interaction: &Interaction) -> Vec<RoleId> {
         .unwrap_or_default()
 }
 
-fn is_admin(interaction: &Interaction) -> bool {
+pub(super) fn is_admin(interaction: &Interaction) -> bool {
     interaction
         .member
         .as_ref()
@@ -275,12 +275,18 @@ async fn open_ticket<S: Backend>(
         })
         .await
         .map_err(|e| refuse(&e))?;
-    match flow::give_channel(t, ctx, &all, &ticket, true).await.map_err(HandlerError::fault)? {
+    match flow::give_channel(t, ctx, &all, &ticket, true)
+        .await
+        .map_err(HandlerError::fault)?
+    {
         Some(channel) => {
             ack.committed(format!("Ticket {} was opened.", ticket.number));
-            ack.reply(Reply::ephemeral(format!("Your ticket is open: <#{channel}>."))).await
+            ack.reply(Reply::ephemeral(format!(
+                "Your ticket is open: <#{channel}>."
+            )))
+            .await
         }
-        None => ack.reply(Reply::ephemeral(format!("Every ticket channel is taken right now; ticket {} waits in the queue and opens as soon as one closes.", ticket.number))).await,
+        None => super::queue::queued(t, ack, &ticket).await,
     }
 }
 

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod components;
 pub mod flow;
 pub mod handlers;
+pub mod queue;
 pub mod timed;
 pub mod transcript;
 
@@ -38,10 +39,14 @@ pub struct Tickets<S> {
 impl<S: Backend> Feature<S> for Tickets<S> {
     const NEEDS: Needs = Needs {
         name: NAME,
-        // Guilds: channel create/delete (a ticket channel deleted by hand); guild messages:
+        // Guilds: channel create/update/delete (a ticket channel deleted by hand); guild messages:
         // activity in tickets (no content needed).
         intents: Intents::GUILDS.union(Intents::GUILD_MESSAGES),
-        events: EventTypeFlags::CHANNEL_DELETE.union(EventTypeFlags::MESSAGE_CREATE),
+        events: EventTypeFlags::CHANNEL_DELETE
+            .union(EventTypeFlags::MESSAGE_CREATE)
+            // Channels made and moved keep the cache's count of each category right (50 max).
+            .union(EventTypeFlags::CHANNEL_CREATE)
+            .union(EventTypeFlags::CHANNEL_UPDATE),
         cache: ResourceType::CHANNEL,
     };
 
@@ -80,6 +85,7 @@ impl<S: Backend> Feature<S> for Tickets<S> {
         match id.action {
             "open" => handlers::panel_click(self, id, interaction, ack).await,
             "step" => handlers::step(self, ctx, id, interaction, ack).await,
+            "leave" => queue::leave(self, id, interaction, ack).await,
             _ => Err(HandlerError::refuse(NO_LONGER_IN_USE)),
         }
     }

@@ -68,6 +68,12 @@ pub enum Error {
         /// The ticket.
         number: TicketNumber,
     },
+    /// The ticket no longer waits in the queue (it got its channel meanwhile).
+    #[error("ticket {number} is no longer in the queue")]
+    NotQueued {
+        /// The ticket.
+        number: TicketNumber,
+    },
     /// The opener already rated it.
     #[error("you already rated this ticket")]
     AlreadyRated,

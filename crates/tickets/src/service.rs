@@ -387,5 +387,6 @@ impl<S: TicketStore> Tickets<S> {
     }
 }
 
+mod queue;
 #[cfg(test)]
 mod tests;

@@ -290,7 +290,9 @@ impl Ticket {
         })
     }
 
-    /// Opens a closed ticket again, unclaimed and unrated, its inactivity counted from `now`.
+    /// Opens a closed ticket again, unclaimed and unrated, its inactivity counted from `now`,
+    /// without a channel (its old one was deleted on close): it waits in the queue until it
+    /// gets a new one.
     ///
     /// # Errors
     ///
@@ -303,6 +305,7 @@ impl Ticket {
         }
         Ok(Self {
             status: TicketStatus::Open,
+            channel: None,
             claimed_by: None,
             last_activity_at: now,
             closed_at: None,
@@ -416,6 +419,10 @@ mod tests {
         let reopened = closed.reopen(Timestamp::from_unix_secs(600)).unwrap();
         assert_eq!(reopened.status, TicketStatus::Open);
         assert_eq!((reopened.claimed_by, reopened.closed_at), (None, None));
+        assert!(
+            reopened.is_queued(),
+            "a reopened ticket waits for a new channel"
+        );
     }
 
     #[test]
