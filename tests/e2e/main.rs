@@ -23,5 +23,6 @@ mod restarts;
 mod roles;
 mod tickets;
 mod tickets_capacity;
+mod tickets_faults;
 mod transcript_browser;
 mod warnings;
