@@ -71,6 +71,36 @@ pub(crate) async fn open(
     ([press.id(), submit.id()], said)
 }
 
+/// The REST calls of one open since request `before`, as `METHOD route`: its two
+/// interactions' answers and the bot's own requests (an earlier command's late answer is not
+/// counted). Waits until both answers are recorded (the sandbox records a request once
+/// answered).
+pub(crate) async fn calls_of_open(
+    world: &World,
+    before: usize,
+    interactions: [u64; 2],
+) -> Vec<String> {
+    let ours = |path: &str| {
+        !path.starts_with("/interactions/")
+            || interactions.iter().any(|i| path.contains(&i.to_string()))
+    };
+    for _ in 0..200 {
+        let answered = world.sandbox.requests()[before..]
+            .iter()
+            .filter(|r| r.path.starts_with("/interactions/") && ours(&r.path))
+            .count();
+        if answered >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    world.sandbox.requests()[before..]
+        .iter()
+        .filter(|r| ours(&r.path))
+        .map(|r| format!("{} {}", r.method, r.route.clone().unwrap_or_default()))
+        .collect()
+}
+
 pub(crate) fn ticket_channels(world: &World, category: Id<ChannelMarker>) -> Vec<u64> {
     world
         .guild
@@ -90,29 +120,7 @@ async fn a_ticket_lives_from_the_panel_to_its_rating(store: Store) {
 
     let before = world.sandbox.requests().len();
     let (interactions, opened) = open(&world, &world.alice, &panel, "My order never came").await;
-    // The sandbox records a request once answered: wait for both interactions' answers.
-    for _ in 0..200 {
-        let answered = world.sandbox.requests()[before..]
-            .iter()
-            .filter(|r| interactions.iter().any(|i| r.path.contains(&i.to_string())))
-            .count();
-        if answered >= 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let requests = world.sandbox.requests();
-    // This ticket's calls: its two interactions' answers and the bot's own requests (an
-    // earlier command's late answer is not counted).
-    let ours = |path: &str| {
-        !path.starts_with("/interactions/")
-            || interactions.iter().any(|i| path.contains(&i.to_string()))
-    };
-    let routes: Vec<String> = requests[before..]
-        .iter()
-        .filter(|r| ours(&r.path))
-        .map(|r| format!("{} {}", r.method, r.route.clone().unwrap_or_default()))
-        .collect();
+    let routes = calls_of_open(&world, before, interactions).await;
     let calls = routes.len();
     println!("REST calls from the button click to a usable ticket channel: {calls} ({routes:?})");
     assert!(

@@ -158,7 +158,7 @@ pub async fn open_next<S: Backend>(
             }
             Ok(None) => {}
             Err(err) => {
-                tracing::warn!(ticket = %next.number, %err, "could not take a ticket out of the queue")
+                tracing::warn!(ticket = %next.number, %err, "could not take a ticket out of the queue");
             }
         }
         // Not ours (or the store failed): the channel goes again, nothing half-made stays.

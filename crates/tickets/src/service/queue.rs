@@ -132,7 +132,7 @@ mod tests {
             .unwrap()
     }
 
-    fn act<'a>(settings: &'a TicketSettings, number: TicketNumber, user: u64) -> Act<'a> {
+    fn act(settings: &TicketSettings, number: TicketNumber, user: u64) -> Act<'_> {
         Act {
             guild: GUILD,
             number,
