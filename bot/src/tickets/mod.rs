@@ -27,6 +27,14 @@ use crate::{
 /// The feature's name: its `custom_id` prefix.
 pub const NAME: &str = "tickets";
 
+/// What `hearth try` runs as the owner once the bot is up: the ticket panel in `#support`
+/// (the tickets feature's part of the demo world).
+pub const DEMO_SETUP: &[&str] = &[
+    "in #support",
+    "as owner /setuptickets category:#Tickets support_role:@Support log_channel:#ticket-log",
+    "in #general",
+];
+
 /// The tickets feature over store `S`.
 #[derive(Clone, Debug)]
 pub struct Tickets<S> {
@@ -105,6 +113,17 @@ impl<S: Backend> Feature<S> for Tickets<S> {
 
     async fn event(&self, ctx: &Context, event: &Event) {
         flow::event(self, ctx, event).await;
+    }
+
+    /// A ticket category and a support role held by `mod`, with `#support` for the panel and
+    /// `#ticket-log` for transcripts; `hearth try` posts the panel there ([`DEMO_SETUP`]).
+    fn demo(world: &mut hearth_sandbox::demo::DemoWorld) {
+        world.add_category("Tickets");
+        world.add_channel("support");
+        world.add_channel("ticket-log");
+        let support = world.add_role("Support", twilight_model::guild::Permissions::empty());
+        let moderator = world.moderator.clone();
+        world.guild.grant(&moderator, support);
     }
 
     const TIMED: &'static [&'static str] = timed::KINDS;
