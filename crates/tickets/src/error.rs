@@ -69,7 +69,7 @@ pub enum Error {
         number: TicketNumber,
     },
     /// The ticket no longer waits in the queue (it got its channel meanwhile).
-    #[error("ticket {number} is no longer in the queue")]
+    #[error("ticket {number} has left the queue: it has its own channel now")]
     NotQueued {
         /// The ticket.
         number: TicketNumber,
