@@ -65,36 +65,14 @@ impl TrySession {
                 );
                 (echo, None)
             }
-            Action::Click(query) => {
-                let (message, custom_id, label) = match self.find_button(actor, &query) {
-                    Ok(found) => found,
-                    Err(sentence) => return sentence,
-                };
-                let handle = self.world.people()[actor]
-                    .member
-                    .click(Id::new(message), &custom_id);
-                let echo = format!("{who} clicks [ {label} ]");
-                (echo, Some(handle))
-            }
-            Action::Fill(text) => {
-                let (opened, fields) = match self.fill(actor, &text) {
-                    Ok(found) => found,
-                    Err(sentence) => return sentence,
-                };
-                let fields: Vec<(&str, &str)> = fields
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.as_str()))
-                    .collect();
-                let handle = self.world.people()[actor]
-                    .member
-                    .submit_modal(&opened, &fields);
-                self.form = None;
-                let title = opened.modal().map(|m| m.title).unwrap_or_default();
-                (
-                    format!("{who} fills in “{title}” and sends it"),
-                    Some(handle),
-                )
-            }
+            Action::Click(query) => match self.click(actor, &query) {
+                Ok((echo, handle)) => (echo, Some(handle)),
+                Err(sentence) => return sentence,
+            },
+            Action::Fill(text) => match self.fill(actor, &text) {
+                Ok((echo, handle)) => (echo, Some(handle)),
+                Err(sentence) => return sentence,
+            },
         };
         let answered = match &handle {
             Some(handle) => {
@@ -113,20 +91,8 @@ impl TrySession {
         let after = self.snapshot();
         let mut out = echo;
         let described = self.describe(&before, &after);
-        let form = handle.as_ref().and_then(|h| Some((h.clone(), h.modal()?)));
-        if let Some((opened, modal)) = form {
-            self.form = Some((actor, opened));
-            let _ = write!(out, "\n\nA form only {who} sees · “{}”", modal.title);
-            for input in &modal.inputs {
-                let _ = write!(
-                    out,
-                    "\n  {}: {}{}",
-                    input.custom_id,
-                    input.label.as_deref().unwrap_or_default(),
-                    if input.required { " (required)" } else { "" }
-                );
-            }
-            let _ = write!(out, "\n  Fill it in: as {who} fill <text>");
+        if let Some(form) = handle.as_ref().and_then(|h| self.show_form(actor, h)) {
+            out.push_str(&form);
         } else if described.is_empty() {
             let note = match (&handle, answered) {
                 (Some(h), _) if h.info().response == Some(ResponseKind::Deferred) => {
@@ -146,13 +112,39 @@ impl TrySession {
         out
     }
 
-    /// The form `actor` fills in and its fields from `text`: the whole text for a form of one
-    /// field, else `name:value` pairs (text before the first pair goes to the first field).
-    fn fill(
-        &self,
-        actor: usize,
-        text: &str,
-    ) -> Result<(InteractionHandle, Vec<(String, String)>), String> {
+    /// The form `handle` opened for `actor`, if it was answered with one: kept for `fill`, and
+    /// described with its fields.
+    fn show_form(&mut self, actor: usize, handle: &InteractionHandle) -> Option<String> {
+        let modal = handle.modal()?;
+        self.form = Some((actor, handle.clone()));
+        let who = &self.world.people()[actor].name;
+        let mut out = format!("\n\nA form only {who} sees · “{}”", modal.title);
+        for input in &modal.inputs {
+            let _ = write!(
+                out,
+                "\n  {}: {}{}",
+                input.custom_id,
+                input.label.as_deref().unwrap_or_default(),
+                if input.required { " (required)" } else { "" }
+            );
+        }
+        let _ = write!(out, "\n  Fill it in: as {who} fill <text>");
+        Some(out)
+    }
+
+    /// `actor` clicks the button `query` names: the echo and the click. The sentence says why
+    /// not.
+    fn click(&self, actor: usize, query: &str) -> Result<(String, InteractionHandle), String> {
+        let (message, custom_id, label) = self.find_button(actor, query)?;
+        let person = &self.world.people()[actor];
+        let handle = person.member.click(Id::new(message), &custom_id);
+        Ok((format!("{} clicks [ {label} ]", person.name), handle))
+    }
+
+    /// Fills in and sends the form `actor` has open, its fields from `text`: the whole text for
+    /// a form of one field, else `name:value` pairs (text before the first pair goes to the
+    /// first field). The echo and the submission; the sentence says why not.
+    fn fill(&mut self, actor: usize, text: &str) -> Result<(String, InteractionHandle), String> {
         let who = &self.world.people()[actor].name;
         let Some((owner, opened)) = &self.form else {
             return Err(format!(
@@ -170,7 +162,17 @@ impl TrySession {
             .modal()
             .ok_or_else(|| "That form is gone.".to_owned())?;
         let ids: Vec<&str> = modal.inputs.iter().map(|i| i.custom_id.as_str()).collect();
-        Ok((opened.clone(), form_fields(&ids, text)))
+        let fields = form_fields(&ids, text);
+        let fields: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let handle = self.world.people()[actor]
+            .member
+            .submit_modal(opened, &fields);
+        let echo = format!("{who} fills in “{}” and sends it", modal.title);
+        self.form = None;
+        Ok((echo, handle))
     }
 
     /// Adds the channels the bot made under a known category (a ticket's) to the names, so
@@ -333,18 +335,15 @@ fn form_fields(ids: &[&str], text: &str) -> Vec<(String, String)> {
     let mut fields: Vec<(String, String)> = vec![((*first).to_owned(), String::new())];
     for word in text.split_whitespace() {
         let named = word.split_once(':').filter(|(name, _)| ids.contains(name));
-        match named {
-            Some((name, value)) => {
-                fields.retain(|(n, v)| n != name && !v.is_empty());
-                fields.push((name.to_owned(), value.to_owned()));
+        if let Some((name, value)) = named {
+            fields.retain(|(n, v)| n != name && !v.is_empty());
+            fields.push((name.to_owned(), value.to_owned()));
+        } else {
+            let last = fields.last_mut().expect("one field at least");
+            if !last.1.is_empty() {
+                last.1.push(' ');
             }
-            None => {
-                let last = fields.last_mut().expect("one field at least");
-                if !last.1.is_empty() {
-                    last.1.push(' ');
-                }
-                last.1.push_str(word);
-            }
+            last.1.push_str(word);
         }
     }
     fields.retain(|(_, v)| !v.is_empty());
