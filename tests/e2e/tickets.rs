@@ -101,6 +101,31 @@ pub(crate) async fn calls_of_open(
         .collect()
 }
 
+/// `member` runs `/ticket close` in `channel` and confirms; returns the confirmation's answer.
+pub(crate) async fn close_by_command(
+    member: &hearth_sandbox::Member,
+    channel: Id<ChannelMarker>,
+) -> Message {
+    let question = answer(&member.run_command(channel, "ticket", &sub("close", vec![]))).await;
+    answer(&click(member, &question, "Close it")).await
+}
+
+/// Waits until `category` holds `count` channels (a closed ticket's channel deleted); returns
+/// whether it did.
+pub(crate) async fn wait_for_channel_count(
+    world: &World,
+    category: Id<ChannelMarker>,
+    count: usize,
+) -> bool {
+    for _ in 0..200 {
+        if world.guild.channels_in(category).len() == count {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    false
+}
+
 pub(crate) fn ticket_channels(world: &World, category: Id<ChannelMarker>) -> Vec<u64> {
     world
         .guild

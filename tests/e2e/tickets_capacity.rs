@@ -8,7 +8,7 @@ use hearth_sandbox::{CommandValue, state::Channel};
 use twilight_model::id::{Id, marker::ChannelMarker};
 
 use crate::harness::{Store, World, answer, click, on_every_store};
-use crate::tickets::{open, set_up_with, sub};
+use crate::tickets::{close_by_command, open, set_up_with, wait_for_channel_count};
 
 /// The channel called `name` under `parent`, once it exists.
 async fn wait_for_channel(world: &World, parent: Id<ChannelMarker>, name: &str) -> Channel {
@@ -34,10 +34,6 @@ fn queued_text(number: u64, position: usize) -> String {
     )
 }
 
-#[expect(
-    clippy::too_many_lines,
-    reason = "the queue's whole story — fill, wait, restart, close, open, leave — reads best as one"
-)]
 async fn a_full_desk_queues_tickets_and_a_close_opens_the_oldest(store: Store) {
     let mut world = World::start(store).await;
     let overflow = world.guild.category("Tickets overflow");
@@ -80,13 +76,7 @@ async fn a_full_desk_queues_tickets_and_a_close_opens_the_oldest(store: Store) {
     world.stop_bot().await;
     world.start_bot().await;
 
-    let question = answer(
-        &world
-            .alice
-            .run_command(alice_channel, "ticket", &sub("close", vec![])),
-    )
-    .await;
-    let closed = answer(&click(&world.alice, &question, "Close it")).await;
+    let closed = close_by_command(&world.alice, alice_channel).await;
     assert_eq!(
         closed.content,
         "Ticket #1 is closed; its transcript is on its way."
@@ -129,19 +119,8 @@ async fn a_full_desk_queues_tickets_and_a_close_opens_the_oldest(store: Store) {
     assert_eq!(twice.content, "Ticket #3 is already closed.");
 
     // With the queue empty, closing Bob's ticket frees a room that stays free.
-    let question = answer(
-        &world
-            .bob
-            .run_command(bob_channel, "ticket", &sub("close", vec![])),
-    )
-    .await;
-    let _ = answer(&click(&world.bob, &question, "Close it")).await;
-    for _ in 0..200 {
-        if world.guild.channels_in(category).len() == 49 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    close_by_command(&world.bob, bob_channel).await;
+    assert!(wait_for_channel_count(&world, category, 49).await);
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(
         world.guild.channels_in(category).len(),

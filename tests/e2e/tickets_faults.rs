@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use twilight_model::id::Id;
 
-use crate::harness::{Store, World, answer, click, on_every_store};
-use crate::tickets::{open, set_up, sub, ticket_channels};
+use crate::harness::{Store, World, on_every_store};
+use crate::tickets::{close_by_command, open, set_up, ticket_channels, wait_for_channel_count};
 
 /// The route that makes a ticket's channel.
 const CREATE_CHANNEL: &str = "/guilds/{guild_id}/channels";
@@ -24,13 +24,7 @@ async fn an_opener_with_closed_dms_still_gets_a_clean_close_and_a_logged_transcr
     );
     let channel = Id::new(ticket_channels(&world, category)[0]);
     world.alice.send(channel, "My DMs are off");
-    let question = answer(
-        &world
-            .moderator
-            .run_command(channel, "ticket", &sub("close", vec![])),
-    )
-    .await;
-    let closed = answer(&click(&world.moderator, &question, "Close it")).await;
+    let closed = close_by_command(&world.moderator, channel).await;
     assert_eq!(
         closed.content,
         "Ticket #1 is closed; its transcript is on its way."
@@ -55,14 +49,8 @@ async fn an_opener_with_closed_dms_still_gets_a_clean_close_and_a_logged_transcr
     );
     let text = String::from_utf8(logged.attachments[1].bytes.clone()).expect("utf-8");
     assert!(text.contains("My DMs are off"), "{text}");
-    for _ in 0..200 {
-        if ticket_channels(&world, category).is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
     assert!(
-        ticket_channels(&world, category).is_empty(),
+        wait_for_channel_count(&world, category, 0).await,
         "the channel went"
     );
     // The refused DM was tried once, never again.

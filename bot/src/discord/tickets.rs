@@ -105,7 +105,7 @@ impl Discord {
     }
 
     /// Posts a message that pings `user` (and nobody else, whatever the text mentions): a
-    /// queued ticket's opener called to their new channel. Files are not sent.
+    /// queued ticket's opener called to their new channel.
     ///
     /// # Errors
     ///
@@ -120,18 +120,7 @@ impl Discord {
             users: vec![ids::user(user)],
             ..AllowedMentions::default()
         };
-        let mut request = self
-            .http
-            .create_message(ids::channel(channel))
-            .allowed_mentions(Some(&only))
-            .embeds(&reply.embeds);
-        if let Some(content) = &reply.content {
-            request = request.content(content);
-        }
-        if !reply.components.is_empty() {
-            request = request.components(&reply.components);
-        }
-        self.read("posting a message", request).await.map(drop)
+        self.post_mentioning(channel, reply, &only).await.map(drop)
     }
 
     /// Deletes a channel.
