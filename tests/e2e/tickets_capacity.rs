@@ -161,7 +161,37 @@ async fn a_ticket_channel_deleted_by_hand_opens_the_next_queued_ticket(store: St
     assert_eq!(welcome.mentions, vec![world.bob.id().get()]);
 }
 
+async fn room_freed_without_a_close_goes_to_the_queue_before_a_newcomer(store: Store) {
+    let world = World::start(store).await;
+    let (category, _, panel) = set_up_with(&world, vec![]).await;
+    let old: Vec<_> = (0..49)
+        .map(|n| world.guild.text_channel_in(category, &format!("old-{n}")))
+        .collect();
+    let (_, opened) = open(&world, &world.alice, &panel, "The last room").await;
+    assert!(
+        opened.content.starts_with("Your ticket is open"),
+        "{}",
+        opened.content
+    );
+    let (_, waits) = open(&world, &world.bob, &panel, "First in line").await;
+    assert_eq!(waits.content, queued_text(2, 1));
+    // Staff tidy up a channel that was no ticket: room, but no ticket closed.
+    world.guild.delete_channel(old[0]);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The next member to open does not jump the queue: Bob gets the room, she waits.
+    let (_, newcomer) = open(&world, &world.senior, &panel, "Just arrived").await;
+    assert_eq!(newcomer.content, queued_text(3, 1));
+    let bob_channel = Id::new(wait_for_channel(&world, category, "ticket-2").await.id);
+    let welcome = world
+        .guild
+        .wait_for_message(bob_channel, |m| m.content.contains("First in line"))
+        .await;
+    assert_eq!(welcome.mentions, vec![world.bob.id().get()]);
+    assert_eq!(world.guild.channels_in(category).len(), 50);
+}
+
 on_every_store!(
     a_full_desk_queues_tickets_and_a_close_opens_the_oldest,
     a_ticket_channel_deleted_by_hand_opens_the_next_queued_ticket,
+    room_freed_without_a_close_goes_to_the_queue_before_a_newcomer,
 );

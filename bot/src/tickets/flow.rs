@@ -121,7 +121,8 @@ pub const CATEGORY_FULL: u64 = 30_013;
 /// Gives an opened ticket its channel: two REST calls (create the channel, post the welcome).
 /// `Ok(None)` leaves it queued (every category full). On any failure the channel is deleted
 /// and a `fresh` ticket abandoned (a reopened or queued one stays, waiting in the queue), so
-/// nothing half-made is left.
+/// nothing half-made is left. Before a `fresh` ticket, older queued tickets of its category
+/// take whatever room there is ([`super::queue::serve_older`]).
 ///
 /// # Errors
 ///
@@ -133,6 +134,9 @@ pub async fn give_channel<S: Backend>(
     ticket: &Ticket,
     fresh: bool,
 ) -> Result<Option<ChannelId>, std::io::Error> {
+    if fresh {
+        super::queue::serve_older(t, ctx, settings, ticket).await;
+    }
     let category = category_of(settings, &ticket.category);
     let first = match place(&category, |c| channels_in(ctx, ticket.guild, c)) {
         Placement::Parent(p) | Placement::Overflow(p) => p,
@@ -296,7 +300,7 @@ pub async fn after_close<S: Backend>(
     // A channel went: room for the oldest ticket waiting in the queue (a queued ticket that
     // closed, its opener leaving the queue, freed none).
     if ticket.channel.is_some() {
-        super::queue::open_next(t, ctx, settings, ticket.guild, &ticket.category).await;
+        super::queue::open_next(t, ctx, settings, ticket.guild, &ticket.category, None).await;
     }
 }
 

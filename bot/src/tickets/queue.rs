@@ -122,26 +122,31 @@ pub(super) async fn leave<S: Backend>(
 /// (under the category, else its overflow categories), takes the ticket out of the queue if
 /// it still waits, and pings its opener there with their reason. A ticket another process
 /// took first (or its opener withdrew) gets its channel deleted again and the next one is
-/// tried; with no room anywhere, the queue stays as it is.
+/// tried; with no room anywhere, the queue stays as it is. Only tickets numbered `below` a
+/// bound are taken when one is given. Returns whether a ticket opened.
 pub async fn open_next<S: Backend>(
     t: &Tickets<S>,
     ctx: &Context,
     settings: &TicketSettings,
     guild: GuildId,
     category: &str,
-) {
+    below: Option<TicketNumber>,
+) -> bool {
     // Each lost race means another writer took a ticket, so this ends.
     for _ in 0..hearth_tickets::UPDATE_RETRIES {
         let queue = match t.service.queue(guild, category).await {
             Ok(queue) => queue,
             Err(err) => {
                 tracing::warn!(%err, "could not read the ticket queue");
-                return;
+                return false;
             }
         };
-        let Some(next) = queue.first() else { return };
+        let next = queue.iter().find(|q| below.is_none_or(|b| q.number < b));
+        let Some(next) = next else {
+            return false;
+        };
         let Some(channel) = make_channel(ctx, settings, next).await else {
-            return;
+            return false;
         };
         match t.service.dequeue(guild, next.number, channel).await {
             Ok(Some(opened)) => {
@@ -154,7 +159,7 @@ pub async fn open_next<S: Backend>(
                     tracing::warn!(ticket = %opened.number, %err, "could not ping a dequeued ticket's opener");
                 }
                 super::timed::start(t, settings, &opened, channel, ctx.clock.now()).await;
-                return;
+                return true;
             }
             Ok(None) => {}
             Err(err) => {
@@ -168,6 +173,32 @@ pub async fn open_next<S: Backend>(
             .await
         {
             tracing::warn!(%err, "could not delete an unused ticket channel");
+        }
+    }
+    false
+}
+
+/// Before a fresh ticket takes a channel, the queued tickets of its category that are older
+/// take theirs: room that freed up without a close (a channel deleted by hand, an overflow
+/// category added, a queued ticket that could not open at its turn) is theirs first. One
+/// store read when nobody waits.
+pub(super) async fn serve_older<S: Backend>(
+    t: &Tickets<S>,
+    ctx: &Context,
+    settings: &TicketSettings,
+    fresh: &Ticket,
+) {
+    let older = match t.service.queue(fresh.guild, &fresh.category).await {
+        Ok(queue) => queue.iter().filter(|q| q.number < fresh.number).count(),
+        Err(err) => {
+            tracing::warn!(%err, "could not read the ticket queue");
+            return;
+        }
+    };
+    for _ in 0..older {
+        let below = Some(fresh.number);
+        if !open_next(t, ctx, settings, fresh.guild, &fresh.category, below).await {
+            return;
         }
     }
 }
