@@ -171,6 +171,14 @@ pub async fn give_channel<S: Backend>(
         }
     }
     let Some(channel) = made else {
+        // No room anywhere: into the queue (until now it was only being given a channel, which
+        // a close must not mistake for waiting).
+        if let Err(err) = t.service.enqueue(ticket.guild, ticket.number).await {
+            if fresh {
+                abandon(t, ticket).await;
+            }
+            return Err(std::io::Error::other(err.to_string()));
+        }
         return Ok(None);
     };
     let posted = ctx.discord.send(channel, &welcome(ticket)).await;

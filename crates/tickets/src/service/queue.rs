@@ -1,6 +1,7 @@
 //! The queue: tickets that wait for room when every category of theirs is full.
 //!
-//! A queued ticket is an active ticket without a channel, stored like any other, so the queue
+//! A queued ticket is one stored with status [`TicketStatus::Queued`](crate::TicketStatus)
+//! (it found no room; a ticket whose channel is still being made is not queued), so the queue
 //! survives a restart and is shared by every process on the store. Taking a ticket out of the
 //! queue ([`Tickets::dequeue`]) and leaving it ([`Tickets::leave_queue`]) are conditional
 //! writes on the ticket's revision: of two closes racing for the same queued ticket, or a
@@ -25,6 +26,23 @@ impl<S: TicketStore> Tickets<S> {
             .into_iter()
             .filter(|t| t.is_queued() && t.category == category)
             .collect())
+    }
+
+    /// Puts a ticket that found no room for its channel in the queue; `None` when it got a
+    /// channel meanwhile or closed (nothing written).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Contended`], [`Error::Store`].
+    pub async fn enqueue(
+        &self,
+        guild: GuildId,
+        number: TicketNumber,
+    ) -> Result<Option<Ticket>, Error> {
+        match self.change(guild, number, |t| Ok(t.enqueue())).await {
+            Err(Error::NotFound) => Ok(None),
+            other => other,
+        }
     }
 
     /// Where `ticket` stands in its category's queue, from 1; `None` when it is not queued.
@@ -114,7 +132,7 @@ mod tests {
         }
     }
 
-    /// Opens a ticket for `opener` in `category`, without a channel: queued.
+    /// Opens a ticket for `opener` in `category` and queues it (no room for its channel).
     async fn queued(tickets: &Tickets<MemoryStore>, opener: u64, category: &str) -> Ticket {
         let new = NewTicket {
             guild: GUILD,
@@ -124,12 +142,19 @@ mod tests {
             answers: Vec::new(),
             created_at: Timestamp::from_unix_secs(100),
         };
-        tickets
+        let opened = tickets
             .store()
             .open_ticket(new, MemberLimits::default())
             .await
             .unwrap()
+            .unwrap();
+        // Still being given a channel: not in the queue yet.
+        assert_eq!(tickets.queue_position(&opened).await.unwrap(), None);
+        tickets
+            .enqueue(GUILD, opened.number)
+            .await
             .unwrap()
+            .expect("no channel yet")
     }
 
     fn act(settings: &TicketSettings, number: TicketNumber, user: u64) -> Act<'_> {

@@ -149,11 +149,16 @@ pub async fn concurrent_dequeues_give_a_queued_ticket_one_channel<
     second: S,
     spawn: &impl Spawn,
 ) {
-    let ticket = first
+    let opened = first
         .open_ticket(new_ticket(GUILD, ALICE, 0), roomy())
         .await
         .unwrap()
         .unwrap();
+    let ticket = Tickets::new(first.clone())
+        .enqueue(GUILD, opened.number)
+        .await
+        .unwrap()
+        .expect("no room: queued");
     let tasks = (0..AT_ONCE).map(|i| {
         let store = handle(i, &first, &second);
         let channel = hearth_core::ChannelId::new(700 + i as u64);
