@@ -142,16 +142,16 @@ mod tests {
             answers: Vec::new(),
             created_at: Timestamp::from_unix_secs(100),
         };
-        let opened = tickets
+        let fresh = tickets
             .store()
             .open_ticket(new, MemberLimits::default())
             .await
             .unwrap()
             .unwrap();
         // Still being given a channel: not in the queue yet.
-        assert_eq!(tickets.queue_position(&opened).await.unwrap(), None);
+        assert_eq!(tickets.queue_position(&fresh).await.unwrap(), None);
         tickets
-            .enqueue(GUILD, opened.number)
+            .enqueue(GUILD, fresh.number)
             .await
             .unwrap()
             .expect("no channel yet")
