@@ -122,7 +122,7 @@ pub const CATEGORY_FULL: u64 = 30_013;
 /// `Ok(None)` leaves it queued (every category full). On any failure the channel is deleted
 /// and a `fresh` ticket abandoned (a reopened or queued one stays, waiting in the queue), so
 /// nothing half-made is left. Before a `fresh` ticket, older queued tickets of its category
-/// take whatever room there is ([`super::queue::serve_older`]).
+/// take whatever room there is first.
 ///
 /// # Errors
 ///
