@@ -217,3 +217,77 @@ async fn a_features_demo_setup_is_there_to_act_in() {
     assert!(who.contains("#tickets ← you are here"), "{who}");
     session.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_opens_a_ticket_from_the_demo_panel_and_its_form() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut session = session(&dir).await;
+    let welcome = session.welcome();
+    assert!(
+        welcome.contains(", #Tickets, #support, #ticket-log\n"),
+        "{welcome}"
+    );
+    assert!(
+        welcome.contains("in #support, then as alice click Open a ticket, then as alice fill"),
+        "{welcome}"
+    );
+    assert_eq!(session.execute("in #support").await, "You are in #support.");
+    assert!(
+        session
+            .execute("as alice fill hello")
+            .await
+            .starts_with("alice has no form open.")
+    );
+    let form = session.execute("as alice click Open a ticket").await;
+    assert_eq!(
+        form,
+        "alice clicks [ Open a ticket: Tickets ]\n\n\
+         A form only alice sees · “Open a ticket: Tickets”\n  \
+         reason: What do you need help with? (required)\n  \
+         Fill it in: as alice fill <text>"
+    );
+    assert_eq!(
+        session.execute("as bob fill me too").await,
+        "The open form is alice's, not bob's."
+    );
+    let opened = session.execute("as alice fill my order is late").await;
+    for seen in [
+        "alice fills in “Open a ticket: Tickets” and sends it",
+        "#ticket-1 · Hearth\n  Ticket #1 opened by @alice.\n  Reason: my order is late\n",
+        "[ Close ticket ]",
+        "#support · Hearth (only alice sees this)\n  Your ticket is open: #ticket-1.",
+    ] {
+        assert!(opened.contains(seen), "missing {seen:?} in:\n{opened}");
+    }
+    // The ticket's channel is known by name now, and private to alice and the support role.
+    assert_eq!(
+        session.execute("in #ticket-1").await,
+        "You are in #ticket-1."
+    );
+    assert_eq!(
+        session.execute("as bob say let me in").await,
+        "bob may not send messages in #ticket-1."
+    );
+    let claimed = session.execute("as mod /ticket claim").await;
+    assert!(
+        claimed.contains("#ticket-1 · Hearth\n  @mod claimed ticket #1 and will answer it."),
+        "{claimed}"
+    );
+    // Closing shows the transcript reaching the log and alice, its files saved to disk.
+    let closed = session.execute("as alice click Close ticket").await;
+    for seen in [
+        "(only alice sees this)\n  Ticket #1 is closed; its transcript is on its way.",
+        "DM to alice · Hearth\n  Ticket #1 of @alice closed by @alice",
+        "#ticket-log · Hearth\n  Ticket #1 of @alice closed by @alice",
+        "[ ★ ] [ ★★ ] [ ★★★ ] [ ★★★★ ] [ ★★★★★ ]",
+    ] {
+        assert!(closed.contains(seen), "missing {seen:?} in:\n{closed}");
+    }
+    let saved = std::fs::read_dir(dir.path())
+        .expect("the output directory")
+        .filter_map(Result::ok)
+        .filter(|f| f.file_name().to_string_lossy().ends_with("-ticket-1.html"))
+        .count();
+    assert_eq!(saved, 2, "the log's copy and the DM's");
+    session.stop().await;
+}

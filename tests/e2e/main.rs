@@ -24,6 +24,8 @@ mod punishments;
 mod restarts;
 mod roles;
 mod tickets;
+mod tickets_capacity;
+mod tickets_faults;
 mod tickets_requests;
 mod transcript_browser;
 mod warnings;

@@ -23,7 +23,7 @@ pub(crate) async fn set_up(world: &World) -> (Id<ChannelMarker>, Id<ChannelMarke
 }
 
 /// As [`set_up`], with more options for `/setuptickets`.
-async fn set_up_with(
+pub(crate) async fn set_up_with(
     world: &World,
     extra: Vec<(&str, CommandValue)>,
 ) -> (Id<ChannelMarker>, Id<ChannelMarker>, Message) {
@@ -71,6 +71,61 @@ pub(crate) async fn open(
     ([press.id(), submit.id()], said)
 }
 
+/// The REST calls of one open since request `before`, as `METHOD route`: its two
+/// interactions' answers and the bot's own requests (an earlier command's late answer is not
+/// counted). Waits until both answers are recorded (the sandbox records a request once
+/// answered).
+pub(crate) async fn calls_of_open(
+    world: &World,
+    before: usize,
+    interactions: [u64; 2],
+) -> Vec<String> {
+    let ours = |path: &str| {
+        !path.starts_with("/interactions/")
+            || interactions.iter().any(|i| path.contains(&i.to_string()))
+    };
+    for _ in 0..200 {
+        let answered = world.sandbox.requests()[before..]
+            .iter()
+            .filter(|r| r.path.starts_with("/interactions/") && ours(&r.path))
+            .count();
+        if answered >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    world.sandbox.requests()[before..]
+        .iter()
+        .filter(|r| ours(&r.path))
+        .map(|r| format!("{} {}", r.method, r.route.clone().unwrap_or_default()))
+        .collect()
+}
+
+/// `member` runs `/ticket close` in `channel` and confirms; returns the confirmation's answer.
+pub(crate) async fn close_by_command(
+    member: &hearth_sandbox::Member,
+    channel: Id<ChannelMarker>,
+) -> Message {
+    let question = answer(&member.run_command(channel, "ticket", &sub("close", vec![]))).await;
+    answer(&click(member, &question, "Close it")).await
+}
+
+/// Waits until `category` holds `count` channels (a closed ticket's channel deleted); returns
+/// whether it did.
+pub(crate) async fn wait_for_channel_count(
+    world: &World,
+    category: Id<ChannelMarker>,
+    count: usize,
+) -> bool {
+    for _ in 0..200 {
+        if world.guild.channels_in(category).len() == count {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    false
+}
+
 pub(crate) fn ticket_channels(world: &World, category: Id<ChannelMarker>) -> Vec<u64> {
     world
         .guild
@@ -90,29 +145,7 @@ async fn a_ticket_lives_from_the_panel_to_its_rating(store: Store) {
 
     let before = world.sandbox.requests().len();
     let (interactions, opened) = open(&world, &world.alice, &panel, "My order never came").await;
-    // The sandbox records a request once answered: wait for both interactions' answers.
-    for _ in 0..200 {
-        let answered = world.sandbox.requests()[before..]
-            .iter()
-            .filter(|r| interactions.iter().any(|i| r.path.contains(&i.to_string())))
-            .count();
-        if answered >= 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let requests = world.sandbox.requests();
-    // This ticket's calls: its two interactions' answers and the bot's own requests (an
-    // earlier command's late answer is not counted).
-    let ours = |path: &str| {
-        !path.starts_with("/interactions/")
-            || interactions.iter().any(|i| path.contains(&i.to_string()))
-    };
-    let routes: Vec<String> = requests[before..]
-        .iter()
-        .filter(|r| ours(&r.path))
-        .map(|r| format!("{} {}", r.method, r.route.clone().unwrap_or_default()))
-        .collect();
+    let routes = calls_of_open(&world, before, interactions).await;
     let calls = routes.len();
     println!("REST calls from the button click to a usable ticket channel: {calls} ({routes:?})");
     assert!(

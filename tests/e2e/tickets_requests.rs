@@ -203,9 +203,35 @@ async fn a_close_request_on_a_closed_ticket_is_refused(store: Store) {
     world.finish().await;
 }
 
+/// The **Close ticket** button on a ticket's first message closes it with no reason: the
+/// "Reason:" line of that message is why the ticket was opened, not why it closes.
+async fn the_first_messages_close_button_closes_without_a_reason(store: Store) {
+    let world = World::start(store).await;
+    let (category, log, panel) = set_up(&world).await;
+    let _ = open(&world, &world.alice, &panel, "my order is late").await;
+    let channel = Id::new(ticket_channels(&world, category)[0]);
+    let first = world
+        .guild
+        .wait_for_message(channel, |m| m.content.starts_with("Ticket #1 opened"))
+        .await;
+    assert!(first.content.contains("Reason: my order is late"));
+    let _ = answer(&click(&world.alice, &first, "Close ticket")).await;
+    let alice = world.alice.id();
+    let logged = world
+        .guild
+        .wait_for_message(log, |m| m.content.starts_with("Ticket #1 of"))
+        .await;
+    assert_eq!(
+        logged.content,
+        format!("Ticket #1 of <@{alice}> closed by <@{alice}>.")
+    );
+    world.finish().await;
+}
+
 on_every_store!(
     the_opener_answers_a_close_request_with_its_buttons,
     a_close_request_on_a_closed_ticket_is_refused,
+    the_first_messages_close_button_closes_without_a_reason,
 );
 
 async fn an_unanswered_close_request_closes_the_ticket_when_its_delay_passes(store: Store) {

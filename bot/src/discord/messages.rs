@@ -30,13 +30,23 @@ impl Discord {
     /// it (unknown channel, missing access, `ATTACH_FILES` missing, a file above the upload
     /// limit: [`DiscordError::is_file_too_large`]).
     pub async fn post(&self, channel: ChannelId, reply: &Reply) -> Result<MessageId, DiscordError> {
+        self.post_mentioning(channel, reply, &AllowedMentions::default())
+            .await
+    }
+
+    /// As [`Discord::post`], pinging only whom `mentions` allows.
+    pub(super) async fn post_mentioning(
+        &self,
+        channel: ChannelId,
+        reply: &Reply,
+        mentions: &AllowedMentions,
+    ) -> Result<MessageId, DiscordError> {
         const ACTION: &str = "posting a message";
         let files = Self::files(ACTION, reply)?;
-        let none = AllowedMentions::default();
         let mut request = self
             .http
             .create_message(ids::channel(channel))
-            .allowed_mentions(Some(&none))
+            .allowed_mentions(Some(mentions))
             .embeds(&reply.embeds);
         if let Some(content) = &reply.content {
             request = request.content(content);

@@ -36,6 +36,9 @@ pub struct Grant {
     pub deny: Permissions,
 }
 
+/// The HTTP status of a rate-limited request.
+const TOO_MANY_REQUESTS: u16 = 429;
+
 /// Messages read per request (Discord's maximum).
 const PAGE: u16 = 100;
 
@@ -57,7 +60,8 @@ impl Discord {
     ///
     /// # Errors
     ///
-    /// When Discord refuses it (Manage Channels missing, the category full).
+    /// When Discord refuses it (Manage Channels missing, the category full), or a second
+    /// rate limit after one retry.
     pub async fn create_ticket_channel(
         &self,
         guild: GuildId,
@@ -80,15 +84,43 @@ impl Discord {
             })
             .collect();
         let why = reason(why);
-        let request = self
-            .http
-            .create_guild_channel(ids::guild(guild), name)
-            .kind(ChannelType::GuildText)
-            .parent_id(ids::channel(parent))
-            .permission_overwrites(overwrites.as_slice())
-            .reason(&why);
-        let channel = self.read("creating a ticket channel", request).await?;
+        let create = || {
+            self.http
+                .create_guild_channel(ids::guild(guild), name)
+                .kind(ChannelType::GuildText)
+                .parent_id(ids::channel(parent))
+                .permission_overwrites(overwrites.as_slice())
+                .reason(&why)
+        };
+        let channel = match self.read("creating a ticket channel", create()).await {
+            // A 429 means Discord made nothing, so asking again cannot make a second channel
+            // (twilight's limiter holds the retry until the bucket resets). A 5xx is not
+            // retried: Discord may have made the channel before failing.
+            Err(err) if err.status() == Some(TOO_MANY_REQUESTS) => {
+                self.read("creating a ticket channel", create()).await?
+            }
+            other => other?,
+        };
         Ok(ids::channel_id(channel.id))
+    }
+
+    /// Posts a message that pings `user` (and nobody else, whatever the text mentions): a
+    /// queued ticket's opener called to their new channel.
+    ///
+    /// # Errors
+    ///
+    /// When Discord refuses it (unknown channel, missing access).
+    pub async fn send_pinging(
+        &self,
+        channel: ChannelId,
+        reply: &Reply,
+        user: UserId,
+    ) -> Result<(), DiscordError> {
+        let only = AllowedMentions {
+            users: vec![ids::user(user)],
+            ..AllowedMentions::default()
+        };
+        self.post_mentioning(channel, reply, &only).await.map(drop)
     }
 
     /// Deletes a channel.

@@ -94,7 +94,7 @@ fn channels_in(ctx: &Context, guild: GuildId, parent: ChannelId) -> usize {
 }
 
 /// The first message of a ticket's channel.
-fn welcome(ticket: &Ticket) -> Reply {
+pub(super) fn welcome(ticket: &Ticket) -> Reply {
     let reason = ticket.reason.as_deref().unwrap_or("no reason given");
     Reply::text(format!(
         "Ticket {} opened by <@{}>.\nReason: {reason}\nStaff will be with you soon. Close it with the button or `/ticket close`.",
@@ -108,13 +108,21 @@ fn welcome(ticket: &Ticket) -> Reply {
     )])])
 }
 
+/// What the log says when the opener's DMs are closed (Discord's 50007).
+pub const DM_CLOSED: &str =
+    "The transcript and rating prompt could not be delivered to the opener: their DMs are closed.";
+
+/// What the log says when the opener's DM failed otherwise.
+pub const DM_FAILED: &str = "The transcript and rating prompt could not be delivered to the opener: Discord refused the DM.";
+
 /// Discord's error code for a category holding 50 channels already.
 pub const CATEGORY_FULL: u64 = 30_013;
 
 /// Gives an opened ticket its channel: two REST calls (create the channel, post the welcome).
 /// `Ok(None)` leaves it queued (every category full). On any failure the channel is deleted
 /// and a `fresh` ticket abandoned (a reopened or queued one stays, waiting in the queue), so
-/// nothing half-made is left.
+/// nothing half-made is left. Before a `fresh` ticket, older queued tickets of its category
+/// take whatever room there is first.
 ///
 /// # Errors
 ///
@@ -126,10 +134,14 @@ pub async fn give_channel<S: Backend>(
     ticket: &Ticket,
     fresh: bool,
 ) -> Result<Option<ChannelId>, std::io::Error> {
+    if fresh {
+        super::queue::serve_older(t, ctx, settings, ticket).await;
+    }
     let category = category_of(settings, &ticket.category);
     let first = match place(&category, |c| channels_in(ctx, ticket.guild, c)) {
         Placement::Parent(p) | Placement::Overflow(p) => p,
-        Placement::Queue => return Ok(None),
+        // The cache may still count a channel that is gone: Discord has the last word (30013).
+        Placement::Queue => category.parent,
     };
     let name = format!("ticket-{}", ticket.number.0);
     let why = format!("Ticket {} opened", ticket.number);
@@ -159,6 +171,14 @@ pub async fn give_channel<S: Backend>(
         }
     }
     let Some(channel) = made else {
+        // No room anywhere: into the queue (until now it was only being given a channel, which
+        // a close must not mistake for waiting).
+        if let Err(err) = t.service.enqueue(ticket.guild, ticket.number).await {
+            if fresh {
+                abandon(t, ticket).await;
+            }
+            return Err(std::io::Error::other(err.to_string()));
+        }
         return Ok(None);
     };
     let posted = ctx.discord.send(channel, &welcome(ticket)).await;
@@ -232,20 +252,30 @@ pub async fn after_close<S: Backend>(
         );
         let attached = transcript::files(ticket.number.0, &files);
         let summary = super::rating::log_entry(ticket);
+        // The opener's DM first, so the log can say when it did not arrive. It is tried once:
+        // closed DMs (50007) are the member's choice, and the rating prompt is not retried.
+        let mut dm = Reply::text(format!("{summary}\nHere is its transcript. How did we do?"))
+            .with_components(rating_buttons(ticket));
+        dm.attachments.clone_from(&attached);
+        let undelivered = match ctx.discord.dm(ticket.opener, &dm).await {
+            Ok(true) => None,
+            Ok(false) => Some(DM_CLOSED),
+            Err(err) => {
+                tracing::warn!(%err, "could not DM a transcript");
+                Some(DM_FAILED)
+            }
+        };
         let mut log_message = None;
         if let Some(log) = settings.log_channel {
-            let mut reply = Reply::text(summary.clone());
-            reply.attachments.clone_from(&attached);
+            let mut reply = Reply::text(match undelivered {
+                Some(why) => format!("{summary}\n{why}"),
+                None => summary,
+            });
+            reply.attachments = attached;
             match ctx.discord.post(log, &reply).await {
                 Ok(id) => log_message = Some((log, id)),
                 Err(err) => tracing::warn!(%err, "could not post a transcript"),
             }
-        }
-        let mut dm = Reply::text(format!("{summary}\nHere is its transcript. How did we do?"))
-            .with_components(rating_buttons(ticket));
-        dm.attachments = attached;
-        if let Err(err) = ctx.discord.dm(ticket.opener, &dm).await {
-            tracing::warn!(%err, "could not DM a transcript");
         }
         let record = TranscriptRecord {
             guild: ticket.guild,
@@ -266,10 +296,10 @@ pub async fn after_close<S: Backend>(
             tracing::warn!(%err, "could not delete a closed ticket's channel");
         }
     }
-    if let Some(next) = &closed.next_in_queue
-        && let Err(err) = give_channel(t, ctx, settings, next, false).await
-    {
-        tracing::warn!(%err, "could not open a queued ticket");
+    // A channel went: room for the oldest ticket waiting in the queue (a queued ticket that
+    // closed, its opener leaving the queue, freed none).
+    if ticket.channel.is_some() {
+        super::queue::open_next(t, ctx, settings, ticket.guild, &ticket.category, None).await;
     }
 }
 

@@ -254,12 +254,18 @@ async fn open_ticket<S: Backend>(
         })
         .await
         .map_err(|e| refuse(&e))?;
-    match flow::give_channel(t, ctx, &all, &ticket, true).await.map_err(HandlerError::fault)? {
+    match flow::give_channel(t, ctx, &all, &ticket, true)
+        .await
+        .map_err(HandlerError::fault)?
+    {
         Some(channel) => {
             ack.committed(format!("Ticket {} was opened.", ticket.number));
-            ack.reply(Reply::ephemeral(format!("Your ticket is open: <#{channel}>."))).await
+            ack.reply(Reply::ephemeral(format!(
+                "Your ticket is open: <#{channel}>."
+            )))
+            .await
         }
-        None => ack.reply(Reply::ephemeral(format!("Every ticket channel is taken right now; ticket {} waits in the queue and opens as soon as one closes.", ticket.number))).await,
+        None => super::queue::queued(t, ack, &ticket).await,
     }
 }
 
@@ -450,6 +456,11 @@ async fn reopen<S: Backend>(
 /// longer than a custom id may be; the button's interaction brings the message back).
 const CLOSE_REASON: &str = "Reason: ";
 
+/// How the close confirmation begins: only its button reads a reason from its message (the
+/// ticket's first message has a **Close ticket** button too, and its "Reason:" line is the
+/// opener's reason for opening).
+const CLOSE_PROMPT: &str = "Close ticket ";
+
 /// `/ticket close [reason]`: asks to confirm with two buttons.
 async fn close_prompt(ack: &mut Ack, here: &Here<'_>, reason: Option<&str>) -> HandlerResult {
     let (ticket, guild) = (here.ticket, here.act.guild);
@@ -475,7 +486,7 @@ async fn close_prompt(ack: &mut Ack, here: &Here<'_>, reason: Option<&str>) -> H
     };
     ack.reply(
         Reply::ephemeral(format!(
-            "Close ticket {}? Its transcript goes to the log and to the opener.{}",
+            "{CLOSE_PROMPT}{}? Its transcript goes to the log and to the opener.{}",
             ticket.number,
             reason
                 .map(|r| format!("\n{CLOSE_REASON}{r}"))
@@ -640,11 +651,15 @@ pub(crate) async fn step<S: Backend>(
     match b.step {
         Step::Keep => ack.update(Reply::ephemeral("The ticket stays open.")).await,
         Step::Close => {
-            let reason = interaction.message.as_ref().and_then(|m| {
-                m.content
-                    .lines()
-                    .find_map(|line| line.strip_prefix(CLOSE_REASON))
-            });
+            let reason = interaction
+                .message
+                .as_ref()
+                .filter(|m| m.content.starts_with(CLOSE_PROMPT))
+                .and_then(|m| {
+                    m.content
+                        .lines()
+                        .find_map(|line| line.strip_prefix(CLOSE_REASON))
+                });
             let closed = t
                 .service
                 .close(&act, reason)

@@ -9,6 +9,7 @@ pub mod commands;
 pub mod components;
 pub mod flow;
 pub mod handlers;
+pub mod queue;
 pub mod rating;
 pub mod requests;
 pub mod timed;
@@ -30,6 +31,14 @@ use crate::{
 /// The feature's name: its `custom_id` prefix.
 pub const NAME: &str = "tickets";
 
+/// What `hearth try` runs as the owner once the bot is up: the ticket panel in `#support`
+/// (the tickets feature's part of the demo world).
+pub const DEMO_SETUP: &[&str] = &[
+    "in #support",
+    "as owner /setuptickets category:#Tickets support_role:@Support log_channel:#ticket-log",
+    "in #general",
+];
+
 /// The tickets feature over store `S`.
 #[derive(Clone, Debug)]
 pub struct Tickets<S> {
@@ -42,7 +51,7 @@ pub struct Tickets<S> {
 impl<S: Backend> Feature<S> for Tickets<S> {
     const NEEDS: Needs = Needs {
         name: NAME,
-        // Guilds: channel create/delete (a ticket channel deleted by hand); guild messages:
+        // Guilds: channel create/update/delete (a ticket channel deleted by hand); guild messages:
         // activity in tickets (no content needed).
         intents: Intents::GUILDS.union(Intents::GUILD_MESSAGES),
         events: EventTypeFlags::CHANNEL_DELETE
@@ -91,6 +100,7 @@ impl<S: Backend> Feature<S> for Tickets<S> {
             "open" => handlers::panel_click(self, id, interaction, ack).await,
             "step" => handlers::step(self, ctx, id, interaction, ack).await,
             "request" => requests::answer(self, ctx, id, interaction, ack).await,
+            "leave" => queue::leave(self, id, interaction, ack).await,
             _ => Err(HandlerError::refuse(NO_LONGER_IN_USE)),
         }
     }
@@ -111,6 +121,17 @@ impl<S: Backend> Feature<S> for Tickets<S> {
 
     async fn event(&self, ctx: &Context, event: &Event) {
         flow::event(self, ctx, event).await;
+    }
+
+    /// A ticket category and a support role held by `mod`, with `#support` for the panel and
+    /// `#ticket-log` for transcripts; `hearth try` posts the panel there ([`DEMO_SETUP`]).
+    fn demo(world: &mut hearth_sandbox::demo::DemoWorld) {
+        world.add_category("Tickets");
+        world.add_channel("support");
+        world.add_channel("ticket-log");
+        let support = world.add_role("Support", twilight_model::guild::Permissions::empty());
+        let moderator = world.moderator.clone();
+        world.guild.grant(&moderator, support);
     }
 
     const TIMED: &'static [&'static str] = timed::KINDS;

@@ -65,17 +65,14 @@ impl TrySession {
                 );
                 (echo, None)
             }
-            Action::Click(query) => {
-                let (message, custom_id, label) = match self.find_button(actor, &query) {
-                    Ok(found) => found,
-                    Err(sentence) => return sentence,
-                };
-                let handle = self.world.people()[actor]
-                    .member
-                    .click(Id::new(message), &custom_id);
-                let echo = format!("{who} clicks [ {label} ]");
-                (echo, Some(handle))
-            }
+            Action::Click(query) => match self.click(actor, &query) {
+                Ok((echo, handle)) => (echo, Some(handle)),
+                Err(sentence) => return sentence,
+            },
+            Action::Fill(text) => match self.fill(actor, &text) {
+                Ok((echo, handle)) => (echo, Some(handle)),
+                Err(sentence) => return sentence,
+            },
         };
         let answered = match &handle {
             Some(handle) => {
@@ -90,10 +87,13 @@ impl TrySession {
             QUIET
         })
         .await;
+        self.learn_new_channels();
         let after = self.snapshot();
         let mut out = echo;
         let described = self.describe(&before, &after);
-        if described.is_empty() {
+        if let Some(form) = handle.as_ref().and_then(|h| self.show_form(actor, h)) {
+            out.push_str(&form);
+        } else if described.is_empty() {
             let note = match (&handle, answered) {
                 (Some(h), _) if h.info().response == Some(ResponseKind::Deferred) => {
                     "Hearth is thinking… and said nothing more".to_owned()
@@ -110,6 +110,82 @@ impl TrySession {
             out.push_str(&described);
         }
         out
+    }
+
+    /// The form `handle` opened for `actor`, if it was answered with one: kept for `fill`, and
+    /// described with its fields.
+    fn show_form(&mut self, actor: usize, handle: &InteractionHandle) -> Option<String> {
+        let modal = handle.modal()?;
+        self.form = Some((actor, handle.clone()));
+        let who = &self.world.people()[actor].name;
+        let mut out = format!("\n\nA form only {who} sees · “{}”", modal.title);
+        for input in &modal.inputs {
+            let _ = write!(
+                out,
+                "\n  {}: {}{}",
+                input.custom_id,
+                input.label.as_deref().unwrap_or_default(),
+                if input.required { " (required)" } else { "" }
+            );
+        }
+        let _ = write!(out, "\n  Fill it in: as {who} fill <text>");
+        Some(out)
+    }
+
+    /// `actor` clicks the button `query` names: the echo and the click. The sentence says why
+    /// not.
+    fn click(&self, actor: usize, query: &str) -> Result<(String, InteractionHandle), String> {
+        let (message, custom_id, label) = self.find_button(actor, query)?;
+        let person = &self.world.people()[actor];
+        let handle = person.member.click(Id::new(message), &custom_id);
+        Ok((format!("{} clicks [ {label} ]", person.name), handle))
+    }
+
+    /// Fills in and sends the form `actor` has open, its fields from `text`: the whole text for
+    /// a form of one field, else `name:value` pairs (text before the first pair goes to the
+    /// first field). The echo and the submission; the sentence says why not.
+    fn fill(&mut self, actor: usize, text: &str) -> Result<(String, InteractionHandle), String> {
+        let who = &self.world.people()[actor].name;
+        let Some((owner, opened)) = &self.form else {
+            return Err(format!(
+                "{who} has no form open. A form opens when a button asks for one: in #support, \
+                 as alice click Open a ticket."
+            ));
+        };
+        if *owner != actor {
+            return Err(format!(
+                "The open form is {}'s, not {who}'s.",
+                self.world.people()[*owner].name
+            ));
+        }
+        let modal = opened
+            .modal()
+            .ok_or_else(|| "That form is gone.".to_owned())?;
+        let ids: Vec<&str> = modal.inputs.iter().map(|i| i.custom_id.as_str()).collect();
+        let fields = form_fields(&ids, text);
+        let fields: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let handle = self.world.people()[actor]
+            .member
+            .submit_modal(opened, &fields);
+        let echo = format!("{who} fills in “{}” and sends it", modal.title);
+        self.form = None;
+        Ok((echo, handle))
+    }
+
+    /// Adds the channels the bot made under a known category (a ticket's) to the names, so
+    /// their messages are shown and `in #ticket-1` works.
+    fn learn_new_channels(&mut self) {
+        let parents: Vec<u64> = self.names.channels.iter().map(|(_, id)| *id).collect();
+        for parent in parents {
+            for channel in self.world.guild.channels_in(Id::new(parent)) {
+                if self.names.channel_name(channel.id).is_none() {
+                    self.names.channels.push((channel.name, channel.id));
+                }
+            }
+        }
     }
 
     fn refused_send(&self, who: &str, refused: &SendRefused) -> String {
@@ -239,5 +315,76 @@ impl TrySession {
                 self.channel_name(self.channel.get())
             )),
         }
+    }
+}
+
+/// A form's fields from typed text: all of it for a form of one field, else `name:value`
+/// pairs, each value running to the next known `name:` (text before the first goes to the
+/// first field).
+fn form_fields(ids: &[&str], text: &str) -> Vec<(String, String)> {
+    let Some(first) = ids.first() else {
+        return Vec::new();
+    };
+    if ids.len() == 1 {
+        let value = text
+            .strip_prefix(&format!("{first}:"))
+            .unwrap_or(text)
+            .trim();
+        return vec![((*first).to_owned(), value.to_owned())];
+    }
+    let mut fields: Vec<(String, String)> = vec![((*first).to_owned(), String::new())];
+    for word in text.split_whitespace() {
+        let named = word.split_once(':').filter(|(name, _)| ids.contains(name));
+        if let Some((name, value)) = named {
+            fields.retain(|(n, v)| n != name && !v.is_empty());
+            fields.push((name.to_owned(), value.to_owned()));
+        } else {
+            let last = fields.last_mut().expect("one field at least");
+            if !last.1.is_empty() {
+                last.1.push(' ');
+            }
+            last.1.push_str(word);
+        }
+    }
+    fields.retain(|(_, v)| !v.is_empty());
+    fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::form_fields;
+
+    fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+        fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn a_one_field_form_takes_the_whole_text() {
+        assert_eq!(
+            pairs(&form_fields(&["reason"], "my order: late")),
+            [("reason", "my order: late")]
+        );
+        assert_eq!(
+            pairs(&form_fields(&["reason"], "reason: late again")),
+            [("reason", "late again")]
+        );
+    }
+
+    #[test]
+    fn a_form_of_several_fields_reads_name_value_pairs() {
+        assert_eq!(
+            pairs(&form_fields(
+                &["reason", "order"],
+                "it never came order:A-12 please"
+            )),
+            [("reason", "it never came"), ("order", "A-12 please")]
+        );
+        assert_eq!(
+            pairs(&form_fields(&["reason", "order"], "order:A-1")),
+            [("order", "A-1")]
+        );
     }
 }

@@ -111,6 +111,8 @@ pub struct TrySession {
     actor: usize,
     /// Every interaction caused so far, to find the ephemeral replies each person sees.
     interactions: Vec<InteractionHandle>,
+    /// The form (modal) a click opened and who sees it, until they fill it in.
+    form: Option<(usize, InteractionHandle)>,
     out_dir: PathBuf,
     files: HashMap<u64, PathBuf>,
     finished: bool,

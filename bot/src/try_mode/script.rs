@@ -41,6 +41,8 @@ pub(crate) enum Action {
     Say(String),
     /// `click label`
     Click(String),
+    /// `fill text`: fills in and sends the form a click opened.
+    Fill(String),
 }
 
 /// A few lines to copy, shown with errors.
@@ -112,6 +114,10 @@ fn parse_action(text: &str) -> Result<Action, String> {
                 .to_owned(),
         ),
         "click" | "press" => Ok(Action::Click(rest.trim_matches('"').to_owned())),
+        "fill" if rest.is_empty() => {
+            Err("Fill it with what? For example: as alice fill my order is late".to_owned())
+        }
+        "fill" => Ok(Action::Fill(rest.to_owned())),
         _ => Err(format!(
             "I don't understand “{text}”. A person can run /commands, say things and click \
              buttons; try: {EXAMPLES}"
@@ -158,6 +164,13 @@ mod tests {
                 action: Action::Click("Older".into())
             })
         );
+        assert_eq!(
+            parse_line("as alice fill my order is late"),
+            Ok(Line::Act {
+                actor: Some("alice".into()),
+                action: Action::Fill("my order is late".into())
+            })
+        );
         assert_eq!(parse_line("in #mod-log"), Ok(Line::In("mod-log".into())));
         assert_eq!(parse_line("as bob"), Ok(Line::Become("bob".into())));
         assert_eq!(parse_line("WHO"), Ok(Line::Who));
@@ -190,5 +203,10 @@ mod tests {
                 .starts_with("Click which button?")
         );
         assert!(parse_line("/").unwrap_err().starts_with("Which command?"));
+        assert!(
+            parse_line("as alice fill")
+                .unwrap_err()
+                .starts_with("Fill it with what?")
+        );
     }
 }

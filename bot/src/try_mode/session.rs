@@ -89,6 +89,7 @@ impl TrySession {
             world,
             actor,
             interactions: Vec::new(),
+            form: None,
             out_dir: out_dir.into(),
             files: HashMap::new(),
             finished: false,
@@ -105,6 +106,10 @@ impl TrySession {
             "as owner /buttonroles create title:Pick your roles roles:🎮 @Gamers 🎨 @Artists",
             "in #general",
         ] {
+            session.execute(line).await;
+        }
+        // And the ticket panel in #support.
+        for line in crate::tickets::DEMO_SETUP {
             session.execute(line).await;
         }
         Ok(session)
@@ -158,6 +163,8 @@ impl TrySession {
                /clearwarnings @alice              then: click remove (a button on the last message)\n  \
                in #mod-log                        switch channels\n  \
                in #roles, then as alice click Gamers   a member picks a role from the menu there\n  \
+               in #support, then as alice click Open a ticket, then as alice fill my order is late\n  \
+                 (a member opens a ticket with the panel's button and its form)\n  \
                who · help · quit (or Ctrl-D)\n\
              Images the bot sends are saved in {}/.",
             self.out_dir.display()
@@ -278,6 +285,8 @@ Lines say what a person does:
   as <name> say <text>           send a message in the current channel
   as <name> click <label>        click a button on the newest message they can see
                                  (any part of the label will do: click older)
+  as <name> fill <text>          fill in and send the form a click opened them
+                                 (name:value fills one field of several)
   as <name>                      act as them from now on (at first you are mod)
   in #<channel>                  switch channels
   who                            people, roles and channels

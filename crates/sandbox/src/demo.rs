@@ -203,6 +203,14 @@ impl DemoWorld {
         id
     }
 
+    /// Adds a category (a channel that holds channels), known by `name` from now on like a
+    /// channel (`#name` fills a channel option).
+    pub fn add_category(&mut self, name: &str) -> Id<ChannelMarker> {
+        let id = self.guild.category(name);
+        self.channels.push((name.to_owned(), id));
+        id
+    }
+
     /// Adds a role (at the bottom of the list, above `@everyone`), known by `name` from now on.
     pub fn add_role(&mut self, name: &str, permissions: Permissions) -> Id<RoleMarker> {
         let id = self.guild.create_role(name, permissions);
@@ -314,5 +322,26 @@ mod tests {
         );
         assert_eq!(world.people().len(), 6);
         assert!(world.guild.channel_named("tickets").is_some());
+    }
+
+    #[tokio::test]
+    async fn a_category_is_found_by_name_and_holds_channels() {
+        let sandbox = Sandbox::start().await.unwrap();
+        let world = DemoBuilder::new()
+            .with(|w| {
+                w.add_category("Tickets");
+            })
+            .build(&sandbox);
+        let category = world.channel("Tickets").expect("known by name");
+        let info = world.guild.channel(category).unwrap();
+        assert_eq!(info.kind, crate::state::channel_kind::GUILD_CATEGORY);
+        let inside = world.guild.text_channel_in(category, "ticket-1");
+        let held: Vec<u64> = world
+            .guild
+            .channels_in(category)
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(held, [inside.get()]);
     }
 }

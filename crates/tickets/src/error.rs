@@ -76,6 +76,12 @@ pub enum Error {
         /// The ticket.
         number: TicketNumber,
     },
+    /// The ticket no longer waits in the queue (it got its channel meanwhile).
+    #[error("ticket {number} has left the queue: it has its own channel now")]
+    NotQueued {
+        /// The ticket.
+        number: TicketNumber,
+    },
     /// The opener already rated it.
     #[error("you already rated this ticket")]
     AlreadyRated,

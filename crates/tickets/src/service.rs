@@ -366,6 +366,7 @@ impl<S: TicketStore> Tickets<S> {
     }
 }
 
+mod queue;
 mod requests;
 #[cfg(test)]
 mod tests;

@@ -176,7 +176,8 @@ mod tests {
             .rate(Rating::new(RatingScore::new(1).unwrap(), None).unwrap())
             .unwrap();
         let mut c = base.message(alice, true, at(220)).unwrap();
-        c.channel = None; // waiting in the queue
+        c.channel = None;
+        let c = c.enqueue().expect("waiting in the queue");
         let stats = TicketStats::compute([&a, &b, &c]);
         assert_eq!((stats.opened, stats.closed, stats.queued), (3, 2, 1));
         let first = stats.first_response.unwrap();

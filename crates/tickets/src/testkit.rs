@@ -29,6 +29,7 @@ use std::time::Duration;
 
 use hearth_core::{ChannelId, GuildId, MessageId, RoleId, Timestamp, UserId};
 
+pub use self::parallel::concurrent_dequeues_give_a_queued_ticket_one_channel;
 pub use self::parallel::{
     concurrent_claims_let_exactly_one_claim, concurrent_opens_at_the_limit_let_exactly_one_through,
     concurrent_opens_get_distinct_numbers,
@@ -503,6 +504,7 @@ macro_rules! __ticket_store_suite {
             concurrent_opens_at_the_limit_let_exactly_one_through,
             concurrent_opens_get_distinct_numbers,
             concurrent_claims_let_exactly_one_claim,
+            concurrent_dequeues_give_a_queued_ticket_one_channel,
         }
     };
 }

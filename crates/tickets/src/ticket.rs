@@ -29,7 +29,9 @@ impl fmt::Display for TicketNumber {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TicketStatus {
-    /// Waiting for the support team (or in the queue, when it has no channel yet).
+    /// Waiting in the queue for a channel: every category of its was full when it opened.
+    Queued,
+    /// Waiting for the support team (without a channel only while its channel is being made).
     Open,
     /// A staff member took it.
     Claimed,
@@ -41,11 +43,19 @@ pub enum TicketStatus {
 
 impl TicketStatus {
     /// Every status, in lifecycle order.
-    pub const ALL: [Self; 4] = [Self::Open, Self::Claimed, Self::Closing, Self::Closed];
+    pub const ALL: [Self; 5] = [
+        Self::Queued,
+        Self::Open,
+        Self::Claimed,
+        Self::Closing,
+        Self::Closed,
+    ];
 
-    /// The stored name: `open`, `claimed`, `closing`, `closed` (the seed's words).
+    /// The stored name: `open`, `claimed`, `closing`, `closed` (the seed's words), and
+    /// `queued`.
     pub const fn as_str(self) -> &'static str {
         match self {
+            Self::Queued => "queued",
             Self::Open => "open",
             Self::Claimed => "claimed",
             Self::Closing => "closing",
@@ -164,9 +174,19 @@ impl Ticket {
         self.status != TicketStatus::Closed
     }
 
-    /// Whether it waits in the queue: active without a channel.
+    /// Whether it waits in the queue. A ticket whose channel is still being made is not
+    /// queued (it has no channel either): only one that found no room is.
     pub fn is_queued(&self) -> bool {
-        self.is_active() && self.channel.is_none()
+        self.status == TicketStatus::Queued
+    }
+
+    /// Puts a ticket that found no room for its channel in the queue; `None` when it is not
+    /// an open ticket without a channel (it got one meanwhile, or closed).
+    pub fn enqueue(&self) -> Option<Self> {
+        (self.status == TicketStatus::Open && self.channel.is_none()).then(|| Self {
+            status: TicketStatus::Queued,
+            ..self.clone()
+        })
     }
 
     pub(crate) fn refuse_closed(&self) -> Result<(), Error> {
@@ -178,7 +198,7 @@ impl Ticket {
         Ok(())
     }
 
-    /// Gives the ticket its channel (once it has room).
+    /// Gives the ticket its channel (once it has room); a queued ticket leaves the queue, open.
     ///
     /// # Errors
     ///
@@ -187,6 +207,10 @@ impl Ticket {
         self.refuse_closed()?;
         Ok(Self {
             channel: Some(channel),
+            status: match self.status {
+                TicketStatus::Queued => TicketStatus::Open,
+                other => other,
+            },
             ..self.clone()
         })
     }
@@ -252,7 +276,8 @@ impl Ticket {
         })
     }
 
-    /// Opens a closed ticket again, unclaimed and unrated, its inactivity counted from `now`.
+    /// Opens a closed ticket again, unclaimed and unrated, its inactivity counted from `now`,
+    /// without a channel (its old one was deleted on close) until it gets a new one.
     ///
     /// # Errors
     ///
@@ -265,6 +290,7 @@ impl Ticket {
         }
         Ok(Self {
             status: TicketStatus::Open,
+            channel: None,
             claimed_by: None,
             last_activity_at: now,
             closed_at: None,
@@ -380,6 +406,23 @@ mod tests {
         let reopened = closed.reopen(Timestamp::from_unix_secs(600)).unwrap();
         assert_eq!(reopened.status, TicketStatus::Open);
         assert_eq!((reopened.claimed_by, reopened.closed_at), (None, None));
+        assert_eq!(
+            reopened.channel, None,
+            "a reopened ticket waits for a new channel"
+        );
+        let queued = reopened.enqueue().expect("no channel: it may queue");
+        assert_eq!(queued.status, TicketStatus::Queued);
+        assert_eq!(queued.enqueue(), None);
+        let given = queued.with_channel(ChannelId::new(801)).unwrap();
+        assert_eq!(
+            (given.status, given.is_queued()),
+            (TicketStatus::Open, false)
+        );
+        assert_eq!(
+            given.enqueue(),
+            None,
+            "a ticket with a channel is not queued"
+        );
     }
 
     #[test]

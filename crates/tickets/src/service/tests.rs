@@ -154,6 +154,8 @@ async fn closing_names_the_next_queued_ticket_of_the_category() {
         .await
         .unwrap();
     let queued = open(&tickets, &settings, 1).await;
+    // Found no room: into the queue.
+    tickets.enqueue(GUILD, queued.number).await.unwrap();
     let roles = [SUPPORT];
     let closed = tickets
         .close(&act(&settings, first.number, BOB, &roles, 2), Some("done"))

@@ -139,3 +139,47 @@ pub async fn concurrent_claims_let_exactly_one_claim<S: TicketStore + Clone + 's
         (TicketStatus::Claimed, Some(winner))
     );
 }
+
+/// Twelve closes race to give the same queued ticket a channel, through two handles: exactly
+/// one does, and the stored ticket has that one's channel.
+pub async fn concurrent_dequeues_give_a_queued_ticket_one_channel<
+    S: TicketStore + Clone + 'static,
+>(
+    first: S,
+    second: S,
+    spawn: &impl Spawn,
+) {
+    let opened = first
+        .open_ticket(new_ticket(GUILD, ALICE, 0), roomy())
+        .await
+        .unwrap()
+        .unwrap();
+    let ticket = Tickets::new(first.clone())
+        .enqueue(GUILD, opened.number)
+        .await
+        .unwrap()
+        .expect("no room: queued");
+    let tasks = (0..AT_ONCE).map(|i| {
+        let store = handle(i, &first, &second);
+        let channel = hearth_core::ChannelId::new(700 + i as u64);
+        spawn.spawn(async move {
+            Tickets::new(store)
+                .dequeue(GUILD, ticket.number, channel)
+                .await
+                .unwrap()
+                .map(|t| t.channel)
+        })
+    });
+    let results = join_all(tasks).await;
+    let winners: Vec<_> = results.iter().flatten().collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    let stored = first.ticket(GUILD, ticket.number).await.unwrap().unwrap();
+    assert_eq!(Some(stored.channel), Some(*winners[0]));
+    assert!(
+        Tickets::new(first)
+            .queue(GUILD, "support")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
