@@ -9,6 +9,9 @@
 //! queue has been idle for [`IDLE_COMMIT`], when it has been open for [`OPEN_MAX`], when it
 //! holds [`BATCH_MAX`] writes, or before any other job (a read or another write) runs.
 //!
+//! Counters that every write adds to (a guild's messages of the day) are staged by each write
+//! ([`Increment`]), added up, and written once per row just before the commit.
+//!
 //! Each write is still the same conditional statement it is alone (a grant's cooldown is
 //! checked by the upsert's `WHERE`, in order, under the write lock the open transaction
 //! holds), so nothing is granted twice and replays still change nothing, also with other
@@ -22,6 +25,7 @@
 //! clone is dropped).
 
 use std::{
+    collections::HashMap,
     sync::mpsc::{Receiver, RecvTimeoutError},
     time::{Duration, Instant},
 };
@@ -42,13 +46,47 @@ pub const OPEN_MAX: Duration = Duration::from_millis(20);
 
 /// A write that may share a transaction with others.
 pub(crate) trait BatchJob: Send {
-    /// Runs the write's statements inside the open transaction, keeping their result;
-    /// `false` when one failed (the batch then undoes this write's statements alone).
-    fn run(&mut self, conn: &Connection) -> bool;
+    /// Runs the write's statements inside the open transaction, keeping their result, and
+    /// stages the counters it adds to; `false` when one failed (the batch then undoes this
+    /// write's statements alone and drops what it staged).
+    fn run(&mut self, conn: &Connection, staged: &mut Vec<Increment>) -> bool;
 
     /// Reports the result: the write's own, or `failed` when its statements could not be
     /// run or undone (the transaction's error).
     fn finish(self: Box<Self>, failed: Option<&StoreError>);
+}
+
+/// Counters a write adds to (a day's activity, say), added up over the transaction and
+/// written once per key before it commits: one upsert per key rather than one per write.
+pub(crate) struct Increment {
+    /// The upsert: `?1`, `?2` the key, `?3`, `?4` the amounts to add.
+    pub(crate) sql: &'static str,
+    /// The row's key.
+    pub(crate) key: [i64; 2],
+    /// The amounts to add.
+    pub(crate) by: [i64; 2],
+}
+
+/// The increments of a transaction, added up per statement and key.
+#[derive(Default)]
+struct Tally(HashMap<(&'static str, [i64; 2]), [i64; 2]>);
+
+impl Tally {
+    fn add(&mut self, staged: &mut Vec<Increment>) {
+        for Increment { sql, key, by } in staged.drain(..) {
+            let sum = self.0.entry((sql, key)).or_default();
+            sum[0] = sum[0].saturating_add(by[0]);
+            sum[1] = sum[1].saturating_add(by[1]);
+        }
+    }
+
+    fn write(&self, conn: &Connection) -> rusqlite::Result<()> {
+        for ((sql, key), by) in &self.0 {
+            conn.prepare_cached(sql)?
+                .execute([key[0], key[1], by[0], by[1]])?;
+        }
+        Ok(())
+    }
 }
 
 /// Runs `first` and the batch jobs that follow it in one transaction, answering each as it
@@ -72,9 +110,10 @@ pub(crate) fn run_batch(
         }
     };
     let mut job = first;
-    let mut written = 0_usize;
+    let (mut written, mut tally, mut staged) = (0_usize, Tally::default(), Vec::new());
     let held = loop {
-        run_one(&tx, job);
+        run_one(&tx, job, &mut staged);
+        tally.add(&mut staged);
         written += 1;
         let left = OPEN_MAX.saturating_sub(opened.elapsed());
         if written >= BATCH_MAX || left.is_zero() {
@@ -86,16 +125,17 @@ pub(crate) fn run_batch(
             Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break None,
         }
     };
-    if let Err(err) = tx.commit().map_err(sql_error(CONTEXT)) {
+    let committed = tally.write(&tx).and_then(|()| tx.commit());
+    if let Err(err) = committed.map_err(sql_error(CONTEXT)) {
         // The writes were answered already; say loudly what was lost.
         tracing::error!(writes = written, error = %err, "a batch of writes was not committed");
     }
     held
 }
 
-/// Runs one job under a savepoint, so a failed job undoes its own statements alone, and
-/// answers it.
-fn run_one(conn: &Connection, mut job: Box<dyn BatchJob>) {
+/// Runs one job under a savepoint, so a failed job undoes its own statements alone (and its
+/// staged increments are dropped), and answers it.
+fn run_one(conn: &Connection, mut job: Box<dyn BatchJob>, staged: &mut Vec<Increment>) {
     const CONTEXT: &str = "committing writes";
     let savepoint = |sql: &str| {
         conn.prepare_cached(sql)
@@ -103,10 +143,14 @@ fn run_one(conn: &Connection, mut job: Box<dyn BatchJob>) {
             .map_err(sql_error(CONTEXT))
     };
     let done = savepoint("SAVEPOINT batch_job").and_then(|_| {
-        if !job.run(conn) {
+        if !job.run(conn, staged) {
+            staged.clear();
             savepoint("ROLLBACK TO batch_job")?;
         }
         savepoint("RELEASE batch_job")
     });
+    if done.is_err() {
+        staged.clear();
+    }
     job.finish(done.err().as_ref());
 }

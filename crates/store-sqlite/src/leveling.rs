@@ -6,9 +6,10 @@
 //!   no query loads a guild into memory; `(user_id, xp)` serves the global leaderboard's
 //!   per-user sums and data-deletion requests.
 //! - A grant is one conditional upsert whose `WHERE last_grant_at <= ?` is the cooldown rule
-//!   (`RETURNING` the row as written and, from `prev_xp`/`prev_grant_at`, as it was), then the
-//!   day's activity counts, inside an `IMMEDIATE` transaction shared with the grants around it
-//!   ([`crate::batch`]). The write lock is held throughout, so two `SqliteStore`s — or two
+//!   (`RETURNING` the row as written and, from `prev_xp`/`prev_grant_at`, as it was), inside an
+//!   `IMMEDIATE` transaction shared with the grants around it ([`crate::batch`]); the day's
+//!   activity counts of those grants are added up and written once per guild and day before
+//!   the commit. The write lock is held throughout, so two `SqliteStore`s — or two
 //!   processes — on one file never both grant within one cooldown.
 //! - Settings are columns written field by field (`CASE WHEN ?set THEN new ELSE old END` in
 //!   one upsert); level roles are rows of their own, so changes of different levels never
@@ -27,7 +28,7 @@ use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
 use crate::{
     SqliteStore,
-    batch::BatchJob,
+    batch::{BatchJob, Increment},
     connection::{id_from_sql, id_to_sql, sql_error},
     migrations::Domain,
 };
@@ -266,8 +267,8 @@ struct GrantJob {
 }
 
 impl BatchJob for GrantJob {
-    fn run(&mut self, conn: &Connection) -> bool {
-        let result = grant_in(conn, &self.request);
+    fn run(&mut self, conn: &Connection, staged: &mut Vec<Increment>) -> bool {
+        let result = grant_in(conn, &self.request, staged);
         let ok = result.is_ok();
         self.result = Some(result);
         ok
@@ -283,7 +284,19 @@ impl BatchJob for GrantJob {
     }
 }
 
-fn grant_in(conn: &Connection, request: &GrantRequest) -> Result<GrantOutcome, StoreError> {
+/// Adds a guild's messages and active members of a day (`?1`, `?2`; by `?3`, `?4`).
+const ACTIVITY_SQL: &str = "INSERT INTO xp_activity (guild_id, day, messages, active_members)
+     VALUES (?1, ?2, ?3, ?4)
+     ON CONFLICT (guild_id, day) DO UPDATE
+     SET messages = messages + excluded.messages,
+         active_members = active_members + excluded.active_members";
+
+/// The grant, and the day's activity it adds, staged for the transaction's end.
+fn grant_in(
+    conn: &Connection,
+    request: &GrantRequest,
+    staged: &mut Vec<Increment>,
+) -> Result<GrantOutcome, StoreError> {
     const CONTEXT: &str = "granting XP";
     let at = request.at.unix_millis();
     // `is_due`: never granted, or `at > last` and `at ≥ last + cooldown`, that is
@@ -348,22 +361,14 @@ fn grant_in(conn: &Connection, request: &GrantRequest) -> Result<GrantOutcome, S
     debug_assert_eq!(request.apply(before), Some(after), "the reference rule");
     let day = Day::of(request.at);
     let counted = Activity::empty(day).count(&outcome);
-    conn.prepare_cached(
-        "INSERT INTO xp_activity (guild_id, day, messages, active_members)
-         VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (guild_id, day) DO UPDATE
-         SET messages = messages + excluded.messages,
-             active_members = active_members + excluded.active_members",
-    )
-    .and_then(|mut s| {
-        s.execute(params![
-            id_to_sql(request.guild.get()),
-            day.0,
+    staged.push(Increment {
+        sql: ACTIVITY_SQL,
+        key: [id_to_sql(request.guild.get()), day.0],
+        by: [
             i64::try_from(counted.messages).unwrap_or(i64::MAX),
             i64::try_from(counted.active_members).unwrap_or(i64::MAX),
-        ])
-    })
-    .map_err(sql_error(CONTEXT))?;
+        ],
+    });
     Ok(outcome)
 }
 
