@@ -14,7 +14,8 @@
 //!
 //! The time measured is the bot's own, from the interaction arriving to its first response
 //! being accepted by the API (what the bot's `hearth_first_response_seconds` histogram
-//! records); the member's side (interaction created to response recorded) is printed too.
+//! records); the member's side (interaction created to the answer shown) is printed too. A
+//! run the watchdog had to defer misses the target whatever its time.
 
 use std::time::{Duration, Instant};
 
@@ -35,7 +36,7 @@ mod stats;
 use harness::{Store, World, answer, text_of};
 use hearth::{database::DatabaseUrl, store::OpenedStore};
 use hearth_core::{GuildId, Timestamp, UserId};
-use hearth_sandbox::{CommandValue, InteractionHandle, Member};
+use hearth_sandbox::{CommandValue, InteractionHandle, Member, ResponseKind};
 use hearth_xp_engine::{GrantRequest, XP_COOLDOWN, XpStore};
 use stats::{percentile, sorted, summary};
 
@@ -95,19 +96,35 @@ fn main() {
     });
 }
 
+/// The times of a run of interactions.
+struct Timings {
+    /// The bot's, from the interaction arriving to its first response accepted by the API.
+    bot_side: Vec<Duration>,
+    /// The member's, from the interaction created to the answer shown.
+    member_side: Vec<Duration>,
+    /// Interactions whose first response was a deferral ("thinking…"): the answer came later,
+    /// so the bot's time is not the answer's.
+    deferred: usize,
+}
+
 /// Runs `count` interactions made by `make`, one after another, each as soon as the previous
-/// was answered; returns the bot's times to each first response and the member's round trips.
+/// was answered.
 async fn timed(
     world: &World,
     count: usize,
     mut make: impl FnMut(usize) -> InteractionHandle,
-) -> (Vec<Duration>, Vec<Duration>) {
+) -> Timings {
     let before = world.bot().metrics().recent_first_responses().len();
-    let mut round_trips = Vec::with_capacity(count);
+    let mut member_side = Vec::with_capacity(count);
+    let mut deferred = 0;
     for n in 0..count {
         let sent = Instant::now();
-        make(n).wait_for_response().await;
-        round_trips.push(sent.elapsed());
+        let interaction = make(n);
+        if !matches!(interaction.wait_for_response().await, ResponseKind::Message) {
+            deferred += 1;
+            answer(&interaction).await;
+        }
+        member_side.push(sent.elapsed());
     }
     // The bot records a response's time once the API has answered it: the last one may be a
     // moment behind the member seeing it.
@@ -120,22 +137,39 @@ async fn timed(
         .await;
     let bot_side = bot_side.split_off(before);
     assert_eq!(bot_side.len(), count, "every interaction was answered once");
-    (bot_side, round_trips)
+    Timings {
+        bot_side,
+        member_side,
+        deferred,
+    }
 }
 
 /// Prints a line of figures and whether the target is met.
-fn report(what: &str, (bot_side, round_trips): (Vec<Duration>, Vec<Duration>), target: Duration) {
+fn report(what: &str, timings: Timings, target: Duration) {
+    let Timings {
+        bot_side,
+        member_side,
+        deferred,
+    } = timings;
+    let runs = bot_side.len();
     let p99 = percentile(&sorted(bot_side.clone()), 99);
+    let met = deferred == 0 && p99 < target;
     println!(
-        "  {what}, {} runs: bot {} (target p99 < {target:?}: {})",
-        bot_side.len(),
+        "  {what}, {runs} runs: bot {} (target p99 < {target:?}: {})",
         summary(bot_side),
-        if p99 < target { "met" } else { "NOT met" }
+        if met { "met" } else { "NOT met" }
     );
     println!(
-        "    member side, created -> response recorded: {}",
-        summary(round_trips)
+        "    member side, created -> answer shown: {}",
+        summary(member_side)
     );
+    if deferred > 0 {
+        println!(
+            "    {deferred} of {runs} were deferred by the watchdog ({:?}): the bot's time is the \
+             deferral's, the member's is the answer's",
+            hearth::ack::ACK_WATCHDOG
+        );
+    }
 }
 
 /// `member` runs `/name` with `options` in #general.
@@ -344,8 +378,9 @@ async fn stats() {
 /// [`DAYS`] days before `now_ms`; returns how many.
 async fn seed_activity(store: &impl XpStore, guild: GuildId, now_ms: i64) -> u64 {
     let mut grants = 0;
-    for day in 0..DAYS {
-        let at = now_ms - i64::try_from(day).expect("days") * 86_400_000 - 1_000;
+    // Oldest first: a grant earlier than the member's last one earns nothing.
+    for days_ago in (0..DAYS).rev() {
+        let at = now_ms - i64::try_from(days_ago).expect("days") * 86_400_000 - 1_000;
         for n in 0..ACTIVE_MEMBERS {
             let outcome = store
                 .grant(GrantRequest {
