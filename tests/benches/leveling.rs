@@ -114,7 +114,21 @@ async fn timed(
     count: usize,
     mut make: impl FnMut(usize) -> InteractionHandle,
 ) -> Timings {
-    let before = world.bot().metrics().recent_first_responses().len();
+    // The bot records a response's time once the API has answered it, a moment after the
+    // member sees it: wait until every response sent so far is counted.
+    let before = world
+        .sandbox
+        .wait_for("earlier responses' times recorded", || {
+            let sent = world
+                .sandbox
+                .requests()
+                .iter()
+                .filter(|r| r.route.as_deref().is_some_and(|r| r.ends_with("/callback")))
+                .count();
+            let recorded = world.bot().metrics().recent_first_responses().len();
+            (recorded >= sent).then_some(recorded)
+        })
+        .await;
     let mut member_side = Vec::with_capacity(count);
     let mut deferred = 0;
     for n in 0..count {
@@ -126,8 +140,6 @@ async fn timed(
         }
         member_side.push(sent.elapsed());
     }
-    // The bot records a response's time once the API has answered it: the last one may be a
-    // moment behind the member seeing it.
     let mut bot_side = world
         .sandbox
         .wait_for("every response's time recorded", || {
