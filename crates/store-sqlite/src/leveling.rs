@@ -2,9 +2,17 @@
 //! `leveling` migration domain.
 //!
 //! - `member_xp` holds one row per member and guild. Its index `(guild_id, xp DESC, user_id)`
-//!   serves leaderboard pages and ranks (a rank is two counts over ranges of that index), so
-//!   no query loads a guild into memory; `(user_id, xp)` serves the global leaderboard's
-//!   per-user sums and data-deletion requests.
+//!   serves leaderboard pages and ranks, so no query loads a guild into memory; `(user_id,
+//!   xp)` serves the global leaderboard's per-user sums and data-deletion requests.
+//! - SQLite counts an index range by stepping through it, so a count or an `OFFSET` over a
+//!   guild of a million members costs tens of milliseconds. `xp_rank_buckets` holds how many
+//!   ranked members each guild has per XP *bucket* (see `bucket`: every XP value below
+//!   `EXACT_BUCKETS_BELOW`, then ranges of 256), kept by triggers on `member_xp` in the
+//!   transaction of every write. A rank is the members of the buckets above (a sum over
+//!   one row per bucket in use) plus a count inside the member's own bucket; a page starts in
+//!   the bucket where the running sum reaches its offset and skips inside that bucket only;
+//!   the ranked count is the sum of the guild's buckets. The cost is the bucket's population
+//!   (ties included), not the guild's size.
 //! - A grant is one conditional upsert whose `WHERE last_grant_at <= ?` is the cooldown rule
 //!   (`RETURNING` the row as written and, from `prev_xp`/`prev_grant_at`, as it was), inside an
 //!   `IMMEDIATE` transaction shared with the grants around it ([`crate::batch`]); the day's
@@ -99,27 +107,110 @@ pub(crate) const SCHEMA: Domain = Domain {
     ALTER TABLE member_xp ADD COLUMN prev_xp INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE member_xp ADD COLUMN prev_grant_at INTEGER;
     ",
+        // 3: ranked members per XP bucket, kept by triggers (see the module docs). The bucket
+        // expression is `bucket()`'s; a test holds the two equal.
+        "
+    CREATE TABLE xp_rank_buckets (
+        guild_id INTEGER NOT NULL,
+        bucket   INTEGER NOT NULL,
+        members  INTEGER NOT NULL,
+        PRIMARY KEY (guild_id, bucket)
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO xp_rank_buckets (guild_id, bucket, members)
+        SELECT guild_id, CASE WHEN xp < 4096 THEN xp ELSE 4080 + (xp >> 8) END AS b, count(*)
+        FROM member_xp WHERE xp > 0 GROUP BY guild_id, b;
+    CREATE TRIGGER member_xp_ranked_insert AFTER INSERT ON member_xp WHEN new.xp > 0 BEGIN
+        INSERT INTO xp_rank_buckets (guild_id, bucket, members)
+        VALUES (new.guild_id, CASE WHEN new.xp < 4096 THEN new.xp ELSE 4080 + (new.xp >> 8) END, 1)
+        ON CONFLICT (guild_id, bucket) DO UPDATE SET members = members + 1;
+    END;
+    CREATE TRIGGER member_xp_ranked_delete AFTER DELETE ON member_xp WHEN old.xp > 0 BEGIN
+        UPDATE xp_rank_buckets SET members = members - 1
+        WHERE guild_id = old.guild_id
+          AND bucket = CASE WHEN old.xp < 4096 THEN old.xp ELSE 4080 + (old.xp >> 8) END;
+    END;
+    -- Only when the member changes bucket (or joins or leaves the board): most grants to
+    -- members past 4,096 XP stay in theirs and write nothing here.
+    CREATE TRIGGER member_xp_ranked_update AFTER UPDATE OF xp ON member_xp
+    WHEN (CASE WHEN old.xp <= 0 THEN NULL WHEN old.xp < 4096 THEN old.xp ELSE 4080 + (old.xp >> 8) END)
+      IS NOT (CASE WHEN new.xp <= 0 THEN NULL WHEN new.xp < 4096 THEN new.xp ELSE 4080 + (new.xp >> 8) END)
+    BEGIN
+        UPDATE xp_rank_buckets SET members = members - 1
+        WHERE old.xp > 0 AND guild_id = old.guild_id
+          AND bucket = CASE WHEN old.xp < 4096 THEN old.xp ELSE 4080 + (old.xp >> 8) END;
+        INSERT INTO xp_rank_buckets (guild_id, bucket, members)
+        SELECT new.guild_id, CASE WHEN new.xp < 4096 THEN new.xp ELSE 4080 + (new.xp >> 8) END, 1
+        WHERE new.xp > 0
+        ON CONFLICT (guild_id, bucket) DO UPDATE SET members = members + 1;
+    END;
+    ",
     ],
 };
+
+/// XP values below this each have a bucket of their own in `xp_rank_buckets`: most members
+/// of a large guild sit there, and ties are counted inside one XP value anyway.
+pub(crate) const EXACT_BUCKETS_BELOW: u64 = 4096;
+
+/// From [`EXACT_BUCKETS_BELOW`] on, a bucket holds `2^BUCKET_SHIFT` XP values.
+const BUCKET_SHIFT: u32 = 8;
+
+/// The `xp_rank_buckets` bucket of an XP value: the value itself below
+/// [`EXACT_BUCKETS_BELOW`], then one bucket per 256 values, in XP order (migration 2 writes
+/// the same expression in SQL; the queries compute it there, the tests hold the two equal).
+#[cfg(test)]
+pub(crate) fn bucket(xp: u64) -> i64 {
+    let b = if xp < EXACT_BUCKETS_BELOW {
+        xp
+    } else {
+        EXACT_BUCKETS_BELOW - (EXACT_BUCKETS_BELOW >> BUCKET_SHIFT) + (xp >> BUCKET_SHIFT)
+    };
+    i64::try_from(b).unwrap_or(i64::MAX)
+}
+
+/// The highest XP value in bucket `b`.
+fn bucket_top(b: i64) -> i64 {
+    #[allow(clippy::cast_possible_wrap)] // 4096
+    const EXACT: i64 = EXACT_BUCKETS_BELOW as i64;
+    if b < EXACT {
+        b
+    } else {
+        ((b - (EXACT - (EXACT >> BUCKET_SHIFT))) << BUCKET_SHIFT) | ((1 << BUCKET_SHIFT) - 1)
+    }
+}
 
 /// [`XP_MAX`] as SQLite holds it (about 1.7·10¹², far inside `i64`).
 #[allow(clippy::cast_possible_wrap)]
 const XP_MAX_SQL: i64 = XP_MAX as i64;
 
-/// A page of a guild's leaderboard, walking `member_xp_by_rank`.
-const LEADERBOARD_SQL: &str = "SELECT user_id, xp FROM member_xp
-     WHERE guild_id = ?1 AND xp > 0
-     ORDER BY xp DESC, user_id ASC LIMIT ?2 OFFSET ?3";
+/// Where a page starts: the highest bucket whose running sum of members (highest bucket
+/// first) passes the page's offset `?2`, and how many members the buckets above it hold.
+const PAGE_START_SQL: &str = "SELECT bucket, above FROM (
+         SELECT bucket, members,
+                sum(members) OVER (ORDER BY bucket DESC ROWS UNBOUNDED PRECEDING) - members AS above
+         FROM xp_rank_buckets WHERE guild_id = ?1)
+     WHERE above + members > ?2 ORDER BY bucket DESC LIMIT 1";
 
-/// A member's XP and the number of members ahead of them: two counts over ranges of
-/// `member_xp_by_rank`, in one statement (one snapshot).
+/// A page of a guild's leaderboard from the top of its first bucket (`?2`, the bucket's
+/// highest XP), skipping `?4` rows inside that bucket, walking `member_xp_by_rank`.
+const LEADERBOARD_SQL: &str = "SELECT user_id, xp FROM member_xp
+     WHERE guild_id = ?1 AND xp > 0 AND xp <= ?2
+     ORDER BY xp DESC, user_id ASC LIMIT ?3 OFFSET ?4";
+
+/// A member's XP and the number of members ahead of them, in one statement (one snapshot):
+/// the members of the buckets above theirs, those of their bucket with more XP (a range of
+/// `member_xp_by_rank` inside the bucket), and those with equal XP and a lower id.
 const RANK_SQL: &str = "SELECT m.xp,
-         (SELECT count(*) FROM member_xp WHERE guild_id = ?1 AND xp > m.xp)
+         (SELECT coalesce(sum(b.members), 0) FROM xp_rank_buckets AS b
+          WHERE b.guild_id = ?1
+            AND b.bucket > CASE WHEN m.xp < 4096 THEN m.xp ELSE 4080 + (m.xp >> 8) END)
+       + (SELECT count(*) FROM member_xp WHERE guild_id = ?1 AND xp > m.xp
+            AND xp <= CASE WHEN m.xp < 4096 THEN m.xp ELSE m.xp | 255 END)
        + (SELECT count(*) FROM member_xp WHERE guild_id = ?1 AND xp = m.xp AND user_id < ?2)
      FROM member_xp AS m WHERE m.guild_id = ?1 AND m.user_id = ?2 AND m.xp > 0";
 
-/// How many members are on a guild's leaderboard, over a range of `member_xp_by_rank`.
-const RANKED_MEMBERS_SQL: &str = "SELECT count(*) FROM member_xp WHERE guild_id = ?1 AND xp > 0";
+/// How many members are on a guild's leaderboard: the sum of its buckets.
+const RANKED_MEMBERS_SQL: &str =
+    "SELECT coalesce(sum(members), 0) FROM xp_rank_buckets WHERE guild_id = ?1";
 
 /// Each user's XP summed over the guilds that contribute (no settings, or the flag on), users
 /// who opted out left out. Sums cannot overflow: a Discord user is in at most a few hundred
@@ -481,10 +572,26 @@ impl XpStore for SqliteStore {
     ) -> impl Future<Output = Result<Vec<Ranked>, StoreError>> + Send {
         const CONTEXT: &str = "reading a leaderboard";
         self.call(CONTEXT, move |conn| {
+            // One read transaction: the buckets and the rows are of one snapshot.
+            let tx = conn.transaction().map_err(sql_error(CONTEXT))?;
+            let guild = id_to_sql(guild.get());
+            let start: Option<(i64, i64)> = tx
+                .prepare_cached(PAGE_START_SQL)
+                .and_then(|mut s| {
+                    s.query_row(params![guild, offset_param(offset)], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })
+                    .optional()
+                })
+                .map_err(sql_error(CONTEXT))?;
+            let Some((first, above)) = start else {
+                return Ok(Vec::new());
+            };
+            let inside = offset.saturating_sub(count(above));
             ranked_rows(
-                conn,
+                &tx,
                 LEADERBOARD_SQL,
-                params![id_to_sql(guild.get()), limit, offset_param(offset)],
+                params![guild, bucket_top(first), limit, offset_param(inside)],
                 offset,
                 CONTEXT,
             )

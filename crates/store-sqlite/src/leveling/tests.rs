@@ -31,7 +31,8 @@ async fn plans(store: &SqliteStore, sql: Vec<String>) -> Vec<String> {
                 let sql = sql
                     .replace("?1", "7")
                     .replace("?2", "10")
-                    .replace("?3", "20");
+                    .replace("?3", "20")
+                    .replace("?4", "30");
                 let mut stmt = c
                     .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
                     .map_err(sql_error("x"))?;
@@ -47,33 +48,201 @@ async fn plans(store: &SqliteStore, sql: Vec<String>) -> Vec<String> {
         .unwrap()
 }
 
-/// Leaderboard pages, ranks and the ranked-member count are served by the index
-/// `(guild_id, xp DESC, user_id)`: no scan of the table, no sort in a temporary b-tree.
+/// Whether a query plan reads `member_xp` only through ranges of `member_xp_by_rank` (or
+/// one row by its key), never scanning the table or sorting it.
+fn served_by_rank_index(plan: &str) -> bool {
+    plan.contains("USING COVERING INDEX member_xp_by_rank")
+        && !plan.contains("SCAN member_xp")
+        && !plan.contains("TEMP B-TREE")
+}
+
+/// Leaderboard pages, ranks and the ranked-member count are served by indexes: the rows by
+/// `(guild_id, xp DESC, user_id)`, the bucket sums by `xp_rank_buckets`' key; no scan of a
+/// guild, no sort. Without the index the same check fails.
 #[tokio::test]
 async fn leaderboard_and_rank_use_the_rank_index() {
     let FileFixture { store, dir: _dir } = fixture().await;
-    let plans = plans(
-        &store,
-        vec![
-            LEADERBOARD_SQL.to_owned(),
-            RANKED_MEMBERS_SQL.to_owned(),
-            RANK_SQL.to_owned(),
-        ],
-    )
-    .await;
-    for plan in &plans {
-        assert!(plan.contains("member_xp_by_rank"), "{plan}");
-        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
-        assert!(!plan.contains("SCAN member_xp"), "{plan}");
-    }
-    // The rank's two counts each search a range of the index.
+    let queries = vec![
+        LEADERBOARD_SQL.to_owned(),
+        RANK_SQL.to_owned(),
+        PAGE_START_SQL.to_owned(),
+        RANKED_MEMBERS_SQL.to_owned(),
+    ];
+    let with = plans(&store, queries.clone()).await;
+    assert!(served_by_rank_index(&with[0]), "{}", with[0]);
+    assert!(served_by_rank_index(&with[1]), "{}", with[1]);
+    // The rank's two counts each search a range of the index (more XP in the member's
+    // bucket; equal XP and a lower id), the buckets above are a range of their key.
     assert_eq!(
-        plans[2]
+        with[1]
             .matches("SEARCH member_xp USING COVERING INDEX member_xp_by_rank")
             .count(),
         2,
         "{}",
-        plans[2]
+        with[1]
+    );
+    for plan in &with[1..] {
+        assert!(
+            plan.contains("SEARCH b USING PRIMARY KEY (guild_id=? AND bucket>?)")
+                || plan.contains("SEARCH xp_rank_buckets USING PRIMARY KEY (guild_id=?)"),
+            "{plan}"
+        );
+        assert!(!plan.contains("SCAN xp_rank_buckets"), "{plan}");
+    }
+    store
+        .call("dropping the index", |c| {
+            c.execute_batch("DROP INDEX member_xp_by_rank")
+                .map_err(sql_error("x"))
+        })
+        .await
+        .unwrap();
+    let without = plans(&store, queries).await;
+    assert!(!served_by_rank_index(&without[0]), "{}", without[0]);
+    assert!(!served_by_rank_index(&without[1]), "{}", without[1]);
+}
+
+/// The bucket expression the migration's triggers use is [`bucket`], at every edge.
+#[tokio::test]
+async fn buckets_in_sql_are_the_buckets_in_rust() {
+    let FileFixture { store, dir: _dir } = fixture().await;
+    let values: Vec<u64> = vec![
+        1, 15, 4_095, 4_096, 4_097, 4_351, 4_352, 4_607, 65_535, 65_536, 1_899_250, XP_MAX,
+    ];
+    let in_sql = values.clone();
+    let buckets: Vec<i64> = store
+        .call("bucketing", move |c| {
+            in_sql
+                .iter()
+                .map(|xp| {
+                    c.query_row(
+                        "SELECT CASE WHEN ?1 < 4096 THEN ?1 ELSE 4080 + (?1 >> 8) END",
+                        params![i64::try_from(*xp).unwrap()],
+                        |r| r.get(0),
+                    )
+                    .map_err(sql_error("x"))
+                })
+                .collect()
+        })
+        .await
+        .unwrap();
+    let expected: Vec<i64> = values.iter().map(|xp| bucket(*xp)).collect();
+    assert_eq!(buckets, expected);
+    // Buckets follow XP order, and each value lies at or below its bucket's top.
+    for pair in values.windows(2) {
+        assert!(bucket(pair[0]) <= bucket(pair[1]));
+    }
+    for xp in values {
+        let top = u64::try_from(bucket_top(bucket(xp))).unwrap();
+        assert!(xp <= top && bucket(top) == bucket(xp), "{xp} {top}");
+        assert_ne!(bucket(top + 1), bucket(xp));
+    }
+}
+
+/// Every rank, every page and the ranked count agree with a plain count over `member_xp`
+/// while XP moves across buckets: grants, admin changes up and down to 0, a member's data
+/// deleted, a guild reset.
+#[tokio::test]
+async fn ranks_and_pages_agree_with_plain_counts_as_xp_moves_between_buckets() {
+    let FileFixture { store, dir: _dir } = fixture().await;
+    let user = |n: u64| UserId::new(100 + n);
+    let other = GuildId::new(8);
+    // Ties, exact buckets, ranged buckets and the edge between them.
+    let xp = [
+        20, 20, 20, 25, 4_095, 4_096, 4_100, 4_351, 4_352, 90_000, 90_000, 0,
+    ];
+    for (n, xp) in (0..).zip(xp) {
+        store
+            .adjust(GUILD, user(n), XpChange::Set(xp))
+            .await
+            .unwrap();
+        store
+            .adjust(other, user(n), XpChange::Set(xp + 1))
+            .await
+            .unwrap();
+    }
+    let check = async |when: &str| {
+        let expected: Vec<(u64, u64)> = store
+            .call("reading plainly", |c| {
+                let mut s = c
+                    .prepare(
+                        "SELECT user_id, xp FROM member_xp WHERE guild_id = 7 AND xp > 0
+                         ORDER BY xp DESC, user_id",
+                    )
+                    .map_err(sql_error("x"))?;
+                s.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+                    .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
+                    .map(|rows| {
+                        rows.into_iter()
+                            .map(|(u, xp)| (u64::try_from(u).unwrap(), count(xp)))
+                            .collect()
+                    })
+                    .map_err(sql_error("x"))
+            })
+            .await
+            .unwrap();
+        let ranked = expected.len() as u64;
+        assert_eq!(store.ranked_members(GUILD).await.unwrap(), ranked, "{when}");
+        for (position, (u, xp)) in (1..).zip(&expected) {
+            let found = store.rank(GUILD, UserId::new(*u)).await.unwrap();
+            assert_eq!(
+                found,
+                Some(Ranked {
+                    rank: position,
+                    user: UserId::new(*u),
+                    xp: *xp
+                }),
+                "{when}"
+            );
+        }
+        for offset in 0..=ranked {
+            for limit in [1, 3, 10] {
+                let page: Vec<(u64, u64, u64)> = store
+                    .leaderboard(GUILD, offset, limit)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|r| (r.rank, r.user.get(), r.xp))
+                    .collect();
+                let plain: Vec<(u64, u64, u64)> = expected
+                    .iter()
+                    .skip(usize::try_from(offset).unwrap())
+                    .take(usize::try_from(limit).unwrap())
+                    .zip(offset + 1..)
+                    .map(|((u, xp), rank)| (rank, *u, *xp))
+                    .collect();
+                assert_eq!(page, plain, "{when}: offset {offset}, limit {limit}");
+            }
+        }
+    };
+    check("set").await;
+    // Grants move members up inside a bucket and into the next.
+    for n in [0, 4, 7, 11] {
+        let mut request = grant(1_000);
+        request.user = user(n);
+        assert!(store.grant(request).await.unwrap().granted);
+    }
+    check("granted").await;
+    store
+        .adjust(GUILD, user(9), XpChange::Remove(89_990))
+        .await
+        .unwrap();
+    store
+        .adjust(GUILD, user(5), XpChange::Set(0))
+        .await
+        .unwrap();
+    store
+        .adjust(GUILD, user(1), XpChange::Add(70_000))
+        .await
+        .unwrap();
+    check("adjusted").await;
+    store.delete_user_data(user(3)).await.unwrap();
+    check("deleted").await;
+    store.reset_guild(GUILD).await.unwrap();
+    check("reset").await;
+    assert_eq!(
+        store.ranked_members(other).await.unwrap(),
+        11,
+        "the other guild kept its board"
     );
 }
 
