@@ -115,6 +115,10 @@ pub(super) async fn apply_roles<S: Backend>(
     remove: &[RoleId],
     level: u32,
 ) {
+    if add.is_empty() && remove.is_empty() {
+        // No level roles to change: nothing to ask Discord (not even the bot's roles).
+        return;
+    }
     let top = bot_top_position(ctx, guild).await;
     let why = format!("Level {level} reached");
     for (role, adding) in add
