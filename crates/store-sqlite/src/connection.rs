@@ -42,7 +42,7 @@ pub(crate) enum Job {
 /// processes (a backup, `sqlite3` for an operator) read while the bot writes.
 ///
 /// Clones share the connection; it closes when the last clone is dropped, which waits for
-/// the thread to commit what it holds ([`crate::batch`]).
+/// the thread to commit what it holds (at most [`OPEN_MAX`](crate::OPEN_MAX) of grants).
 #[derive(Clone)]
 pub struct SqliteStore {
     inner: Arc<Inner>,
