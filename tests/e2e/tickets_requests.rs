@@ -228,10 +228,82 @@ async fn the_first_messages_close_button_closes_without_a_reason(store: Store) {
     world.finish().await;
 }
 
+/// A second support member may not act on a ticket another has claimed: adding a member,
+/// closing or asking to close is refused with a sentence naming the claimer, and nothing
+/// changes.
+async fn a_support_member_is_refused_on_a_ticket_another_claimed(store: Store) {
+    let world = World::start(store).await;
+    let (category, _, panel) = set_up(&world).await;
+    let support = world
+        .moderator
+        .info()
+        .expect("the moderator is a member")
+        .roles
+        .into_iter()
+        .map(Id::new)
+        .filter(|r| world.guild.role(*r).is_some_and(|r| r.name == "Support"))
+        // The newest: `set_up`'s (the world has an older role of that name).
+        .max()
+        .expect("the support role");
+    let helper = world.guild.add_member("helper");
+    world.guild.grant(&helper, support);
+    let _ = open(&world, &world.alice, &panel, "where is my refund").await;
+    let channel = Id::new(ticket_channels(&world, category)[0]);
+    let claimed = answer(
+        &world
+            .moderator
+            .run_command(channel, "ticket", &sub("claim", vec![])),
+    )
+    .await;
+    assert!(
+        claimed.content.contains("claimed ticket #1"),
+        "{}",
+        claimed.content
+    );
+
+    let moderator = world.moderator.id();
+    let add = sub(
+        "add",
+        vec![("member".into(), CommandValue::User(world.bob.id()))],
+    );
+    for (what, options) in [("add", add), ("close", sub("close", vec![]))] {
+        let refused = answer(&helper.run_command(channel, "ticket", &options)).await;
+        assert!(refused.is_ephemeral(), "{what}");
+        assert!(
+            refused.content.starts_with(&format!(
+                "<@{moderator}> has claimed this ticket; only they or an admin can"
+            )),
+            "{what}: {}",
+            refused.content
+        );
+    }
+    let refused = close_request(&helper, channel, &[]).await;
+    assert!(refused.is_ephemeral());
+    assert!(
+        refused
+            .content
+            .starts_with(&format!("<@{moderator}> has claimed this ticket"))
+    );
+    // Nothing changed: Bob still can't write there, the ticket is open, nothing was posted.
+    assert!(world.bob.try_send(channel, "let me in").is_err());
+    assert_eq!(ticket_channels(&world, category).len(), 1);
+    assert!(
+        !world
+            .guild
+            .messages(channel)
+            .iter()
+            .any(|m| m.content.contains("asks whether ticket")
+                || m.content.starts_with("Close ticket")),
+        "nothing was posted"
+    );
+    world.finish().await;
+}
+
 on_every_store!(
     the_opener_answers_a_close_request_with_its_buttons,
     a_close_request_on_a_closed_ticket_is_refused,
     the_first_messages_close_button_closes_without_a_reason,
+    a_support_member_is_refused_on_a_ticket_another_claimed,
 );
 
 async fn an_unanswered_close_request_closes_the_ticket_when_its_delay_passes(store: Store) {
