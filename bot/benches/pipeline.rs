@@ -26,6 +26,17 @@ use hearth::{
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use twilight_gateway::{Event, EventTypeFlags};
 
+// Each benchmark uses part of it.
+#[allow(dead_code)]
+#[path = "support/cpu.rs"]
+mod cpu;
+// The percentiles every benchmark of the workspace uses (nearest rank).
+#[allow(dead_code)]
+#[path = "../../tests/benches/support/stats.rs"]
+mod stats;
+
+use stats::percentile;
+
 /// Events decoded and dispatched per measured round.
 const EVENTS: usize = 200_000;
 /// Events per batch in the overhead measurement: small enough that no queue fills.
@@ -78,25 +89,6 @@ fn wanted(event: &Event) -> bool {
     !kind.is_empty() && (features::FEATURE_EVENTS | EventTypeFlags::MESSAGE_CREATE).contains(kind)
 }
 
-/// This thread's time on a CPU so far, from Linux's `/proc/thread-self/schedstat`; `None`
-/// elsewhere. Dividing by it instead of wall time keeps other processes on a busy machine
-/// out of the events/s figure.
-fn cpu_time() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let nanos: u64 = stat.split_whitespace().next()?.parse().ok()?;
-    Some(Duration::from_nanos(nanos))
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss
-    )]
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index]
-}
-
 fn main() {
     // One core: the pipeline and its workers share a single thread.
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -125,7 +117,7 @@ async fn throughput() {
     let pipeline = Pipeline::start(&sink, &workers);
     let payloads: Vec<String> = (0..EVENTS).map(payload).collect();
     let started = Instant::now();
-    let cpu_started = cpu_time();
+    let cpu_started = cpu::this_thread();
     for json in payloads {
         let event = decode(json);
         if wanted(&event) {
@@ -136,7 +128,7 @@ async fn throughput() {
     workers.tasks.close();
     workers.tasks.wait().await;
     let took = started.elapsed();
-    let cpu = cpu_time()
+    let cpu = cpu::this_thread()
         .zip(cpu_started)
         .map(|(end, start)| end.saturating_sub(start));
     assert_eq!(sink.seen.load(Ordering::Relaxed), EVENTS as u64);
@@ -203,15 +195,15 @@ async fn overhead() {
     let show = |name: &str, list: &[Duration]| {
         println!(
             "{name:<22} p50 {:>7.2} µs   p99 {:>7.2} µs   max {:>8.2} µs",
-            percentile(list, 0.50).as_secs_f64() * 1e6,
-            percentile(list, 0.99).as_secs_f64() * 1e6,
+            percentile(list, 50).as_secs_f64() * 1e6,
+            percentile(list, 99).as_secs_f64() * 1e6,
             list.last().copied().unwrap_or_default().as_secs_f64() * 1e6
         );
     };
     show("decode", &decode_times);
     show("enqueue", &enqueue_times);
     show("worker receive", &receive_times);
-    let p99 = percentile(&enqueue_times, 0.99) + percentile(&receive_times, 0.99);
+    let p99 = percentile(&enqueue_times, 99) + percentile(&receive_times, 99);
     println!(
         "pipeline overhead p99 (enqueue p99 + receive p99): {:.2} µs (target ≤ {:.0} µs: {})",
         p99.as_secs_f64() * 1e6,

@@ -27,6 +27,17 @@ use hearth_store_sqlite::{OPEN_MAX, SqliteStore};
 use hearth_xp_engine::{Announce, LevelSettingsStore, SettingsChange, XpStore};
 use twilight_gateway::Event;
 
+// Each benchmark uses part of it.
+#[allow(dead_code)]
+#[path = "support/cpu.rs"]
+mod cpu;
+// The percentiles every benchmark of the workspace uses (nearest rank).
+#[allow(dead_code)]
+#[path = "../../tests/benches/support/stats.rs"]
+mod stats;
+
+use stats::percentile;
+
 /// Messages in a full run.
 const MESSAGES: usize = 1_000_000;
 /// Members, spread evenly over the guilds.
@@ -55,45 +66,6 @@ fn payload(n: usize) -> String {
     format!(
         r#"{{"op":0,"s":{n},"t":"MESSAGE_CREATE","d":{{"type":0,"tts":false,"timestamp":"2026-11-29T12:00:00.000000+00:00","pinned":false,"mentions":[],"mention_roles":[],"mention_everyone":false,"member":{{"roles":["900000000000000001"],"premium_since":null,"pending":false,"nick":null,"mute":false,"joined_at":"2024-03-01T10:00:00.000000+00:00","flags":0,"deaf":false,"communication_disabled_until":null,"avatar":null}},"id":"{id}","flags":0,"embeds":[],"edited_timestamp":null,"content":"good morning everyone, how is the build going today?","components":[],"channel_id":"800000000000000001","author":{{"username":"member{member}","public_flags":0,"id":"{author}","global_name":"Member","discriminator":"0","avatar":null}},"attachments":[],"guild_id":"{guild}"}}}}"#
     )
-}
-
-/// CPU time (user and system) used so far by this process's threads named `name`, or by all
-/// of them, from `/proc` (Linux; zero elsewhere). Ticks are 1/100 s.
-fn cpu_of_threads(name: Option<&str>) -> Duration {
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
-        return Duration::ZERO;
-    };
-    let ticks: u64 = tasks
-        .flatten()
-        .filter(|task| {
-            name.is_none_or(|name| {
-                std::fs::read_to_string(task.path().join("comm"))
-                    .is_ok_and(|comm| comm.trim() == name)
-            })
-        })
-        .filter_map(|task| std::fs::read_to_string(task.path().join("stat")).ok())
-        .map(|stat| {
-            // After the command name in parentheses: state is field 3, utime 14, stime 15.
-            let fields: Vec<&str> = stat
-                .rsplit_once(')')
-                .map_or("", |(_, rest)| rest)
-                .split_whitespace()
-                .collect();
-            let field = |n: usize| fields.get(n - 3).and_then(|f| f.parse::<u64>().ok());
-            field(14).unwrap_or(0) + field(15).unwrap_or(0)
-        })
-        .sum();
-    Duration::from_millis(ticks * 10)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss
-    )]
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index]
 }
 
 /// The store (every guild announcing nowhere) and the bot's context, its Discord pointing
@@ -138,7 +110,7 @@ async fn main() {
     let (store, ctx) = world(&dir).await;
     let features = Arc::new(Features::new(&store, &ctx));
     let next = Arc::new(AtomicUsize::new(0));
-    let (writer_before, all_before) = (cpu_of_threads(Some("hearth-sqlite")), cpu_of_threads(None));
+    let (writer_before, all_before) = (cpu::threads(Some("hearth-sqlite")), cpu::threads(None));
     let started = Instant::now();
     let workers: Vec<_> = (0..IN_FLIGHT)
         .map(|_| {
@@ -166,14 +138,14 @@ async fn main() {
         latencies.extend(worker.await.expect("worker"));
     }
     let elapsed = started.elapsed();
-    let writer_cpu = cpu_of_threads(Some("hearth-sqlite")).saturating_sub(writer_before);
-    let all_cpu = cpu_of_threads(None).saturating_sub(all_before);
+    let writer_cpu = cpu::threads(Some("hearth-sqlite")).saturating_sub(writer_before);
+    let all_cpu = cpu::threads(None).saturating_sub(all_before);
     latencies.sort_unstable();
     #[allow(clippy::cast_precision_loss)]
     let rate = messages as f64 / elapsed.as_secs_f64();
     let (p50, p99, max) = (
-        percentile(&latencies, 0.50),
-        percentile(&latencies, 0.99),
+        percentile(&latencies, 50),
+        percentile(&latencies, 99),
         latencies[latencies.len() - 1],
     );
 
