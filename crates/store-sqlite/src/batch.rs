@@ -35,6 +35,9 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use crate::connection::{Job, sql_error};
 
+/// What a failure of the shared transaction is reported as.
+const CONTEXT: &str = "committing writes";
+
 /// The most writes committed in one transaction.
 pub const BATCH_MAX: usize = 4_096;
 
@@ -97,7 +100,6 @@ pub(crate) fn run_batch(
     first: Box<dyn BatchJob>,
     queue: &Receiver<Job>,
 ) -> Option<Job> {
-    const CONTEXT: &str = "committing writes";
     let opened = Instant::now();
     let tx = match conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -136,20 +138,20 @@ pub(crate) fn run_batch(
 /// Runs one job under a savepoint, so a failed job undoes its own statements alone (and its
 /// staged increments are dropped), and answers it.
 fn run_one(conn: &Connection, mut job: Box<dyn BatchJob>, staged: &mut Vec<Increment>) {
-    const CONTEXT: &str = "committing writes";
     let savepoint = |sql: &str| {
         conn.prepare_cached(sql)
             .and_then(|mut s| s.execute([]))
             .map_err(sql_error(CONTEXT))
     };
+    let mut ran = false;
     let done = savepoint("SAVEPOINT batch_job").and_then(|_| {
-        if !job.run(conn, staged) {
-            staged.clear();
+        ran = job.run(conn, staged);
+        if !ran {
             savepoint("ROLLBACK TO batch_job")?;
         }
         savepoint("RELEASE batch_job")
     });
-    if done.is_err() {
+    if !ran || done.is_err() {
         staged.clear();
     }
     job.finish(done.err().as_ref());
