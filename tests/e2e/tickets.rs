@@ -418,6 +418,10 @@ async fn a_quiet_ticket_is_warned_then_closed_under_the_virtual_clock(store: Sto
         vec![("auto_close_hours", CommandValue::Integer(24))],
     )
     .await;
+    // A message elsewhere first: the bot now holds the guild's ticket channels (none) in its
+    // cache, and the open below must make it read them again.
+    world.alice.send(world.general, "where do I ask for help?");
+    tokio::time::sleep(Duration::from_millis(200)).await;
     let (_, opened) = open(&world, &world.alice, &panel, "quiet one").await;
     assert!(opened.content.starts_with("Your ticket is open"));
     let channel = Id::new(ticket_channels(&world, category)[0]);

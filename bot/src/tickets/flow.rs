@@ -204,6 +204,7 @@ pub async fn give_channel<S: Backend>(
         }
         return Err(std::io::Error::other(err));
     }
+    super::channels::gained(ctx, ticket.guild).await;
     super::timed::start(t, settings, ticket, channel, ctx.clock.now()).await;
     Ok(Some(channel))
 }
@@ -368,13 +369,17 @@ pub async fn event<S: Backend>(t: &Tickets<S>, ctx: &Context, event: &Event) {
             if message.author.bot {
                 return;
             }
+            let channel = ids::channel_id(message.channel_id);
+            if !super::channels::may_hold_ticket(t, ctx, guild, channel).await {
+                return;
+            }
             let staff = message.member.as_ref().is_some_and(|m| !m.roles.is_empty());
             let at = ctx.clock.now();
             if let Err(err) = t
                 .service
                 .message(
                     guild,
-                    ids::channel_id(message.channel_id),
+                    channel,
                     ids::user_id(message.author.id),
                     staff,
                     at,

@@ -5,6 +5,7 @@
 //! Over hearth-tickets; deleting a ticket's channel by hand closes the ticket.
 
 mod acting;
+mod channels;
 pub mod commands;
 pub mod components;
 pub mod flow;
