@@ -10,8 +10,12 @@
 //! [`EVENT_WORKERS`](hearth::pipeline::EVENT_WORKERS) event workers do. Guilds announce level-ups
 //! nowhere and have no level roles, so no Discord call is made: the figures are the XP path's.
 //!
+//! Every feature of the bot sees each message, as in the bot (automod, tickets' activity, …).
+//!
 //! Printed: messages/s, latency per message (p50, p99, max) from the JSON to the stored grant,
-//! store calls and SQL statements per message, and the settings cache's hit rate.
+//! store calls per message as the store counts them (so a feature that asks the store about
+//! every message shows here), SQL statements per grant, grants per commit, CPU per message,
+//! and the settings cache's hit rate.
 
 use std::{
     sync::{
@@ -21,8 +25,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-use hearth::{context::Context, discord::Discord, features::Features, metrics::Metrics};
-use hearth_core::{GuildId, SystemClock, UserId};
+use hearth::{context::Context, features::Features};
+use hearth_core::{GuildId, UserId};
 use hearth_store_sqlite::{OPEN_MAX, SqliteStore};
 use hearth_xp_engine::{Announce, LevelSettingsStore, SettingsChange, XpStore};
 use twilight_gateway::Event;
@@ -31,6 +35,8 @@ use twilight_gateway::Event;
 #[allow(dead_code)]
 #[path = "support/cpu.rs"]
 mod cpu;
+#[path = "support/gateway.rs"]
+mod gateway;
 // The percentiles every benchmark of the workspace uses (nearest rank).
 #[allow(dead_code)]
 #[path = "../../tests/benches/support/stats.rs"]
@@ -62,10 +68,8 @@ fn payload(n: usize) -> String {
     let guild = 700_000_000_000_000_000 + (member % GUILDS) as u64;
     let author = 100_000_000_000_000_000 + member as u64;
     let ms = BASE_MS + round as u64 * 61_000 + (member / 4_096) as u64;
-    let id = (ms << 22) | (member % 4_096) as u64;
-    format!(
-        r#"{{"op":0,"s":{n},"t":"MESSAGE_CREATE","d":{{"type":0,"tts":false,"timestamp":"2026-11-29T12:00:00.000000+00:00","pinned":false,"mentions":[],"mention_roles":[],"mention_everyone":false,"member":{{"roles":["900000000000000001"],"premium_since":null,"pending":false,"nick":null,"mute":false,"joined_at":"2024-03-01T10:00:00.000000+00:00","flags":0,"deaf":false,"communication_disabled_until":null,"avatar":null}},"id":"{id}","flags":0,"embeds":[],"edited_timestamp":null,"content":"good morning everyone, how is the build going today?","components":[],"channel_id":"800000000000000001","author":{{"username":"member{member}","public_flags":0,"id":"{author}","global_name":"Member","discriminator":"0","avatar":null}},"attachments":[],"guild_id":"{guild}"}}}}"#
-    )
+    let id = gateway::snowflake(ms, member as u64);
+    gateway::message_create(n, id, guild, 800_000_000_000_000_001, author)
 }
 
 /// The store (every guild announcing nowhere) and the bot's context, its Discord pointing
@@ -83,19 +87,26 @@ async fn world(dir: &tempfile::TempDir) -> (SqliteStore, Context) {
             .await
             .expect("settings");
     }
-    let metrics = Arc::new(Metrics::default());
-    let http = Arc::new(twilight_http::Client::new(String::new()));
-    let ctx = Context::new(
-        Discord::new(http, twilight_model::id::Id::new(1), Arc::clone(&metrics)),
-        hearth_cache::Cache::connect(hearth_cache::CacheConfig::default())
-            .await
-            .expect("cache"),
-        Arc::new(twilight_cache_inmemory::DefaultInMemoryCache::new()),
-        UserId::new(2),
-        metrics,
-        Arc::new(SystemClock),
-    );
+    let ctx = gateway::offline_context().await;
     (store, ctx)
+}
+
+/// Checks in the store that every message of member 7 earned, so the figures are of work done.
+async fn every_message_earned(store: &SqliteStore, messages: usize) {
+    let sample = UserId::new(100_000_000_000_000_000 + 7);
+    let stored = store
+        .member(GuildId::new(700_000_000_000_000_007), sample)
+        .await
+        .expect("read")
+        .expect("the member earned");
+    let sent = (0..messages.div_ceil(MEMBERS))
+        .filter(|round| round * MEMBERS + 7 < messages)
+        .count();
+    assert_eq!(
+        usize::try_from(stored.messages).expect("a count"),
+        sent,
+        "every message of member 7 earned"
+    );
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -111,6 +122,7 @@ async fn main() {
     let features = Arc::new(Features::new(&store, &ctx));
     let next = Arc::new(AtomicUsize::new(0));
     let (writer_before, all_before) = (cpu::threads(Some("hearth-sqlite")), cpu::threads(None));
+    let calls_before = store.calls();
     let started = Instant::now();
     let workers: Vec<_> = (0..IN_FLIGHT)
         .map(|_| {
@@ -138,6 +150,7 @@ async fn main() {
         latencies.extend(worker.await.expect("worker"));
     }
     let elapsed = started.elapsed();
+    let calls_after = store.calls();
     let writer_cpu = cpu::threads(Some("hearth-sqlite")).saturating_sub(writer_before);
     let all_cpu = cpu::threads(None).saturating_sub(all_before);
     latencies.sort_unstable();
@@ -149,26 +162,19 @@ async fn main() {
         latencies[latencies.len() - 1],
     );
 
-    // Every message earned: check it in the store, so the figures are of work done.
-    let sample = UserId::new(100_000_000_000_000_000 + 7);
-    let stored = store
-        .member(GuildId::new(700_000_000_000_000_007), sample)
-        .await
-        .expect("read")
-        .expect("the member earned");
-    let sent = (0..messages.div_ceil(MEMBERS))
-        .filter(|round| round * MEMBERS + 7 < messages)
-        .count();
-    assert_eq!(
-        usize::try_from(stored.messages).expect("a count"),
-        sent,
-        "every message of member 7 earned"
-    );
+    every_message_earned(&store, messages).await;
 
     let stats = ctx.cache.stats().total();
-    let loads = stats.loads;
+    let (queries, grants, commits) = (
+        calls_after.queries - calls_before.queries,
+        calls_after.batched_writes - calls_before.batched_writes,
+        calls_after.batch_commits - calls_before.batch_commits,
+    );
     #[allow(clippy::cast_precision_loss)]
-    let store_calls = (messages as u64 + loads) as f64 / messages as f64;
+    let (store_calls, per_commit) = (
+        (queries + grants) as f64 / messages as f64,
+        grants as f64 / commits.max(1) as f64,
+    );
     println!(
         "xp pipeline on SQLite: {messages} messages from {} members in {GUILDS} guilds, {IN_FLIGHT} in flight",
         MEMBERS.min(messages)
@@ -178,7 +184,11 @@ async fn main() {
     );
     println!("  latency     p50 {p50:?}  p99 {p99:?}  max {max:?} (p99 target < {P99_TARGET:?})");
     println!(
-        "  store       {store_calls:.4} calls per message (1 grant + settings/boost loads on cache misses: {loads} loads), {STATEMENTS_PER_GRANT} SQL statements per grant (2 of them the savepoint) + activity once per guild and transaction, committed {OPEN_MAX:?} at most after"
+        "  store       {store_calls:.4} calls per message, counted by the store: {grants} grants and {queries} other queries (the cache's loads: {})",
+        stats.loads
+    );
+    println!(
+        "              {STATEMENTS_PER_GRANT} SQL statements per grant (2 of them the savepoint) + activity once per guild and transaction; {commits} commits, {per_commit:.0} grants each, {OPEN_MAX:?} at most after"
     );
     #[allow(clippy::cast_precision_loss)]
     let per_message = |cpu: Duration| cpu.as_secs_f64() * 1e6 / messages as f64;

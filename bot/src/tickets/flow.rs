@@ -377,13 +377,7 @@ pub async fn event<S: Backend>(t: &Tickets<S>, ctx: &Context, event: &Event) {
             let at = ctx.clock.now();
             if let Err(err) = t
                 .service
-                .message(
-                    guild,
-                    channel,
-                    ids::user_id(message.author.id),
-                    staff,
-                    at,
-                )
+                .message(guild, channel, ids::user_id(message.author.id), staff, at)
                 .await
             {
                 tracing::debug!(%err, "ticket activity not recorded");

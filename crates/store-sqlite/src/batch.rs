@@ -33,7 +33,7 @@ use std::{
 use hearth_core::StoreError;
 use rusqlite::{Connection, TransactionBehavior};
 
-use crate::connection::{Job, sql_error};
+use crate::connection::{Counts, Job, sql_error};
 
 /// What a failure of the shared transaction is reported as.
 const CONTEXT: &str = "committing writes";
@@ -99,6 +99,7 @@ pub(crate) fn run_batch(
     conn: &mut Connection,
     first: Box<dyn BatchJob>,
     queue: &Receiver<Job>,
+    counts: &Counts,
 ) -> Option<Job> {
     let opened = Instant::now();
     let tx = match conn
@@ -108,12 +109,15 @@ pub(crate) fn run_batch(
         Ok(tx) => tx,
         Err(err) => {
             first.finish(Some(&err));
+            counts.batched();
             return None;
         }
     };
     let mut job = first;
     let (mut written, mut tally, mut staged) = (0_usize, Tally::default(), Vec::new());
     let held = loop {
+        // Counted before the caller is answered, so what it reads next includes it.
+        counts.batched();
         run_one(&tx, job, &mut staged);
         tally.add(&mut staged);
         written += 1;
@@ -128,6 +132,7 @@ pub(crate) fn run_batch(
         }
     };
     let committed = tally.write(&tx).and_then(|()| tx.commit());
+    counts.committed();
     if let Err(err) = committed.map_err(sql_error(CONTEXT)) {
         // The writes were answered already; say loudly what was lost.
         tracing::error!(writes = written, error = %err, "a batch of writes was not committed");

@@ -3,7 +3,11 @@
 use std::{
     fmt,
     path::{Path, PathBuf},
-    sync::{Arc, mpsc},
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+        mpsc,
+    },
     thread,
     time::Duration,
 };
@@ -53,6 +57,46 @@ pub struct SqliteStore {
 struct Inner {
     jobs: mpsc::Sender<Job>,
     thread: Option<thread::JoinHandle<()>>,
+    counts: Arc<Counts>,
+}
+
+/// What the connection thread ran, counted as it runs.
+#[derive(Default)]
+pub(crate) struct Counts {
+    queries: AtomicU64,
+    batched: AtomicU64,
+    commits: AtomicU64,
+}
+
+impl Counts {
+    /// A write ran in the shared transaction.
+    pub(crate) fn batched(&self) {
+        self.batched.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The shared transaction ended.
+    pub(crate) fn committed(&self) {
+        self.commits.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// What a store has asked SQLite since it opened ([`SqliteStore::calls`]): how many calls
+/// reached the connection thread, and how the writes that share transactions were committed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StoreCalls {
+    /// Calls run on their own: reads, and writes that do not share a transaction.
+    pub queries: u64,
+    /// Writes run in a shared transaction (XP grants).
+    pub batched_writes: u64,
+    /// Shared transactions committed (or rolled back, when the commit failed).
+    pub batch_commits: u64,
+}
+
+impl StoreCalls {
+    /// Every call: `queries + batched_writes`.
+    pub fn total(&self) -> u64 {
+        self.queries.saturating_add(self.batched_writes)
+    }
 }
 
 impl Drop for Inner {
@@ -120,6 +164,8 @@ impl SqliteStore {
     ) -> Result<Self, StoreError> {
         let (jobs, queue) = mpsc::channel::<Job>();
         let (ready_tx, ready_rx) = oneshot::channel();
+        let counts = Arc::new(Counts::default());
+        let counted = Arc::clone(&counts);
         let thread = thread::Builder::new()
             .name("hearth-sqlite".to_owned())
             .spawn(move || {
@@ -149,8 +195,13 @@ impl SqliteStore {
                     let mut next = Some(job);
                     while let Some(job) = next.take() {
                         match job {
-                            Job::Run(f) => f(&mut conn),
-                            Job::Batch(first) => next = run_batch(&mut conn, first, &queue),
+                            Job::Run(f) => {
+                                counted.queries.fetch_add(1, Ordering::Relaxed);
+                                f(&mut conn);
+                            }
+                            Job::Batch(first) => {
+                                next = run_batch(&mut conn, first, &queue, &counted);
+                            }
                         }
                     }
                 }
@@ -163,6 +214,7 @@ impl SqliteStore {
             inner: Arc::new(Inner {
                 jobs,
                 thread: Some(thread),
+                counts,
             }),
             path,
         })
@@ -179,6 +231,18 @@ impl SqliteStore {
                 .map_err(sql_error("pinging the database"))
         })
         .await
+    }
+
+    /// What this store (all its clones) has asked SQLite so far: the figure behind "store
+    /// queries per message" in the benchmarks, and a quick check that a path stays off the
+    /// database.
+    pub fn calls(&self) -> StoreCalls {
+        let counts = &self.inner.counts;
+        StoreCalls {
+            queries: counts.queries.load(Ordering::Relaxed),
+            batched_writes: counts.batched.load(Ordering::Relaxed),
+            batch_commits: counts.commits.load(Ordering::Relaxed),
+        }
     }
 
     /// Runs `f` on the connection thread and returns its result.

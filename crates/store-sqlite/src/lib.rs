@@ -24,5 +24,5 @@ mod timed_actions;
 
 pub use self::{
     batch::{BATCH_MAX, IDLE_COMMIT, OPEN_MAX},
-    connection::{BUSY_TIMEOUT, SqliteStore},
+    connection::{BUSY_TIMEOUT, SqliteStore, StoreCalls},
 };
