@@ -39,13 +39,13 @@ use crate::connection::{Counts, Job, sql_error};
 const CONTEXT: &str = "committing writes";
 
 /// The most writes committed in one transaction.
-pub const BATCH_MAX: usize = 4_096;
+pub const BATCH_MAX: usize = 16_384;
 
 /// How long the queue stays empty before the open transaction commits.
 pub const IDLE_COMMIT: Duration = Duration::from_millis(5);
 
 /// How long a transaction stays open at most, however busy the queue: the crash loss window.
-pub const OPEN_MAX: Duration = Duration::from_millis(20);
+pub const OPEN_MAX: Duration = Duration::from_millis(100);
 
 /// A write that may share a transaction with others.
 pub(crate) trait BatchJob: Send {
