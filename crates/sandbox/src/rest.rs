@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::Shared;
+use crate::spec::Spec;
 use crate::routes::{ROUTES, Route};
 use crate::state::{FaultKind, RecordedRequest, State};
 
@@ -483,7 +484,12 @@ async fn serve(
         files,
     };
     match shared.with(|s| (route.handler)(s, &req)) {
-        Ok(Reply::Json(body)) => (200, Some(body), None, Vec::new()),
+        // The status Discord's description gives the route (201 for a channel create).
+        Ok(Reply::Json(body)) => {
+            let spec = shared.spec.clone().unwrap_or_else(Spec::embedded);
+            let status = spec.json_success_status(route.method, route.path);
+            (status.unwrap_or(200), Some(body), None, Vec::new())
+        }
         Ok(Reply::Empty) => (204, None, None, Vec::new()),
         Err(e) => error_outcome(&e),
     }

@@ -148,6 +148,22 @@ impl Spec {
             .get("schema")
     }
 
+    /// The status an operation answers with when it succeeds with a JSON body: the first 2xx
+    /// status the description lists with a JSON schema (201 for a channel create, 200 for
+    /// most), `None` when it lists none.
+    pub fn json_success_status(&self, method: &str, path: &str) -> Option<u16> {
+        let responses = self.operation(method, path)?.get("responses")?.as_object()?;
+        let mut statuses: Vec<u16> = responses
+            .keys()
+            .filter_map(|k| k.parse().ok())
+            .filter(|s| (200..300).contains(s))
+            .collect();
+        statuses.sort_unstable();
+        statuses
+            .into_iter()
+            .find(|&status| self.response_schema(method, path, status).is_some())
+    }
+
     /// The JSON schema of an operation's answer with this status, if the description has one.
     pub fn response_schema(&self, method: &str, path: &str, status: u16) -> Option<&Value> {
         let response = self

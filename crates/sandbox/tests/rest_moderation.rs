@@ -171,17 +171,18 @@ async fn channels_overwrites_slowmode_and_roles_are_managed_through_twilight() {
             kind: PermissionOverwriteType::Member,
         },
     ];
-    let ticket = http
+    let created = http
         .create_guild_channel(guild.id(), "ticket-0001")
         .kind(ChannelType::GuildText)
         .parent_id(tickets)
         .permission_overwrites(&overwrites[..])
         .reason("ticket opened")
         .await
-        .unwrap()
-        .model()
-        .await
         .unwrap();
+    // As Discord: 201 Created, and a body that Discord's description of that answer accepts.
+    assert_eq!(created.status().get(), 201);
+    let ticket = created.model().await.unwrap();
+    assert_eq!(sandbox.response_violations(), Vec::<String>::new());
     next_event(
         &mut shard,
         "CHANNEL_CREATE",
