@@ -13,8 +13,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::Shared;
-use crate::spec::Spec;
 use crate::routes::{ROUTES, Route};
+use crate::spec::Spec;
 use crate::state::{FaultKind, RecordedRequest, State};
 
 /// The prefix of every REST route.

@@ -152,7 +152,10 @@ impl Spec {
     /// status the description lists with a JSON schema (201 for a channel create, 200 for
     /// most), `None` when it lists none.
     pub fn json_success_status(&self, method: &str, path: &str) -> Option<u16> {
-        let responses = self.operation(method, path)?.get("responses")?.as_object()?;
+        let responses = self
+            .operation(method, path)?
+            .get("responses")?
+            .as_object()?;
         let mut statuses: Vec<u16> = responses
             .keys()
             .filter_map(|k| k.parse().ok())

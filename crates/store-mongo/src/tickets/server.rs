@@ -64,9 +64,23 @@ async fn the_earlier_bots_tickets_read_with_unreadable_fields_left_out() {
     );
     assert_eq!(closed.rating.map(|r| r.score.get()), Some(4));
     assert_eq!(closed.revision, 0);
-    let open = store.ticket(GUILD, TicketNumber(12)).await;
-    // The string number matches by its text only; found by listing instead.
-    assert_eq!(open.unwrap(), None);
+    // The string number "ticket-0012" is ticket 12, by number as in the list.
+    let open = store
+        .ticket(GUILD, TicketNumber(12))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (open.number, open.status),
+        (TicketNumber(12), TicketStatus::Open)
+    );
+    // Numbers that only end like it are other tickets.
+    for other in [2, 112, 0] {
+        assert_eq!(
+            store.ticket(GUILD, TicketNumber(other)).await.unwrap(),
+            None
+        );
+    }
     let active = store.active_tickets(GUILD).await.unwrap();
     assert_eq!(active.len(), 1);
     assert_eq!(active[0].number, TicketNumber(12));
@@ -114,8 +128,29 @@ async fn numbers_continue_above_the_earlier_bots_and_its_open_tickets_count() {
     let mut closed = seed_open
         .close(None, None, Timestamp::from_unix_secs(1_705_600_001))
         .unwrap();
-    // The seed's string number cannot be matched by number; Hearth numbers can.
-    assert_eq!(store.update_ticket(&closed).await.unwrap(), None);
+    // The seed's string number is matched by number, and written back as one.
+    let written = store.update_ticket(&closed).await.unwrap().unwrap();
+    assert_eq!(
+        (written.revision, written.status),
+        (1, TicketStatus::Closed)
+    );
+    let raw = store
+        .collection(TICKETS)
+        .find_one(doc! { "ticket_id": 12_i64 })
+        .await
+        .unwrap()
+        .expect("the ticket, its number now an integer");
+    assert_eq!(raw.get_str("status").ok(), Some("closed"));
+    assert_eq!(
+        store
+            .open_ticket(new(ALICE), limits)
+            .await
+            .unwrap()
+            .unwrap()
+            .number,
+        TicketNumber(14),
+        "her slot is free again"
+    );
     closed = store.ticket(GUILD, TicketNumber(7)).await.unwrap().unwrap();
     let reopened = closed
         .reopen(Timestamp::from_unix_secs(1_705_600_002))

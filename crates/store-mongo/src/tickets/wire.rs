@@ -9,7 +9,7 @@ use hearth_tickets::{
 };
 use mongodb::{
     IndexModel,
-    bson::{Bson, DateTime, Document, doc, oid::ObjectId},
+    bson::{Bson, DateTime, Document, Regex, doc, oid::ObjectId},
 };
 
 use crate::read::{self, ReadError};
@@ -18,11 +18,18 @@ pub(super) use crate::store::id_forms;
 // ---------------------------------------------------------------------------------------------
 // Filters and updates.
 
-/// A ticket number as stored: Hearth writes an Int64; the earlier bot may have written the
-/// number as a string. (MongoDB compares Int32, Int64 and Double by value.)
+/// A ticket number as stored: Hearth writes an Int64; the earlier bot may have written it as a
+/// string, of digits or ending in them (`"42"`, `"ticket-0042"`: what [`read_number`] reads as
+/// 42). MongoDB compares Int32, Int64 and Double by value; the string forms are one anchored
+/// pattern, matched inside the guild's part of the `guild_id, ticket_id` index. The first write
+/// stores the number as an Int64.
 fn number_forms(number: TicketNumber) -> Bson {
     let n = i64::try_from(number.0).unwrap_or(i64::MAX);
-    Bson::Document(doc! { "$in": [n, number.0.to_string()] })
+    let text = Bson::RegularExpression(Regex {
+        pattern: format!("^(.*\\D)?0*{}$", number.0),
+        options: String::new(),
+    });
+    Bson::Document(doc! { "$in": [n, text] })
 }
 
 /// Selects one ticket of a guild.
@@ -79,10 +86,12 @@ pub(super) fn opener_filter(guild: Option<GuildId>, user: UserId) -> Document {
     filter
 }
 
-/// Writes a ticket's changeable fields and counts the revision up.
+/// Writes a ticket's changeable fields and counts the revision up; the number is written as an
+/// Int64, which converts a number the earlier bot wrote as a string.
 pub(super) fn update_document(t: &Ticket) -> Document {
     doc! {
         "$set": {
+            "ticket_id": i64::try_from(t.number.0).unwrap_or(i64::MAX),
             "channel_id": opt_id(t.channel.map(ChannelId::get)),
             "status": t.status.as_str(),
             "claimed_by": opt_id(t.claimed_by.map(UserId::get)),
