@@ -190,7 +190,60 @@ async fn room_freed_without_a_close_goes_to_the_queue_before_a_newcomer(store: S
     assert_eq!(world.guild.channels_in(category).len(), 50);
 }
 
+/// A close that frees the last room while Discord's "full" for another opener is still on its
+/// way back: the close finds the queue empty (that ticket is not in it yet), so the refused
+/// ticket must look again once queued, and it gets the room at once.
+async fn a_close_racing_a_refused_open_still_gives_it_the_room(store: Store) {
+    const CREATE_CHANNEL: &str = "/guilds/{guild_id}/channels";
+    let world = World::start(store).await;
+    let (category, _, panel) = set_up_with(&world, vec![]).await;
+    for n in 0..49 {
+        world.guild.text_channel_in(category, &format!("old-{n}"));
+    }
+    let (_, opened) = open(&world, &world.alice, &panel, "The last room").await;
+    assert!(
+        opened.content.starts_with("Your ticket is open"),
+        "{}",
+        opened.content
+    );
+    let alice_channel = Id::new(wait_for_channel(&world, category, "ticket-1").await.id);
+    let creates = world.sandbox.request_count("POST", CREATE_CHANNEL);
+    // Bob's channel is refused (the category is full), and the answer takes 2 s to come back.
+    world
+        .sandbox
+        .answer_route_late("POST", CREATE_CHANNEL, Duration::from_secs(2), Some(1));
+    let closes_meanwhile = async {
+        for _ in 0..200 {
+            if world.sandbox.request_count("POST", CREATE_CHANNEL) > creates {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        close_by_command(&world.alice, alice_channel).await;
+        assert!(
+            wait_for_channel_count(&world, category, 49).await,
+            "Alice's channel went"
+        );
+    };
+    let ((_, bob_told), ()) = tokio::join!(
+        open(&world, &world.bob, &panel, "Racing the close"),
+        closes_meanwhile
+    );
+    let bob_channel = Id::new(wait_for_channel(&world, category, "ticket-2").await.id);
+    assert_eq!(
+        bob_told.content,
+        format!("Your ticket is open: <#{bob_channel}>.")
+    );
+    let welcome = world
+        .guild
+        .wait_for_message(bob_channel, |m| m.content.contains("Racing the close"))
+        .await;
+    assert_eq!(welcome.mentions, vec![world.bob.id().get()]);
+    assert_eq!(world.guild.channels_in(category).len(), 50);
+}
+
 on_every_store!(
+    a_close_racing_a_refused_open_still_gives_it_the_room,
     a_full_desk_queues_tickets_and_a_close_opens_the_oldest,
     a_ticket_channel_deleted_by_hand_opens_the_next_queued_ticket,
     room_freed_without_a_close_goes_to_the_queue_before_a_newcomer,

@@ -179,7 +179,7 @@ pub async fn give_channel<S: Backend>(
             }
             return Err(std::io::Error::other(err.to_string()));
         }
-        return Ok(None);
+        return Ok(served_after_queueing(t, ctx, settings, ticket).await);
     };
     let posted = ctx.discord.send(channel, &welcome(ticket)).await;
     let assigned = match posted {
@@ -207,6 +207,26 @@ pub async fn give_channel<S: Backend>(
     super::channels::gained(ctx, ticket.guild).await;
     super::timed::start(t, settings, ticket, channel, ctx.clock.now()).await;
     Ok(Some(channel))
+}
+
+/// A close that frees room serves the queue, but one that came after Discord said "full" and
+/// before this ticket joined the queue found it empty. So the queue's head is served once more
+/// now: this ticket's channel when it got one (it may be the head), `None` while it waits.
+async fn served_after_queueing<S: Backend>(
+    t: &Tickets<S>,
+    ctx: &Context,
+    settings: &TicketSettings,
+    ticket: &Ticket,
+) -> Option<ChannelId> {
+    if !super::queue::open_next(t, ctx, settings, ticket.guild, &ticket.category, None).await {
+        return None;
+    }
+    hearth_tickets::TicketStore::ticket(&t.store, ticket.guild, ticket.number)
+        .await
+        .ok()
+        .flatten()
+        .filter(|now| !now.is_queued())
+        .and_then(|now| now.channel)
 }
 
 async fn abandon<S: Backend>(t: &Tickets<S>, ticket: &Ticket) {

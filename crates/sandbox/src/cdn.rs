@@ -62,7 +62,8 @@ async fn fault(shared: &Shared, route: &'static str, path: String) -> Option<Res
         let (status, delay) = match crate::rest::take_fault(s, "GET", route) {
             Some(FaultKind::Status(status)) => (Some(status), None),
             Some(FaultKind::RateLimited { .. }) => (Some(429), None),
-            Some(FaultKind::Delay(delay)) => (None, Some(delay)),
+            // A GET acts on nothing: answering late is being slow.
+            Some(FaultKind::Delay(delay) | FaultKind::AnswerLate(delay)) => (None, Some(delay)),
             None => (None, None),
         };
         s.requests.push(RecordedRequest {

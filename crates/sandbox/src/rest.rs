@@ -399,6 +399,11 @@ async fn serve(
 ) -> Outcome {
     // Faults first: they stand for Discord failing before it looks at the request.
     let fault = shared.with(|s| take_fault(s, route.method, route.path));
+    if let Some(FaultKind::AnswerLate(d)) = fault {
+        let outcome = act(shared, route, params, uri, headers, request, reason).await;
+        tokio::time::sleep(d).await;
+        return outcome;
+    }
     let mut delay = None;
     match fault {
         Some(FaultKind::Status(status)) => {
@@ -412,11 +417,24 @@ async fn serve(
             return too_many(retry_after, global, route.path);
         }
         Some(FaultKind::Delay(d)) => delay = Some(d),
-        None => {}
+        Some(FaultKind::AnswerLate(_)) | None => {}
     }
     if let Some(d) = delay {
         tokio::time::sleep(d).await;
     }
+    act(shared, route, params, uri, headers, request, reason).await
+}
+
+/// Serves a request that no fault stopped: authorisation, rate limits, the route's handler.
+async fn act(
+    shared: &Shared,
+    route: &'static Route,
+    params: Vec<(&'static str, String)>,
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+    request: Request,
+    reason: Option<String>,
+) -> Outcome {
     if route.auth {
         let expected = shared.with(|s| format!("Bot {}", s.config.token));
         let given = headers.get("authorization").and_then(|v| v.to_str().ok());

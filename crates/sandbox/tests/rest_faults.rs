@@ -156,6 +156,41 @@ async fn a_delayed_route_answers_late_but_answers() {
 }
 
 #[tokio::test]
+async fn a_late_answer_comes_after_the_change_is_made() {
+    install_crypto();
+    let sandbox = Sandbox::start().await.unwrap();
+    let guild = sandbox.create_guild("Late");
+    let http = http(&sandbox);
+    let route = "/guilds/{guild_id}/channels";
+    sandbox.answer_route_late("POST", route, Duration::from_millis(400), Some(1));
+    let started = std::time::Instant::now();
+    let create = tokio::spawn({
+        let http = std::sync::Arc::new(http);
+        let id = guild.id();
+        async move {
+            http.create_guild_channel(id, "late")
+                .await
+                .map(|r| r.status().get())
+        }
+    });
+    // The channel is there while its creator still waits for the answer.
+    let made = loop {
+        if let Some(c) = guild.channel_named("late") {
+            break c;
+        }
+        assert!(
+            started.elapsed() < Duration::from_millis(300),
+            "not made at once"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    assert!(!create.is_finished(), "answered before the delay");
+    assert_eq!(create.await.unwrap().unwrap(), 201);
+    assert!(started.elapsed() >= Duration::from_millis(400));
+    assert_eq!(guild.channel(made).map(|c| c.name), Some("late".to_owned()));
+}
+
+#[tokio::test]
 async fn more_than_50_requests_in_a_second_are_refused_with_a_global_429() {
     install_crypto();
     let sandbox = Sandbox::start().await.unwrap();

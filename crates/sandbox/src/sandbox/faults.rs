@@ -49,6 +49,19 @@ impl Sandbox {
         self.add_fault(method, route, FaultKind::Delay(delay), times);
     }
 
+    /// Acts on a route's requests at once but answers them `delay` later, as when Discord's
+    /// answer is slow to come back: the state (and the events) change before the client
+    /// hears what happened, a refusal included.
+    pub fn answer_route_late(
+        &self,
+        method: &str,
+        route: &str,
+        delay: Duration,
+        times: Option<u32>,
+    ) {
+        self.add_fault(method, route, FaultKind::AnswerLate(delay), times);
+    }
+
     /// Sets the application's Interactions Endpoint URL, as a developer does in the portal:
     /// Discord first checks it (a signed PING must get a PONG, a request with a bad signature
     /// must get 401) and refuses to save it otherwise. From then on every interaction is

@@ -59,6 +59,7 @@ pub(crate) enum FaultKind {
     Status(u16),
     RateLimited { retry_after: f64, global: bool },
     Delay(std::time::Duration),
+    AnswerLate(std::time::Duration),
 }
 
 /// One REST request the sandbox received.
