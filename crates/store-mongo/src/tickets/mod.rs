@@ -465,8 +465,12 @@ impl TicketStore for MongoStore {
         guild: GuildId,
         since: Timestamp,
     ) -> Result<Vec<Ticket>, StoreError> {
-        self.find_tickets(since_filter(guild, since), "listing tickets")
-            .await
+        let mut tickets = self
+            .find_tickets(since_filter(guild, since), "listing tickets")
+            .await?;
+        // The earlier bot's times that are not dates were read above; keep those in range.
+        tickets.retain(|t| t.created_at >= since);
+        Ok(tickets)
     }
 
     async fn record_transcript(&self, record: TranscriptRecord) -> Result<(), StoreError> {

@@ -97,6 +97,42 @@ async fn the_earlier_bots_tickets_read_with_unreadable_fields_left_out() {
 }
 
 #[tokio::test]
+async fn statistics_count_the_earlier_bots_tickets_whatever_form_their_time_has() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let store = db.store();
+    plant_seed(store).await;
+    // #7 was opened "2024-01-15T10:30:00" (text), #12 on 2024-01-17 (a date); one more whose
+    // time is seconds, on 2024-01-20.
+    store
+        .collection(TICKETS)
+        .insert_one(doc! {
+            "ticket_id": 20_i64, "guild_id": GUILD.to_string(), "user_id": "5",
+            "category": "support", "status": "closed", "created_at": 1_705_708_800_i64,
+        })
+        .await
+        .unwrap();
+    let numbers = |since: i64| async move {
+        let mut numbers: Vec<u64> = store
+            .tickets_since(GUILD, Timestamp::from_unix_secs(since))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| t.number.0)
+            .collect();
+        numbers.sort_unstable();
+        numbers
+    };
+    // 2024-01-01, 2024-01-15T12:00, 2024-01-18, 2024-02-01.
+    assert_eq!(numbers(1_704_067_200).await, [7, 12, 20]);
+    assert_eq!(numbers(1_705_320_000).await, [12, 20]);
+    assert_eq!(numbers(1_705_536_000).await, [20]);
+    assert_eq!(numbers(1_706_745_600).await, Vec::<u64>::new());
+    db.teardown().await;
+}
+
+#[tokio::test]
 async fn numbers_continue_above_the_earlier_bots_and_its_open_tickets_count() {
     let Some(db) = TestDatabase::create().await else {
         return;

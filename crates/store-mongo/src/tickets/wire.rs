@@ -69,11 +69,18 @@ pub(super) fn active_filter(guild: GuildId) -> Document {
     }
 }
 
-/// Selects a guild's tickets opened at or after `since`.
+/// Selects a guild's tickets opened at or after `since`, and those whose `created_at` the
+/// earlier bot wrote as text or seconds (or left out), which the caller keeps or drops once
+/// read ([`read_ticket`] reads their time). Each branch is a range of the
+/// `guild_id, created_at` index.
 pub(super) fn since_filter(guild: GuildId, since: Timestamp) -> Document {
     doc! {
         "guild_id": id_forms(guild.get()),
-        "created_at": { "$gte": DateTime::from_millis(since.unix_millis()) },
+        "$or": [
+            { "created_at": { "$gte": DateTime::from_millis(since.unix_millis()) } },
+            { "created_at": { "$type": ["string", "number"] } },
+            { "created_at": null },
+        ],
     }
 }
 
