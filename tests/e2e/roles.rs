@@ -347,7 +347,31 @@ async fn a_deleted_role_leaves_its_menus_and_the_mod_log_says_so(store: Store) {
     world.finish().await;
 }
 
+/// Reactions on ordinary messages are let go without a store query (the bot holds the
+/// guild's reaction menus in its cache); a menu posted after that still answers at once.
+async fn a_menu_posted_after_reactions_elsewhere_answers_at_once(store: Store) {
+    let world = World::start(store).await;
+    let blue = world.guild.create_role("Blue", Permissions::empty());
+    let chat = world.alice.send(world.general, "look at this sunset");
+    world.bob.react(chat, "👍");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(roles_of(&world.bob), Vec::<u64>::new());
+    let (said, menu) = create(
+        &world,
+        "reactionrole",
+        "Colours",
+        &format!("🔵 {}", mention(blue)),
+        vec![],
+    )
+    .await;
+    assert!(said.contains("with 1 role"), "{said}");
+    world.alice.react(Id::new(menu.expect("the menu").id), "🔵");
+    wait_role(&world, &world.alice, blue, true).await;
+    world.finish().await;
+}
+
 on_every_store!(
+    a_menu_posted_after_reactions_elsewhere_answers_at_once,
     every_kind_of_menu_works_after_a_restart,
     unique_mode_swaps_roles,
     verify_adds_only_and_drop_removes_only,

@@ -14,6 +14,21 @@ pub(crate) fn message_create(seq: usize, id: u64, guild: u64, channel: u64, auth
     )
 }
 
+/// A member's `MESSAGE_REACTION_ADD` dispatch, sequence number `seq`: `user` put 👍 on
+/// `message` in `channel` of `guild`.
+#[allow(dead_code)]
+pub(crate) fn reaction_add(
+    seq: usize,
+    guild: u64,
+    channel: u64,
+    message: u64,
+    user: u64,
+) -> String {
+    format!(
+        r#"{{"op":0,"s":{seq},"t":"MESSAGE_REACTION_ADD","d":{{"user_id":"{user}","type":0,"message_id":"{message}","message_author_id":"{user}","member":{{"user":{{"username":"member{user}","public_flags":0,"id":"{user}","global_name":"Member","discriminator":"0","avatar":null}},"roles":[],"premium_since":null,"pending":false,"nick":null,"mute":false,"joined_at":"2024-03-01T10:00:00.000000+00:00","flags":0,"deaf":false,"communication_disabled_until":null,"avatar":null}},"emoji":{{"name":"👍","id":null}},"channel_id":"{channel}","burst":false,"burst_colors":[],"guild_id":"{guild}"}}}}"#
+    )
+}
+
 /// The snowflake of a message sent `ms` milliseconds after Discord's epoch (2015-01-01), told
 /// apart from others of the same millisecond by `n` (below 4,096).
 pub(crate) fn snowflake(ms: u64, n: u64) -> u64 {

@@ -99,6 +99,9 @@ impl<S: Backend> Roles<S> {
             return Ok(());
         }
         let message = message_id(reaction.message_id);
+        if !super::reaction_menus::may_be_menu(self, ctx, guild, message).await {
+            return Ok(());
+        }
         let Some(menu) = self.service.menu(message).await.map_err(|e| chain(&e))? else {
             return Ok(());
         };

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod components;
 mod events;
 pub(crate) mod handlers;
+mod reaction_menus;
 pub mod refusal;
 pub mod render;
 pub mod standing;
