@@ -10,6 +10,7 @@ pub mod database;
 pub mod discord;
 pub mod feature;
 pub mod features;
+pub mod guild_set;
 pub mod handler;
 pub mod hierarchy;
 pub mod http;

@@ -4,7 +4,10 @@
 
 use std::time::Duration;
 
-use hearth_sandbox::{CommandValue, state::Channel};
+use hearth_sandbox::{
+    CommandValue,
+    state::{Channel, Message},
+};
 use twilight_model::id::{Id, marker::ChannelMarker};
 
 use crate::harness::{Store, World, answer, click, on_every_store};
@@ -24,6 +27,24 @@ async fn wait_for_channel(world: &World, parent: Id<ChannelMarker>, name: &str) 
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     panic!("no channel #{name}");
+}
+
+/// Fills `category` but for one room, which Alice's ticket takes; returns its channel.
+async fn alice_takes_the_last_room(
+    world: &World,
+    category: Id<ChannelMarker>,
+    panel: &Message,
+) -> Id<ChannelMarker> {
+    for n in 0..49 {
+        world.guild.text_channel_in(category, &format!("old-{n}"));
+    }
+    let (_, opened) = open(world, &world.alice, panel, "The last room").await;
+    assert!(
+        opened.content.starts_with("Your ticket is open"),
+        "{}",
+        opened.content
+    );
+    Id::new(wait_for_channel(world, category, "ticket-1").await.id)
 }
 
 fn queued_text(number: u64, position: usize) -> String {
@@ -139,19 +160,10 @@ async fn a_full_desk_queues_tickets_and_a_close_opens_the_oldest(store: Store) {
 async fn a_ticket_channel_deleted_by_hand_opens_the_next_queued_ticket(store: Store) {
     let world = World::start(store).await;
     let (category, _, panel) = set_up_with(&world, vec![]).await;
-    for n in 0..49 {
-        world.guild.text_channel_in(category, &format!("old-{n}"));
-    }
-    let (_, opened) = open(&world, &world.alice, &panel, "The last room").await;
-    assert!(
-        opened.content.starts_with("Your ticket is open"),
-        "{}",
-        opened.content
-    );
+    let alice_channel = alice_takes_the_last_room(&world, category, &panel).await;
     // No overflow category at all: the queue straight away.
     let (_, waits) = open(&world, &world.bob, &panel, "Deleted by hand").await;
     assert_eq!(waits.content, queued_text(2, 1));
-    let alice_channel = Id::new(wait_for_channel(&world, category, "ticket-1").await.id);
     world.guild.delete_channel(alice_channel);
     let bob_channel = Id::new(wait_for_channel(&world, category, "ticket-2").await.id);
     let welcome = world
@@ -197,16 +209,7 @@ async fn a_close_racing_a_refused_open_still_gives_it_the_room(store: Store) {
     const CREATE_CHANNEL: &str = "/guilds/{guild_id}/channels";
     let world = World::start(store).await;
     let (category, _, panel) = set_up_with(&world, vec![]).await;
-    for n in 0..49 {
-        world.guild.text_channel_in(category, &format!("old-{n}"));
-    }
-    let (_, opened) = open(&world, &world.alice, &panel, "The last room").await;
-    assert!(
-        opened.content.starts_with("Your ticket is open"),
-        "{}",
-        opened.content
-    );
-    let alice_channel = Id::new(wait_for_channel(&world, category, "ticket-1").await.id);
+    let alice_channel = alice_takes_the_last_room(&world, category, &panel).await;
     let creates = world.sandbox.request_count("POST", CREATE_CHANNEL);
     // Bob's channel is refused (the category is full), and the answer takes 2 s to come back.
     world

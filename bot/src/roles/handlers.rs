@@ -189,7 +189,9 @@ pub(crate) async fn create<S: Backend>(
         }
     }
     let menu = feature.service.create_menu(menu).await?;
-    super::reaction_menus::posted(ctx, menu.guild).await;
+    super::reaction_menus::REACTION_MENUS
+        .grew(ctx, menu.guild)
+        .await;
     ack.reply(Reply::ephemeral(format!(
         "Posted \"{}\" in <#{channel}> with {} role{}. To change it: `/rolemenu` with message \
          {}.",

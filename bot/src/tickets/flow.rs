@@ -204,7 +204,9 @@ pub async fn give_channel<S: Backend>(
         }
         return Err(std::io::Error::other(err));
     }
-    super::channels::gained(ctx, ticket.guild).await;
+    super::channels::TICKET_CHANNELS
+        .grew(ctx, ticket.guild)
+        .await;
     super::timed::start(t, settings, ticket, channel, ctx.clock.now()).await;
     Ok(Some(channel))
 }
