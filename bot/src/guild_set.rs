@@ -1,14 +1,14 @@
 //! A small set per guild, read through the cache: the channels of its open tickets, the
-//! messages of its reaction menus.
+//! messages of its reaction menus, its autoroles.
 //!
 //! Some events concern a handful of a guild's channels or messages and arrive for all of them
-//! (every message, every reaction). Asking the store about each would put a query on the
+//! (every message, every reaction, every member update). Asking the store about each would put a query on the
 //! busiest paths of the bot; the set is small and changes rarely, so it is cached (this
 //! process, then Redis, then the store) and dropped everywhere when it gains a member
 //! ([`GuildSet::grew`]). A member that leaves the set needs nothing: the stale entry only
 //! sends its events on to the store, which answers.
 
-use std::{fmt::Display, future::Future};
+use std::{fmt::Display, future::Future, sync::Arc};
 
 use hearth_cache::Namespace;
 use hearth_core::GuildId;
@@ -45,12 +45,45 @@ where
         E: Display,
         Fut: Future<Output = Result<Vec<T>, E>>,
     {
+        self.read(ctx, guild, load)
+            .await
+            .is_none_or(|set| set.contains(item))
+    }
+
+    /// Whether the guild's set may hold anything: `false` only when it is certainly empty
+    /// (a failed load answers `true`).
+    pub async fn may_hold_any<E, Fut>(
+        &self,
+        ctx: &Context,
+        guild: GuildId,
+        load: impl FnOnce() -> Fut,
+    ) -> bool
+    where
+        E: Display,
+        Fut: Future<Output = Result<Vec<T>, E>>,
+    {
+        self.read(ctx, guild, load)
+            .await
+            .is_none_or(|set| !set.is_empty())
+    }
+
+    /// The guild's set, `None` when it cannot be read.
+    async fn read<E, Fut>(
+        &self,
+        ctx: &Context,
+        guild: GuildId,
+        load: impl FnOnce() -> Fut,
+    ) -> Option<Arc<Vec<T>>>
+    where
+        E: Display,
+        Fut: Future<Output = Result<Vec<T>, E>>,
+    {
         match ctx
             .cache
             .get_or_load(&self.namespace.key(guild), load)
             .await
         {
-            Ok(set) => set.contains(item),
+            Ok(set) => Some(set),
             Err(err) => {
                 tracing::debug!(
                     set = self.namespace.name(),
@@ -58,7 +91,7 @@ where
                     %err,
                     "a cached set is unreadable; asking the store"
                 );
-                true
+                None
             }
         }
     }

@@ -1,5 +1,6 @@
 //! What chat costs the store once the bot is warm: exactly one XP grant a message, whatever
-//! features see it, and nothing for a reaction on an ordinary message. A feature that asks the
+//! features see it, nothing for a reaction on an ordinary message, nothing for a member
+//! update in a guild with no autorole. A feature that asks the
 //! store about every message (as tickets once did, "is this a ticket's channel?") or every
 //! reaction (as role menus did, "is this message a menu?") puts a query on the busiest path of
 //! the bot, and on SQLite it also commits the open group-commit transaction each time: the XP
@@ -69,10 +70,12 @@ async fn warm_bot() -> (SqliteStore, Context, Features<SqliteStore>) {
     let ctx = gateway::offline_context().await;
     let features = Features::new(&store, &ctx);
     // Every guild and channel seen once (settings, boosts, automod rules, ticket channels,
-    // reaction menus loaded into the cache).
+    // reaction menus, autoroles loaded into the cache).
     for n in 0..WARM {
         features.event(&ctx, &message(n)).await;
         features.event(&ctx, &reaction(n)).await;
+        let json = gateway::member_update(n, GUILDS[n % 2], 100_000_000_000_000_000 + n as u64);
+        features.event(&ctx, &event(json)).await;
     }
     (store, ctx, features)
 }
@@ -113,4 +116,15 @@ async fn a_warm_bot_asks_the_store_nothing_about_reactions_on_ordinary_messages(
         before,
         "no query for a reaction on a chat message"
     );
+}
+
+#[tokio::test]
+async fn a_warm_bot_asks_the_store_nothing_about_member_updates_without_autoroles() {
+    let (store, ctx, features) = Box::pin(warm_bot()).await;
+    let before = store.calls();
+    for n in 0..60 {
+        let json = gateway::member_update(n, GUILDS[n % 2], 100_000_000_000_000_000 + n as u64);
+        features.event(&ctx, &event(json)).await;
+    }
+    assert_eq!(store.calls(), before, "no query for a nickname change");
 }

@@ -254,6 +254,10 @@ async fn a_delayed_autorole_is_given_when_the_virtual_clock_reaches_it(store: St
     let mut world = World::setup(store).clock(clock.clone()).start().await;
     let member = world.guild.create_role("Member", Permissions::empty());
     let regular = world.guild.create_role("Regular", Permissions::empty());
+    // Someone joins before any autorole exists: the bot now holds the guild's autoroles (none)
+    // in its cache, and the first `/autorole add` must make it read them again.
+    let early = world.guild.add_member("early");
+    tokio::time::sleep(Duration::from_millis(200)).await;
     let said = autorole(&world, member, vec![]).await;
     assert!(said.contains("people who join get"), "{said}");
     let said = autorole(
@@ -275,6 +279,10 @@ async fn a_delayed_autorole_is_given_when_the_virtual_clock_reaches_it(store: St
     );
     clock.advance(Duration::from_secs(10 * 60));
     wait_role(&world, &carol, regular, true).await;
+    assert!(
+        roles_of(&early).is_empty(),
+        "autoroles are for joins after them"
+    );
     // Screening: nothing until the rules are accepted.
     let dave = world.guild.new_user("dave");
     dave.join_screened();

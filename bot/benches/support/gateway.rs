@@ -29,6 +29,15 @@ pub(crate) fn reaction_add(
     )
 }
 
+/// A `GUILD_MEMBER_UPDATE` dispatch, sequence number `seq`: `user` of `guild` changed their
+/// nickname (past membership screening).
+#[allow(dead_code)]
+pub(crate) fn member_update(seq: usize, guild: u64, user: u64) -> String {
+    format!(
+        r#"{{"op":0,"s":{seq},"t":"GUILD_MEMBER_UPDATE","d":{{"user":{{"username":"member{user}","public_flags":0,"id":"{user}","global_name":"Member","discriminator":"0","avatar":null}},"roles":[],"premium_since":null,"pending":false,"nick":"new name {seq}","mute":false,"joined_at":"2024-03-01T10:00:00.000000+00:00","flags":0,"deaf":false,"communication_disabled_until":null,"avatar":null,"guild_id":"{guild}"}}}}"#
+    )
+}
+
 /// The snowflake of a message sent `ms` milliseconds after Discord's epoch (2015-01-01), told
 /// apart from others of the same millisecond by `n` (below 4,096).
 pub(crate) fn snowflake(ms: u64, n: u64) -> u64 {

@@ -38,6 +38,16 @@ impl<S: Backend> Roles<S> {
         let result = match event {
             Event::ReactionAdd(r) => self.reaction(ctx, &r.0, true).await,
             Event::ReactionRemove(r) => self.reaction(ctx, &r.0, false).await,
+            Event::MemberAdd(m)
+                if !super::autoroles::may_have_autoroles(self, ctx, guild_id(m.guild_id)).await =>
+            {
+                Ok(())
+            }
+            Event::MemberUpdate(m)
+                if !super::autoroles::may_have_autoroles(self, ctx, guild_id(m.guild_id)).await =>
+            {
+                Ok(())
+            }
             Event::MemberAdd(m) => {
                 let joined = Joined {
                     guild: guild_id(m.guild_id),

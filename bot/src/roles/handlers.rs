@@ -383,6 +383,7 @@ pub(crate) async fn autorole<S: Backend>(
                     target,
                 })
                 .await?;
+            super::autoroles::AUTOROLES.grew(ctx, guild).await;
             ack.reply(Reply::ephemeral(format!(
                 "{} {} get <@&{role}> {}.",
                 if fresh { "From now on," } else { "Changed:" },

@@ -2,6 +2,7 @@
 //! hearth-roles. Menus live in the store by message id, so they keep working after restarts
 //! and on messages no cache holds.
 
+mod autoroles;
 mod clicks;
 pub mod commands;
 pub mod components;
