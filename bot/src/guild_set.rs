@@ -2,11 +2,12 @@
 //! messages of its reaction menus, its autoroles.
 //!
 //! Some events concern a handful of a guild's channels or messages and arrive for all of them
-//! (every message, every reaction, every member update). Asking the store about each would put a query on the
-//! busiest paths of the bot; the set is small and changes rarely, so it is cached (this
-//! process, then Redis, then the store) and dropped everywhere when it gains a member
-//! ([`GuildSet::grew`]). A member that leaves the set needs nothing: the stale entry only
-//! sends its events on to the store, which answers.
+//! (every message, every reaction, every member update). Asking the store about each would put
+//! a query on the busiest paths of the bot; the set is small and changes rarely, so it is
+//! cached (this process, then Redis, then the store) and dropped everywhere when it gains a
+//! member ([`GuildSet::changed`]). A member that leaves the set usually needs nothing: the
+//! stale entry only sends its events on to the store, which answers. (Autoroles are dropped on
+//! removal too: a removed one must stop being given at once.)
 
 use std::{fmt::Display, future::Future, sync::Arc};
 
@@ -96,8 +97,9 @@ where
         }
     }
 
-    /// The guild's set gained a member in the store: every process loads it again.
-    pub async fn grew(&self, ctx: &Context, guild: GuildId) {
+    /// The guild's set gained a member in the store (or lost one that must stop counting at
+    /// once): every process loads it again.
+    pub async fn changed(&self, ctx: &Context, guild: GuildId) {
         ctx.cache.invalidate(&self.namespace.key(guild)).await;
     }
 }

@@ -296,6 +296,40 @@ async fn a_delayed_autorole_is_given_when_the_virtual_clock_reaches_it(store: St
     world.finish().await;
 }
 
+/// An autorole removed while a member waits out its delay is not given to them; the other
+/// autorole with the same delay still is.
+async fn a_removed_autorole_is_not_given_to_members_still_waiting(store: Store) {
+    let clock = ManualClock::new(Timestamp::from_unix_secs(1_800_000_000));
+    let world = World::setup(store).clock(clock.clone()).start().await;
+    let (member, regular) = (
+        world.guild.create_role("Member", Permissions::empty()),
+        world.guild.create_role("Regular", Permissions::empty()),
+    );
+    for role in [member, regular] {
+        let ten_minutes = vec![("delay", CommandValue::String("10m".into()))];
+        let said = autorole(&world, role, ten_minutes).await;
+        assert!(said.contains("10 minutes"), "{said}");
+    }
+    let carol = world.guild.add_member("carol");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let remove = vec![("role".to_owned(), CommandValue::Role(regular))];
+    let said = answer(&world.owner.run_command(
+        world.general,
+        "autorole",
+        &[("remove", CommandValue::Subcommand("remove".into(), remove))],
+    ))
+    .await;
+    assert_eq!(
+        said.content,
+        format!("{} is no longer given on join.", mention(regular))
+    );
+    clock.advance(Duration::from_secs(10 * 60));
+    wait_role(&world, &carol, member, true).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(roles_of(&carol), [member.get()], "not the removed one");
+    world.finish().await;
+}
+
 async fn a_bot_joining_gets_no_member_autorole(store: Store) {
     let world = World::start(store).await;
     let member = world.guild.create_role("Member", Permissions::empty());
@@ -387,5 +421,6 @@ on_every_store!(
     two_quick_clicks_on_different_buttons_both_stick,
     a_delayed_autorole_is_given_when_the_virtual_clock_reaches_it,
     a_bot_joining_gets_no_member_autorole,
+    a_removed_autorole_is_not_given_to_members_still_waiting,
     a_deleted_role_leaves_its_menus_and_the_mod_log_says_so,
 );

@@ -39,12 +39,22 @@ impl<S: Backend> Roles<S> {
             Event::ReactionAdd(r) => self.reaction(ctx, &r.0, true).await,
             Event::ReactionRemove(r) => self.reaction(ctx, &r.0, false).await,
             Event::MemberAdd(m)
-                if !super::autoroles::may_have_autoroles(self, ctx, guild_id(m.guild_id)).await =>
+                if !super::autoroles::may_have_autoroles(
+                    &self.service,
+                    ctx,
+                    guild_id(m.guild_id),
+                )
+                .await =>
             {
                 Ok(())
             }
             Event::MemberUpdate(m)
-                if !super::autoroles::may_have_autoroles(self, ctx, guild_id(m.guild_id)).await =>
+                if !super::autoroles::may_have_autoroles(
+                    &self.service,
+                    ctx,
+                    guild_id(m.guild_id),
+                )
+                .await =>
             {
                 Ok(())
             }
@@ -282,6 +292,14 @@ impl<S: Backend> Roles<S> {
 /// Gives one due autorole. Done (forgotten) when given, or when it can never be (the member
 /// left, the role is gone or out of reach); otherwise it stays leased and is tried again.
 async fn give<S: Backend>(service: &hearth_roles::Roles<S>, ctx: &Context, grant: &PendingGrant) {
+    // Removed since the member joined: not given, and forgotten.
+    if !super::autoroles::may_be_autorole(service, ctx, grant.guild, grant.role).await {
+        tracing::info!(target: "roles", role = %grant.role, "autorole removed before it was due");
+        if let Err(err) = service.grant_done(grant).await {
+            tracing::warn!(target: "roles", error = %chain(&err), "could not forget a removed autorole's grant");
+        }
+        return;
+    }
     let reach = match RoleBook::load(ctx, grant.guild).await {
         Ok(book) => book.manageable(grant.role),
         Err(err) => {

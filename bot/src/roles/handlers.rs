@@ -190,7 +190,7 @@ pub(crate) async fn create<S: Backend>(
     }
     let menu = feature.service.create_menu(menu).await?;
     super::reaction_menus::REACTION_MENUS
-        .grew(ctx, menu.guild)
+        .changed(ctx, menu.guild)
         .await;
     ack.reply(Reply::ephemeral(format!(
         "Posted \"{}\" in <#{channel}> with {} role{}. To change it: `/rolemenu` with message \
@@ -383,7 +383,7 @@ pub(crate) async fn autorole<S: Backend>(
                     target,
                 })
                 .await?;
-            super::autoroles::AUTOROLES.grew(ctx, guild).await;
+            super::autoroles::AUTOROLES.changed(ctx, guild).await;
             ack.reply(Reply::ephemeral(format!(
                 "{} {} get <@&{role}> {}.",
                 if fresh { "From now on," } else { "Changed:" },
@@ -399,6 +399,7 @@ pub(crate) async fn autorole<S: Backend>(
         commands::Autorole::Remove(remove) => {
             let role = role_id(remove.role.id);
             service.remove_autorole(guild, role).await?;
+            super::autoroles::AUTOROLES.changed(ctx, guild).await;
             ack.reply(Reply::ephemeral(format!(
                 "<@&{role}> is no longer given on join."
             )))

@@ -205,7 +205,7 @@ pub async fn give_channel<S: Backend>(
         return Err(std::io::Error::other(err));
     }
     super::channels::TICKET_CHANNELS
-        .grew(ctx, ticket.guild)
+        .changed(ctx, ticket.guild)
         .await;
     super::timed::start(t, settings, ticket, channel, ctx.clock.now()).await;
     Ok(Some(channel))

@@ -151,7 +151,7 @@ pub async fn open_next<S: Backend>(
         };
         match t.service.dequeue(guild, next.number, channel).await {
             Ok(Some(opened)) => {
-                super::channels::TICKET_CHANNELS.grew(ctx, guild).await;
+                super::channels::TICKET_CHANNELS.changed(ctx, guild).await;
                 let welcome = flow::welcome(&opened);
                 if let Err(err) = ctx
                     .discord
