@@ -35,29 +35,20 @@ pub const GRANT_POLL: Duration = Duration::from_millis(500);
 impl<S: Backend> Roles<S> {
     /// Handles one of the declared events.
     pub(crate) async fn handle_event(&self, ctx: &Context, event: &Event) {
+        // Joins and member updates matter only where autoroles may be waiting.
+        let member_guild = match event {
+            Event::MemberAdd(m) => Some(m.guild_id),
+            Event::MemberUpdate(m) => Some(m.guild_id),
+            _ => None,
+        };
+        if let Some(guild) = member_guild
+            && !super::autoroles::may_have_autoroles(&self.service, ctx, guild_id(guild)).await
+        {
+            return;
+        }
         let result = match event {
             Event::ReactionAdd(r) => self.reaction(ctx, &r.0, true).await,
             Event::ReactionRemove(r) => self.reaction(ctx, &r.0, false).await,
-            Event::MemberAdd(m)
-                if !super::autoroles::may_have_autoroles(
-                    &self.service,
-                    ctx,
-                    guild_id(m.guild_id),
-                )
-                .await =>
-            {
-                Ok(())
-            }
-            Event::MemberUpdate(m)
-                if !super::autoroles::may_have_autoroles(
-                    &self.service,
-                    ctx,
-                    guild_id(m.guild_id),
-                )
-                .await =>
-            {
-                Ok(())
-            }
             Event::MemberAdd(m) => {
                 let joined = Joined {
                     guild: guild_id(m.guild_id),
