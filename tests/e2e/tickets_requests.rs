@@ -13,7 +13,7 @@ use twilight_model::id::{Id, marker::ChannelMarker};
 
 use crate::{
     harness::{Store, World, answer, button_disabled, click, on_every_store, with_store},
-    tickets::{open, set_up, sub, ticket_channels, wait_for_dm},
+    tickets::{close_by_command, open, set_up, sub, ticket_channels, wait_for_dm},
 };
 
 /// `member` runs `/ticket closerequest` in `channel` with these options.
@@ -44,17 +44,6 @@ async fn request_in(world: &World, channel: Id<ChannelMarker>, nth: usize) -> Me
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     panic!("no close request #{nth} in the channel");
-}
-
-/// The moderator closes the ticket in `channel` with `/ticket close` and its **Close it**.
-async fn close_by_staff(world: &World, channel: Id<ChannelMarker>) {
-    let question = answer(
-        &world
-            .moderator
-            .run_command(channel, "ticket", &sub("close", vec![])),
-    )
-    .await;
-    let _ = answer(&click(&world.moderator, &question, "Close it")).await;
 }
 
 /// Whether the scenario's store holds a pending close-request deadline for `channel`.
@@ -186,7 +175,7 @@ async fn a_close_request_on_a_closed_ticket_is_refused(store: Store) {
     world
         .sandbox
         .fail_route("DELETE", "/channels/{channel_id}", 500, Some(10));
-    close_by_staff(&world, channel).await;
+    close_by_command(&world.moderator, channel).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     world.sandbox.clear_faults();
     let refused = close_request(&world.moderator, channel, &[]).await;
@@ -392,7 +381,7 @@ async fn an_unanswered_close_request_closes_the_ticket_when_its_delay_passes(sto
     // Closed otherwise: the deadline goes too.
     let _ = close_request(&world.moderator, second, &[("delay", "1h")]).await;
     assert!(deadline_pending(&world, second).await);
-    close_by_staff(&world, second).await;
+    close_by_command(&world.moderator, second).await;
     world
         .guild
         .wait_for_message(log, |m| m.content.starts_with("Ticket #2 of"))
@@ -412,7 +401,7 @@ async fn a_rating_comes_with_a_comment_that_reaches_the_log_and_the_stats(store:
     let _ = open(&world, &world.alice, &panel, "Refund please").await;
     let channel = Id::new(ticket_channels(&world, category)[0]);
     world.moderator.send(channel, "Refunded!");
-    close_by_staff(&world, channel).await;
+    close_by_command(&world.moderator, channel).await;
     let dm = wait_for_dm(&world.alice).await;
 
     // Two rating forms open at once: the first one sent counts, the second is refused.

@@ -9,8 +9,8 @@ use std::{path::Path, process::Command};
 use twilight_model::id::Id;
 
 use crate::{
-    harness::{Store, World, answer, click, on_every_store},
-    tickets::{open, set_up, sub, ticket_channels},
+    harness::{Store, World, on_every_store},
+    tickets::{close_by_command, open, set_up, ticket_channels},
 };
 
 const MESSAGES: [&str; 4] = [
@@ -89,10 +89,6 @@ fn assert_mentions_named(world: &World, dom: &str) {
     assert!(!dom.contains("&lt;@"), "a mention was left as an id");
 }
 
-#[expect(
-    clippy::too_many_lines,
-    reason = "one transcript from its ticket to the browser's DOM and screenshot, read in order"
-)]
 async fn a_transcript_renders_in_a_headless_browser(store: Store) {
     let test = module_path!();
     let Some(browser) = chromium(test) else {
@@ -116,13 +112,7 @@ async fn a_transcript_renders_in_a_headless_browser(store: Store) {
         channel,
         &format!("<@{}> the log is in <#{log}>", world.alice.id()),
     );
-    let question = answer(
-        &world
-            .moderator
-            .run_command(channel, "ticket", &sub("close", vec![])),
-    )
-    .await;
-    let _ = answer(&click(&world.moderator, &question, "Close it")).await;
+    close_by_command(&world.moderator, channel).await;
     let logged = world
         .guild
         .wait_for_message(log, |m| m.content.starts_with("Ticket #1 of"))

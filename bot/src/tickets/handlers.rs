@@ -24,7 +24,7 @@ use crate::{
     context::{Backend, Context},
     custom_id::{Action, CustomId},
     discord::{Grant, channel_id, ids},
-    handler::{created_at, in_guild, invoker, parse, require},
+    handler::{created_at, decode, in_guild, invoker, parse, require},
     interaction::{HandlerError, HandlerResult},
     reply::{Modal, ModalInput, Reply, button, row},
 };
@@ -164,9 +164,7 @@ pub(crate) async fn panel_click<S: Backend>(
     ack: &mut Ack,
 ) -> HandlerResult {
     let guild = in_guild(interaction)?;
-    let open: Open = id
-        .decode()
-        .map_err(|_| HandlerError::refuse(crate::feature::NO_LONGER_IN_USE))?;
+    let open: Open = decode(id)?;
     let all = settings(t, guild).await?;
     let Some(category) = all.category(&open.category.to_string()) else {
         return Err(HandlerError::refuse(
@@ -210,9 +208,7 @@ pub(crate) async fn panel_submit<S: Backend>(
     interaction: &Interaction,
     ack: &mut Ack,
 ) -> HandlerResult {
-    let open: Open = id
-        .decode()
-        .map_err(|_| HandlerError::refuse(crate::feature::NO_LONGER_IN_USE))?;
+    let open: Open = decode(id)?;
     let reason = modal_text(interaction, REASON);
     open_ticket(
         t,
@@ -641,9 +637,7 @@ pub(crate) async fn step<S: Backend>(
     interaction: &Interaction,
     ack: &mut Ack,
 ) -> HandlerResult {
-    let b: TicketButton = id
-        .decode()
-        .map_err(|_| HandlerError::refuse(crate::feature::NO_LONGER_IN_USE))?;
+    let b: TicketButton = decode(id)?;
     let all = settings(t, b.guild).await?;
     let roles = roles_of(interaction);
     let act = act_of(interaction, b.guild, b.number, &all, &roles)?;
