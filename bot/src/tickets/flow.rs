@@ -220,15 +220,10 @@ async fn served_after_queueing<S: Backend>(
     settings: &TicketSettings,
     ticket: &Ticket,
 ) -> Option<ChannelId> {
-    if !super::queue::open_next(t, ctx, settings, ticket.guild, &ticket.category, None).await {
-        return None;
-    }
-    hearth_tickets::TicketStore::ticket(&t.store, ticket.guild, ticket.number)
+    super::queue::open_next(t, ctx, settings, ticket.guild, &ticket.category, None)
         .await
-        .ok()
-        .flatten()
-        .filter(|now| !now.is_queued())
-        .and_then(|now| now.channel)
+        .filter(|opened| opened.number == ticket.number)
+        .and_then(|opened| opened.channel)
 }
 
 async fn abandon<S: Backend>(t: &Tickets<S>, ticket: &Ticket) {

@@ -124,7 +124,7 @@ pub(super) async fn leave<S: Backend>(
 /// it still waits, and pings its opener there with their reason. A ticket another process
 /// took first (or its opener withdrew) gets its channel deleted again and the next one is
 /// tried; with no room anywhere, the queue stays as it is. Only tickets numbered `below` a
-/// bound are taken when one is given. Returns whether a ticket opened.
+/// bound are taken when one is given. Returns the ticket that opened, if one did.
 pub async fn open_next<S: Backend>(
     t: &Tickets<S>,
     ctx: &Context,
@@ -132,23 +132,19 @@ pub async fn open_next<S: Backend>(
     guild: GuildId,
     category: &str,
     below: Option<TicketNumber>,
-) -> bool {
+) -> Option<Ticket> {
     // Each lost race means another writer took a ticket, so this ends.
     for _ in 0..hearth_tickets::UPDATE_RETRIES {
         let queue = match t.service.queue(guild, category).await {
             Ok(queue) => queue,
             Err(err) => {
                 tracing::warn!(%err, "could not read the ticket queue");
-                return false;
+                return None;
             }
         };
         let next = queue.iter().find(|q| below.is_none_or(|b| q.number < b));
-        let Some(next) = next else {
-            return false;
-        };
-        let Some(channel) = make_channel(ctx, settings, next).await else {
-            return false;
-        };
+        let next = next?;
+        let channel = make_channel(ctx, settings, next).await?;
         match t.service.dequeue(guild, next.number, channel).await {
             Ok(Some(opened)) => {
                 super::channels::TICKET_CHANNELS.changed(ctx, guild).await;
@@ -161,7 +157,7 @@ pub async fn open_next<S: Backend>(
                     tracing::warn!(ticket = %opened.number, %err, "could not ping a dequeued ticket's opener");
                 }
                 super::timed::start(t, settings, &opened, channel, ctx.clock.now()).await;
-                return true;
+                return Some(opened);
             }
             Ok(None) => {}
             Err(err) => {
@@ -177,7 +173,7 @@ pub async fn open_next<S: Backend>(
             tracing::warn!(%err, "could not delete an unused ticket channel");
         }
     }
-    false
+    None
 }
 
 /// Before a fresh ticket takes a channel, the queued tickets of its category that are older
@@ -199,7 +195,10 @@ pub(super) async fn serve_older<S: Backend>(
     };
     for _ in 0..older {
         let below = Some(fresh.number);
-        if !open_next(t, ctx, settings, fresh.guild, &fresh.category, below).await {
+        if open_next(t, ctx, settings, fresh.guild, &fresh.category, below)
+            .await
+            .is_none()
+        {
             return;
         }
     }
