@@ -165,14 +165,15 @@ async fn main() {
     every_message_earned(&store, messages).await;
 
     let stats = ctx.cache.stats().total();
-    let (queries, grants, commits) = (
+    let (calls, queries, grants, commits) = (
+        calls_after.total() - calls_before.total(),
         calls_after.queries - calls_before.queries,
         calls_after.batched_writes - calls_before.batched_writes,
         calls_after.batch_commits - calls_before.batch_commits,
     );
     #[allow(clippy::cast_precision_loss)]
     let (store_calls, per_commit) = (
-        (queries + grants) as f64 / messages as f64,
+        calls as f64 / messages as f64,
         grants as f64 / commits.max(1) as f64,
     );
     println!(

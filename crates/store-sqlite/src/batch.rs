@@ -108,8 +108,8 @@ pub(crate) fn run_batch(
     {
         Ok(tx) => tx,
         Err(err) => {
-            first.finish(Some(&err));
             counts.batched();
+            first.finish(Some(&err));
             return None;
         }
     };

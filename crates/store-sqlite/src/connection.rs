@@ -69,6 +69,11 @@ pub(crate) struct Counts {
 }
 
 impl Counts {
+    /// A call ran on its own.
+    fn query(&self) {
+        self.queries.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// A write ran in the shared transaction.
     pub(crate) fn batched(&self) {
         self.batched.fetch_add(1, Ordering::Relaxed);
@@ -196,7 +201,7 @@ impl SqliteStore {
                     while let Some(job) = next.take() {
                         match job {
                             Job::Run(f) => {
-                                counted.queries.fetch_add(1, Ordering::Relaxed);
+                                counted.query();
                                 f(&mut conn);
                             }
                             Job::Batch(first) => {
