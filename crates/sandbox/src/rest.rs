@@ -397,32 +397,30 @@ async fn serve(
     request: Request,
     reason: Option<String>,
 ) -> Outcome {
-    // Faults first: they stand for Discord failing before it looks at the request.
+    // Faults first: they stand for Discord failing before it looks at the request (or, for
+    // a late answer, after it acted).
     let fault = shared.with(|s| take_fault(s, route.method, route.path));
-    if let Some(FaultKind::AnswerLate(d)) = fault {
-        let outcome = act(shared, route, params, uri, headers, request, reason).await;
-        tokio::time::sleep(d).await;
-        return outcome;
-    }
-    let mut delay = None;
+    let act = act(shared, route, params, uri, headers, request, reason);
     match fault {
         Some(FaultKind::Status(status)) => {
             let (s, b) = plain(status, "Internal Server Error");
-            return (s, Some(b), None, Vec::new());
+            (s, Some(b), None, Vec::new())
         }
         Some(FaultKind::RateLimited {
             retry_after,
             global,
-        }) => {
-            return too_many(retry_after, global, route.path);
+        }) => too_many(retry_after, global, route.path),
+        Some(FaultKind::Delay(d)) => {
+            tokio::time::sleep(d).await;
+            act.await
         }
-        Some(FaultKind::Delay(d)) => delay = Some(d),
-        Some(FaultKind::AnswerLate(_)) | None => {}
+        Some(FaultKind::AnswerLate(d)) => {
+            let outcome = act.await;
+            tokio::time::sleep(d).await;
+            outcome
+        }
+        None => act.await,
     }
-    if let Some(d) = delay {
-        tokio::time::sleep(d).await;
-    }
-    act(shared, route, params, uri, headers, request, reason).await
 }
 
 /// Serves a request that no fault stopped: authorisation, rate limits, the route's handler.
