@@ -24,12 +24,17 @@ pub(super) use crate::store::id_forms;
 /// pattern, matched inside the guild's part of the `guild_id, ticket_id` index. The first write
 /// stores the number as an Int64.
 fn number_forms(number: TicketNumber) -> Bson {
-    let n = i64::try_from(number.0).unwrap_or(i64::MAX);
+    let n = stored_number(number);
     let text = Bson::RegularExpression(Regex {
         pattern: format!("^(.*\\D)?0*{}$", number.0),
         options: String::new(),
     });
     Bson::Document(doc! { "$in": [n, text] })
+}
+
+/// A ticket number as Hearth writes it: an Int64.
+fn stored_number(number: TicketNumber) -> i64 {
+    i64::try_from(number.0).unwrap_or(i64::MAX)
 }
 
 /// Selects one ticket of a guild.
@@ -71,8 +76,8 @@ pub(super) fn active_filter(guild: GuildId) -> Document {
 
 /// Selects a guild's tickets opened at or after `since`, and those whose `created_at` the
 /// earlier bot wrote as text or seconds (or left out), which the caller keeps or drops once
-/// read ([`read_ticket`] reads their time). Each branch is a range of the
-/// `guild_id, created_at` index.
+/// read ([`read_ticket`] reads their time). Each branch can be served by the
+/// `guild_id, created_at` index (not measured on mongod here).
 pub(super) fn since_filter(guild: GuildId, since: Timestamp) -> Document {
     doc! {
         "guild_id": id_forms(guild.get()),
@@ -98,7 +103,7 @@ pub(super) fn opener_filter(guild: Option<GuildId>, user: UserId) -> Document {
 pub(super) fn update_document(t: &Ticket) -> Document {
     doc! {
         "$set": {
-            "ticket_id": i64::try_from(t.number.0).unwrap_or(i64::MAX),
+            "ticket_id": stored_number(t.number),
             "channel_id": opt_id(t.channel.map(ChannelId::get)),
             "status": t.status.as_str(),
             "claimed_by": opt_id(t.claimed_by.map(UserId::get)),
@@ -124,7 +129,7 @@ pub(super) fn update_document(t: &Ticket) -> Document {
 pub(super) fn ticket_document(slot: ObjectId, t: &Ticket) -> Document {
     let mut document = doc! {
         "_id": slot,
-        "ticket_id": i64::try_from(t.number.0).unwrap_or(i64::MAX),
+        "ticket_id": stored_number(t.number),
         "guild_id": t.guild.to_string(),
         "user_id": t.opener.to_string(),
         "category": t.category.clone(),
@@ -262,7 +267,7 @@ pub(super) fn panel_document(p: &Panel) -> Document {
 pub(super) fn transcript_document(r: &TranscriptRecord) -> Document {
     doc! {
         "guild_id": r.guild.to_string(),
-        "ticket_id": i64::try_from(r.ticket.0).unwrap_or(i64::MAX),
+        "ticket_id": stored_number(r.ticket),
         "created_at": date(r.created_at),
         "messages": i64::try_from(r.messages).unwrap_or(i64::MAX),
         "omitted": i64::try_from(r.omitted).unwrap_or(i64::MAX),
